@@ -1,0 +1,86 @@
+"""Shared test set-up: personas of SOP 2-64, service requirements, and the browser.
+
+Tests marked `postgres` or `redis` skip with the reason when the server is not there, unless
+VIP_REQUIRE_SERVICES=1 (as in CI), where they fail instead: nothing that needs a server is skipped in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE = os.environ.get("VIP_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("VIP_CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing(what: str, why: str):
+    if REQUIRE:
+        pytest.fail(f"{what} is required (VIP_REQUIRE_SERVICES=1) but {why}.")
+    pytest.skip(f"{what} not available: {why}.")
+
+
+def redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _service_requirements(request):
+    from django.conf import settings
+
+    if request.node.get_closest_marker("postgres") and not settings.DATABASE_IS_POSTGRES:
+        _missing("PostgreSQL", "the tests run on SQLite (set DATABASE_URL or start PostgreSQL on 127.0.0.1:5432)")
+    if request.node.get_closest_marker("redis") and not redis_available():
+        _missing("Redis", "REDIS_URL is unset or Redis does not answer")
+    if request.node.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing("Chromium", f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "has_touch": True}
+
+
+# --- personas (SOP 2-64) ---------------------------------------------------------------------------------
+
+from vip.testing import *  # noqa: E402,F401,F403
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let pytest empty the append-only audit table between transactional tests (see vip migration 0003)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
+            connection.close()

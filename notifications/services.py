@@ -1,0 +1,697 @@
+"""One service per step of a CN. Every interface (pages, tablet, API, admin, Celery) calls these.
+
+Each service: inside `transaction.atomic()`, lock the delivery row (`select_for_update`), check who is
+acting, write the step record, check the guards with their reasons, call the transition, `save()`,
+write the audit row, and schedule side effects with `transaction.on_commit`. A refused step raises
+`TransitionRefused` and the transaction rolls back, so the CN is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template import Context, Template
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from candidates.models import Influencer
+from notifications import guards as g
+from notifications.models import (
+    AfterAction,
+    Check,
+    Delivery,
+    ECCAdvisement,
+    EligibilityDetermination,
+    Encounter,
+    GuardianContactAttempt,
+    JPOCheck,
+    Letter,
+    LetterTemplate,
+    SocialServicesCoordination,
+    State,
+    TeamMember,
+)
+from notifications.personnel import qualification
+from vip import roles
+from vip.audit import audit
+from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
+
+# The transitions by their API names (DESIGN.md), in the order of the SOP.
+TRANSITIONS = {
+    "determine-eligibility": "determine_eligibility",
+    "start-preparation": "start_preparation",
+    "approve": "approve",
+    "advise-ecc": "advise_ecc",
+    "record-delivery": "record_delivery",
+    "record-influencer-delivery": "record_influencer_delivery",
+    "record-refusal": "record_refusal",
+    "record-not-located": "record_not_located",
+    "retry": "retry",
+    "record-after-action": "record_after_action",
+    "close": "close",
+    "cancel": "cancel",
+}
+
+
+# --- reading the machine ----------------------------------------------------------------------------
+
+
+def _transition_meta(name: str):
+    method = getattr(Delivery, name)
+    return method._django_fsm
+
+
+def unmet_conditions(delivery: Delivery, name: str, *, include_payload: bool = True) -> dict[str, str]:
+    meta = _transition_meta(name)
+    transition = meta.get_transition(delivery.state)
+    if transition is None:
+        return {}
+    unmet = {}
+    for condition in transition.conditions:
+        if not include_payload and getattr(condition, "payload", False):
+            continue
+        if not condition(delivery):
+            unmet[condition.__name__] = g.reason_for(condition, delivery)
+    return unmet
+
+
+def payload_requirements(name: str, state: str) -> dict[str, str]:
+    transition = _transition_meta(name).get_transition(state)
+    if transition is None:
+        return {}
+    return {c.__name__: c.reason for c in transition.conditions if getattr(c, "payload", False)}
+
+
+@dataclass
+class TransitionOption:
+    name: str  # API name, e.g. "advise-ecc"
+    method: str
+    target: str
+    allowed: bool
+    reasons: dict[str, str]
+    requires: dict[str, str]
+
+
+def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
+    """The transitions out of the current state this user may perform, and for each blocked one, why."""
+    options = []
+    for api_name, method_name in TRANSITIONS.items():
+        meta = _transition_meta(method_name)
+        transition = meta.get_transition(delivery.state)
+        if transition is None or not transition.has_perm(delivery, user):
+            continue
+        reasons = unmet_conditions(delivery, method_name, include_payload=False)
+        options.append(
+            TransitionOption(
+                name=api_name,
+                method=method_name,
+                target=transition.target,
+                allowed=not reasons,
+                reasons=reasons,
+                requires=payload_requirements(method_name, delivery.state),
+            )
+        )
+    return options
+
+
+# --- the common path of every transition -------------------------------------------------------------
+
+
+def _lock(delivery_id: int) -> Delivery:
+    try:
+        return Delivery.objects.select_for_update().select_related("candidate").get(pk=delivery_id)
+    except Delivery.DoesNotExist:
+        raise DomainError("There is no such CN.", code="not_found") from None
+
+
+def _transition(
+    delivery_id: int,
+    *,
+    user,
+    method_name: str,
+    note: str = "",
+    record: Callable[[Delivery], object] | None = None,
+    args: tuple = (),
+) -> Delivery:
+    """Lock, check, write the step record, transition, save, audit. Raises and rolls back on refusal."""
+    try:
+        with transaction.atomic():
+            delivery = _lock(delivery_id)
+            meta = _transition_meta(method_name)
+            transition = meta.get_transition(delivery.state)
+            if transition is None:
+                raise TransitionRefused(
+                    f"This CN is {delivery.get_state_display().lower()}: "
+                    f"'{method_name.replace('_', ' ')}' is not possible from here.",
+                    reasons={"state": f"Not possible while the CN is {delivery.get_state_display().lower()}."},
+                )
+            if not transition.has_perm(delivery, user):
+                raise NotPermitted(_why_not_permitted(method_name))
+            if record is not None:
+                record(delivery)
+            reasons = unmet_conditions(delivery, method_name)
+            if reasons:
+                raise TransitionRefused(
+                    f"Cannot {method_name.replace('_', ' ')} yet: " + " ".join(reasons.values()),
+                    reasons=reasons,
+                )
+            from_state = delivery.state
+            getattr(delivery, method_name)(*args)
+            delivery.save()
+            audit(
+                actor=user, action="transition", obj=delivery, from_state=from_state, to_state=delivery.state, note=note
+            )
+            transaction.on_commit(lambda: _after_transition(delivery.pk, from_state, delivery.state))
+            return delivery
+    except ConcurrentTransition:
+        raise Conflict() from None
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from None
+
+
+def _after_transition(delivery_id: int, from_state: str, to_state: str) -> None:
+    """Side effects after commit. Reminders resolve themselves from the state; hook for notifications."""
+    from vip.signals import delivery_transitioned
+
+    delivery_transitioned.send(sender=Delivery, delivery_id=delivery_id, from_state=from_state, to_state=to_state)
+
+
+def _why_not_permitted(method_name: str) -> str:
+    if method_name in ("determine_eligibility", "start_preparation", "approve", "close", "cancel"):
+        return "Only the VIP Law Enforcement Lead may do this (SOP 2-64-4 B, D.2)."
+    return "Only the VIP LE Lead or a sworn member of this CN's delivery team may record this step."
+
+
+def _validation_to_domain(exc: ValidationError) -> DomainError:
+    if hasattr(exc, "message_dict"):
+        reasons = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+    else:
+        reasons = {"__all__": " ".join(exc.messages)}
+    return DomainError("Please correct the highlighted fields: " + " ".join(reasons.values()), reasons=reasons)
+
+
+def _step(delivery_id: int, *, user, allowed_states, permission: Callable, what: str, write: Callable) -> object:
+    """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
+    try:
+        with transaction.atomic():
+            delivery = _lock(delivery_id)
+            if delivery.state not in allowed_states:
+                raise TransitionRefused(
+                    f"The {what} can't be recorded while the CN is {delivery.get_state_display().lower()}.",
+                    reasons={
+                        "state": f"Allowed while the CN is {', '.join(State(s).label.lower() for s in allowed_states)}."
+                    },
+                )
+            if not permission(delivery, user):
+                raise NotPermitted(f"You may not record the {what} on this CN.")
+            obj = write(delivery)
+            audit(actor=user, action="update", obj=delivery, note=f"Recorded the {what}.", changes={"step": what})
+            return obj
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from None
+
+
+def _save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+PREPARATION_STATES = [State.IDENTIFIED, State.ELIGIBLE, State.IN_PREPARATION]
+
+
+def _lead_only(delivery, user) -> bool:
+    return roles.is_le_lead(user)
+
+
+def _lead_or_team(delivery, user) -> bool:
+    return roles.is_le_lead(user) or delivery.team_members.filter(user=user).exists()
+
+
+# --- creation ----------------------------------------------------------------------------------------
+
+
+def delivery_create(
+    *, user, candidate, planned_for: dt.date | None = None, location: str = "", note: str = ""
+) -> Delivery:
+    if not roles.is_le_lead(user):
+        raise NotPermitted("Only the VIP Law Enforcement Lead opens a CN for a candidate.")
+    if candidate.is_sealed:
+        raise DomainError("There is no such candidate.", code="not_found")
+    with transaction.atomic():
+        if Delivery.objects.filter(candidate=candidate).open().exists():
+            raise DomainError(
+                f"{candidate} already has an open CN: continue that one, or cancel it first.",
+                reasons={"candidate": "This candidate already has an open CN."},
+            )
+        delivery = Delivery.objects.create(
+            candidate=candidate, le_lead=user, created_by=user, planned_for=planned_for, location=location
+        )
+        TeamMember.objects.create(delivery=delivery, user=user, role=TeamMember.Role.LE_LEAD, added_by=user)
+        audit(actor=user, action="create", obj=delivery, to_state=delivery.state, note=note or "CN opened.")
+    return delivery
+
+
+# --- eligibility (SOP 2-64-4 A / 2-64-5 A) -------------------------------------------------------------
+
+
+def delivery_determine_eligibility(
+    delivery_id: int, *, user, basis_ids: list[int] | None = None, note: str = ""
+) -> Delivery:
+    def record(delivery):
+        bases = delivery.candidate.bases.all()
+        if basis_ids:
+            bases = bases.filter(pk__in=basis_ids)
+            if bases.count() != len(set(basis_ids)):
+                raise DomainError(
+                    "Some of those bases are not this candidate's.",
+                    reasons={"basis_ids": "Pick this candidate's bases."},
+                )
+        on = delivery.reference_date()
+        valid = [b for b in bases if b.is_valid_on(on)]
+        invalid = {
+            f"basis_{b.pk}": " ".join({**b.evidence_errors(), **b.age_errors(on)}.values())
+            for b in bases
+            if not b.is_valid_on(on)
+        }
+        if basis_ids and invalid:
+            raise TransitionRefused("Some bases do not hold: " + " ".join(invalid.values()), reasons=invalid)
+        EligibilityDetermination.objects.filter(delivery=delivery).delete()
+        determination = EligibilityDetermination.objects.create(delivery=delivery, recorded_by=user, note=note)
+        determination.bases.set(valid)
+
+    return _transition(delivery_id, user=user, method_name="determine_eligibility", note=note, record=record)
+
+
+def delivery_start_preparation(delivery_id: int, *, user, note: str = "") -> Delivery:
+    return _transition(delivery_id, user=user, method_name="start_preparation", note=note)
+
+
+# --- preparation records (SOP 2-64-4 B, 2-64-5 B) -------------------------------------------------------
+
+
+def record_check(
+    delivery_id: int, *, user, kind: str, completed_on: dt.date, result: str, notes: str = "", completed_by=None
+) -> Check:
+    def write(delivery):
+        check = Check.objects.filter(delivery=delivery, kind=kind).first() or Check(delivery=delivery, kind=kind)
+        check.completed_on = completed_on
+        check.completed_by = completed_by or user
+        check.result = result
+        check.notes = notes
+        check.recorded_by = user
+        return _save(check)
+
+    label = dict(Check.Kind.choices).get(kind, "check").lower()
+    return _step(
+        delivery_id, user=user, allowed_states=PREPARATION_STATES, permission=_lead_only, what=label, write=write
+    )
+
+
+def render_letter(template: LetterTemplate, *, delivery: Delivery, penalties: str) -> str:
+    context = Context(
+        {"candidate": delivery.candidate, "penalties": penalties, "delivery": delivery, "today": timezone.localdate()}
+    )
+    return Template(template.body).render(context)
+
+
+def record_letter(
+    delivery_id: int,
+    *,
+    user,
+    warranted: bool = True,
+    template: LetterTemplate | None = None,
+    penalties: str = "",
+    not_warranted_reason: str = "",
+) -> Letter:
+    def write(delivery):
+        letter = Letter.objects.filter(delivery=delivery).first() or Letter(delivery=delivery)
+        if letter.is_frozen:
+            raise DomainError(
+                "The letter was presented and is frozen; it can only be changed by an audited correction."
+            )
+        letter.recorded_by = user
+        if warranted:
+            chosen = template or LetterTemplate.objects.filter(active=True).order_by("name").first()
+            if chosen is None:
+                raise DomainError(
+                    "There is no active letter template: ask an administrator to add one.",
+                    reasons={"template": "No template."},
+                )
+            if not penalties.strip():
+                raise DomainError(
+                    "Write the penalties specific to this candidate (SOP 2-64-4 B.1.b).",
+                    reasons={"penalties": "Required for a letter."},
+                )
+            letter.status = Letter.Status.DRAFTED
+            letter.template = chosen
+            letter.penalties = penalties
+            letter.body = render_letter(chosen, delivery=delivery, penalties=penalties)
+            letter.not_warranted_reason = ""
+        else:
+            if not not_warranted_reason.strip():
+                raise DomainError(
+                    "Say why a letter is not warranted.",
+                    reasons={"not_warranted_reason": "Required when no letter is drafted."},
+                )
+            letter.status = Letter.Status.NOT_WARRANTED
+            letter.template = None
+            letter.penalties = ""
+            letter.body = ""
+            letter.not_warranted_reason = not_warranted_reason
+        return _save(letter)
+
+    return _step(
+        delivery_id, user=user, allowed_states=PREPARATION_STATES, permission=_lead_only, what="letter", write=write
+    )
+
+
+def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
+    """Add a person to the delivery team, checking officers against SOP 2-64-6 when added."""
+
+    def write(delivery):
+        if role in (TeamMember.Role.OFFICER, TeamMember.Role.TRAINEE, TeamMember.Role.LE_LEAD):
+            q = qualification(member)
+            name = member.get_full_name() or member.username
+            if role == TeamMember.Role.LE_LEAD and not roles.is_le_lead(member):
+                raise DomainError(f"{name} is not a VIP LE Lead.", reasons={"role": "Pick Officer or Trainee."})
+            if not q.sworn:
+                raise DomainError(
+                    f"{name} is not sworn personnel and cannot deliver a CN (SOP 2-64-6 A).",
+                    reasons={"member": "Not sworn."},
+                )
+            if not q.trained:
+                raise DomainError(
+                    f"{name} has not attended a Department-recognised CN training (SOP 2-64-6 A.1).",
+                    reasons={"member": "No CN training on record."},
+                )
+            if role == TeamMember.Role.OFFICER and not q.accompanied_le_lead:
+                raise DomainError(
+                    f"{name} has not yet accompanied the VIP LE Lead on a CN: add them as a trainee on a team with the LE Lead (SOP 2-64-6 A.2).",
+                    reasons={"role": "Add as trainee."},
+                )
+        elif role == TeamMember.Role.SOCIAL_SERVICES and not roles.is_social_services(member):
+            raise DomainError(
+                "Only social services staff can join in the social services role.", reasons={"role": "Wrong role."}
+            )
+        existing = TeamMember.objects.filter(delivery=delivery, user=member).first()
+        if existing:
+            existing.role = role
+            existing.save()
+            return existing
+        return TeamMember.objects.create(delivery=delivery, user=member, role=role, added_by=user)
+
+    return _step(
+        delivery_id,
+        user=user,
+        allowed_states=PREPARATION_STATES + [State.READY],
+        permission=_lead_only,
+        what="delivery team",
+        write=write,
+    )
+
+
+def remove_team_member(delivery_id: int, *, user, member) -> None:
+    def write(delivery):
+        TeamMember.objects.filter(delivery=delivery, user=member).delete()
+
+    _step(
+        delivery_id,
+        user=user,
+        allowed_states=PREPARATION_STATES + [State.READY],
+        permission=_lead_only,
+        what="delivery team",
+        write=write,
+    )
+
+
+def record_social_services(
+    delivery_id: int, *, user, coordinated_on: dt.date, plan: str, coordinator=None
+) -> SocialServicesCoordination:
+    def write(delivery):
+        record = SocialServicesCoordination.objects.filter(delivery=delivery).first() or SocialServicesCoordination(
+            delivery=delivery
+        )
+        record.coordinated_on = coordinated_on
+        record.plan = plan
+        record.coordinator = coordinator
+        record.recorded_by = user
+        return _save(record)
+
+    def permission(delivery, u):
+        return roles.is_le_lead(u) or delivery.team_members.filter(user=u).exists()
+
+    return _step(
+        delivery_id,
+        user=user,
+        allowed_states=PREPARATION_STATES,
+        permission=permission,
+        what="social services coordination",
+        write=write,
+    )
+
+
+def record_jpo_check(
+    delivery_id: int,
+    *,
+    user,
+    contacted_on: dt.date,
+    on_probation: bool,
+    decision: str,
+    reasons: str,
+    services_status: str,
+    relationship_status: str,
+    probation_officer: str = "",
+) -> Delivery:
+    """SOP 2-64-5 B.1: the JPO contacted; a decision not to deliver cancels the CN with its reasons."""
+
+    def write(delivery):
+        if not delivery.candidate_is_juvenile():
+            raise DomainError("The Juvenile Probation Office check is for juveniles only (SOP 2-64-5 B).")
+        record = JPOCheck.objects.filter(delivery=delivery).first() or JPOCheck(delivery=delivery)
+        for name, value in dict(
+            contacted_on=contacted_on,
+            on_probation=on_probation,
+            decision=decision,
+            reasons=reasons,
+            services_status=services_status,
+            relationship_status=relationship_status,
+            probation_officer=probation_officer,
+            recorded_by=user,
+        ).items():
+            setattr(record, name, value)
+        return _save(record)
+
+    with transaction.atomic():
+        _step(
+            delivery_id,
+            user=user,
+            allowed_states=PREPARATION_STATES,
+            permission=_lead_only,
+            what="JPO check",
+            write=write,
+        )
+        if decision == JPOCheck.Decision.DO_NOT_DELIVER:
+            return delivery_cancel(
+                delivery_id, user=user, reason=f"Juvenile Probation Office: do not deliver. {reasons}"
+            )
+        return Delivery.objects.get(pk=delivery_id)
+
+
+def record_guardian_contact(
+    delivery_id: int,
+    *,
+    user,
+    attempted_at: dt.datetime,
+    method: str,
+    reached: bool = False,
+    will_be_present: bool = False,
+    influencer: Influencer | None = None,
+    guardian_name: str = "",
+    notes: str = "",
+) -> GuardianContactAttempt:
+    def write(delivery):
+        if influencer is not None and influencer.candidate_id != delivery.candidate_id:
+            raise DomainError(
+                "That person is not one of this candidate's influencers.", reasons={"influencer": "Wrong person."}
+            )
+        if influencer is None and not guardian_name.strip():
+            raise DomainError("Name the parent or guardian you tried to reach.", reasons={"guardian_name": "Required."})
+        return _save(
+            GuardianContactAttempt(
+                delivery=delivery,
+                influencer=influencer,
+                guardian_name=guardian_name or (influencer.name if influencer else ""),
+                attempted_at=attempted_at,
+                method=method,
+                reached=reached,
+                will_be_present=will_be_present,
+                notes=notes,
+                recorded_by=user,
+            )
+        )
+
+    return _step(
+        delivery_id,
+        user=user,
+        allowed_states=PREPARATION_STATES + [State.READY],
+        permission=_lead_only,
+        what="guardian contact attempt",
+        write=write,
+    )
+
+
+def delivery_approve(delivery_id: int, *, user, note: str = "") -> Delivery:
+    return _transition(delivery_id, user=user, method_name="approve", note=note)
+
+
+# --- delivery (SOP 2-64-4 C, 2-64-5 C) ------------------------------------------------------------------
+
+
+def delivery_advise_ecc(
+    delivery_id: int,
+    *,
+    user,
+    ecc_reference: str = "",
+    advised_at: dt.datetime | None = None,
+    location: str = "",
+    note: str = "",
+) -> Delivery:
+    def record(delivery):
+        team = ", ".join(str(m) for m in delivery.team_members.select_related("user"))
+        _save(
+            ECCAdvisement(
+                delivery=delivery,
+                attempt=delivery.attempt,
+                advised_at=advised_at or timezone.now(),
+                location=location or delivery.location or _current_address(delivery),
+                team_members=team,
+                candidate_identity=f"{delivery.candidate.full_name}, born {delivery.candidate.date_of_birth:%Y-%m-%d}",
+                ecc_reference=ecc_reference,
+                recorded_by=user,
+            )
+        )
+
+    return _transition(delivery_id, user=user, method_name="advise_ecc", note=note, record=record)
+
+
+def _current_address(delivery) -> str:
+    address = delivery.candidate.addresses.first()
+    return str(address) if address else ""
+
+
+def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
+    allowed = {f.name for f in Encounter._meta.get_fields()}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    encounter = Encounter(delivery=delivery, attempt=delivery.attempt, outcome=outcome, recorded_by=user, **fields)
+    return _save(encounter)
+
+
+def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:
+    def record(delivery):
+        _encounter(delivery, user, Encounter.Outcome.DELIVERED, encounter)
+        _freeze_letter(delivery, encounter)
+
+    return _transition(delivery_id, user=user, method_name="record_delivery", note=note, record=record)
+
+
+def delivery_record_influencer_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:
+    def record(delivery):
+        influencer = encounter.get("recipient_influencer")
+        if influencer is not None and influencer.candidate_id != delivery.candidate_id:
+            raise DomainError(
+                "That person is not one of this candidate's influencers.",
+                reasons={"recipient_influencer": "Wrong person."},
+            )
+        _encounter(delivery, user, Encounter.Outcome.DELIVERED_TO_INFLUENCER, encounter)
+        _freeze_letter(delivery, encounter)
+
+    return _transition(delivery_id, user=user, method_name="record_influencer_delivery", note=note, record=record)
+
+
+def delivery_record_refusal(
+    delivery_id: int, *, user, note: str = "", message_partially_given: bool = False
+) -> Delivery:
+    """SOP 2-64-4 C.1.d: the one-tap path. The team left at once; nothing else is required."""
+
+    def record(delivery):
+        _encounter(
+            delivery,
+            user,
+            Encounter.Outcome.REFUSED,
+            {
+                "candidate_ended_encounter": True,
+                "message_partially_given": message_partially_given,
+                "notes": note,
+            },
+        )
+
+    return _transition(delivery_id, user=user, method_name="record_refusal", note=note, record=record)
+
+
+def delivery_record_not_located(delivery_id: int, *, user, note: str = "") -> Delivery:
+    def record(delivery):
+        _encounter(delivery, user, Encounter.Outcome.NOT_LOCATED, {"notes": note})
+
+    return _transition(delivery_id, user=user, method_name="record_not_located", note=note, record=record)
+
+
+def delivery_retry(delivery_id: int, *, user, note: str = "") -> Delivery:
+    return _transition(delivery_id, user=user, method_name="retry", note=note)
+
+
+def _freeze_letter(delivery, encounter: dict) -> None:
+    if encounter.get("letter_presented"):
+        Letter.objects.filter(delivery=delivery, status=Letter.Status.DRAFTED, presented_at__isnull=True).update(
+            presented_at=timezone.now()
+        )
+
+
+# --- after-action (SOP 2-64-4 D, 2-64-5 D) ---------------------------------------------------------------
+
+
+def delivery_record_after_action(
+    delivery_id: int,
+    *,
+    user,
+    cad_report_number: str,
+    ecc_advised_of_outcome: bool,
+    ecc_outcome_advised_at: dt.datetime | None = None,
+    notes: str = "",
+) -> Delivery:
+    def record(delivery):
+        record = AfterAction.objects.filter(delivery=delivery).first() or AfterAction(delivery=delivery)
+        record.cad_report_number = cad_report_number.strip()
+        record.ecc_advised_of_outcome = ecc_advised_of_outcome
+        record.ecc_outcome_advised_at = ecc_outcome_advised_at or (timezone.now() if ecc_advised_of_outcome else None)
+        record.notes = notes
+        record.recorded_by = user
+        _save(record)
+
+    return _transition(delivery_id, user=user, method_name="record_after_action", note=notes, record=record)
+
+
+def delivery_close(delivery_id: int, *, user, note: str = "") -> Delivery:
+    """The LE Lead confirms the record (SOP 2-64-4 D.2); the CN is closed and read-only."""
+
+    def record(delivery):
+        AfterAction.objects.filter(delivery=delivery).update(confirmed_by=user, confirmed_at=timezone.now())
+
+    return _transition(delivery_id, user=user, method_name="close", note=note, record=record)
+
+
+def delivery_cancel(delivery_id: int, *, user, reason: str) -> Delivery:
+    if not reason or not reason.strip():
+        raise DomainError("Say why the CN is cancelled.", reasons={"reason": "Required."})
+    return _transition(delivery_id, user=user, method_name="cancel", note=reason, args=(reason,))
+
+
+def transition_by_api_name(api_name: str):
+    """The service for a transition's API name, e.g. 'advise-ecc' -> delivery_advise_ecc."""
+    return globals()[f"delivery_{TRANSITIONS[api_name]}"]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Start the product on this machine: migrate, seed demo data, Celery worker + beat, and the site.
+# Embedded defaults: SQLite and kombu's filesystem broker unless DATABASE_URL / REDIS_URL are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DEBUG="${DEBUG:-1}"
+export VIP_DEMO_MODE="${VIP_DEMO_MODE:-1}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vip.settings}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+
+$PY manage.py migrate --no-input -v0
+$PY manage.py seed_demo
+$PY manage.py setup_schedules 2>/dev/null || true
+
+mkdir -p var/log
+.venv/bin/celery -A vip worker --beat --loglevel=INFO --concurrency=1 \
+  --scheduler django_celery_beat.schedulers:DatabaseScheduler --schedule var/celerybeat-schedule \
+  > var/log/celery.log 2>&1 &
+CELERY_PID=$!
+trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  VIP record management database: http://$HOST:$PORT/
+  Sign in as one of the demo personas above (passwords in var/demo-credentials.txt):
+    lead (VIP LE Lead), officer1 / officer2 (qualified officers), trainee, manager (Program Manager),
+    social (Social Services), admin (Administrator, Django admin at /admin/), custodian (Records Custodian).
+  Celery worker and beat are running (log: var/log/celery.log). Stop with Ctrl-C.
+
+MSG
+$PY manage.py runserver "$HOST:$PORT"

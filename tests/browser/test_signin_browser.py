@@ -1,0 +1,22 @@
+"""A demo officer signs in on a tablet-sized Chromium and lands on their deliveries."""
+
+import pytest
+
+from vip.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_signs_in_at_tablet_size_and_lands_on_their_deliveries(live_server, page, officer):
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "officer")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/cn/mine/")
+    assert page.locator("h1").inner_text() == "My deliveries"
+
+
+def test_the_sign_in_page_does_not_scroll_sideways_at_tablet_size(live_server, page):
+    page.goto(f"{live_server.url}/accounts/login/")
+    overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert overflow is False

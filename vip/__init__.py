@@ -1,0 +1,3 @@
+from vip.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,110 @@
+"""What the REST API shares: the domain-error mapping and the Idempotency-Key replay."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from vip.errors import DomainError
+from vip.models import IdempotencyRecord
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        status_code = 404 if exc.code == "not_found" else exc.status_code
+        return Response(exc.as_dict(), status=status_code)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, APIException)
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+    ):
+        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+    return response
+
+
+def _request_hash(request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, default=str)
+    except TypeError:
+        body = repr(request.data)
+    return hashlib.sha256(f"{request.method} {request.path} {body}".encode()).hexdigest()
+
+
+def idempotent(view_method):
+    """Apply a POST carrying an `Idempotency-Key` header once; a retry gets the first answer again.
+
+    The same key with a different body is refused with 422. The key is claimed in the database (a unique
+    row per user and key) so two simultaneous retries cannot both apply.
+    """
+
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or request.method != "POST":
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 200:
+            return Response(
+                {"detail": "The Idempotency-Key header is too long (200 characters at most).", "code": "invalid"},
+                status=400,
+            )
+        digest = _request_hash(request)
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    existing = IdempotencyRecord.objects.create(
+                        user=request.user, key=key, method=request.method, path=request.path[:500], request_hash=digest
+                    )
+                    created = True
+            except IntegrityError:
+                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+                created = False
+        else:
+            created = False
+        if not created:
+            if existing.request_hash != digest:
+                return Response(
+                    {
+                        "detail": "This Idempotency-Key was already used for a different request. Use a new key for a new submission.",
+                        "code": "idempotency_mismatch",
+                    },
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            if existing.response_status is None:
+                return Response(
+                    {
+                        "detail": "The first request with this key is still being processed. Retry in a moment.",
+                        "code": "in_progress",
+                    },
+                    status=409,
+                )
+            response = Response(existing.response_body, status=existing.response_status)
+            response["Idempotent-Replay"] = "true"
+            return response
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except Exception as exc:
+            handled = exception_handler(exc, {"request": request, "view": self})
+            if handled is None or isinstance(exc, Http404):
+                existing.delete()
+                raise
+            response = handled
+        if response.status_code >= 500:
+            existing.delete()
+            return response
+        existing.response_status = response.status_code
+        existing.response_body = response.data if hasattr(response, "data") else None
+        existing.save(update_fields=["response_status", "response_body"])
+        return response
+
+    wrapper.__name__ = view_method.__name__
+    wrapper.__doc__ = view_method.__doc__
+    return wrapper

@@ -1,0 +1,75 @@
+"""The program's roles, as Django groups, and the named helpers every interface asks.
+
+Groups are created with their permissions by the data migration `vip/migrations/0002_roles.py`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+
+LE_LEAD = "VIP Law Enforcement Lead"
+PROGRAM_MANAGER = "Program Manager"
+OFFICER = "Officer"
+SOCIAL_SERVICES = "Social Services"
+ADMINISTRATOR = "Administrator"
+RECORDS_CUSTODIAN = "Records Custodian"
+
+ALL_ROLES = [LE_LEAD, PROGRAM_MANAGER, OFFICER, SOCIAL_SERVICES, ADMINISTRATOR, RECORDS_CUSTODIAN]
+
+
+def role_names(user: User | AnonymousUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_vip_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._vip_role_names = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(role_names(user) & set(roles))
+
+
+def is_le_lead(user) -> bool:
+    return has_role(user, LE_LEAD)
+
+
+def is_program_manager(user) -> bool:
+    return has_role(user, PROGRAM_MANAGER)
+
+
+def is_officer(user) -> bool:
+    return has_role(user, OFFICER)
+
+
+def is_social_services(user) -> bool:
+    return has_role(user, SOCIAL_SERVICES)
+
+
+def is_administrator(user) -> bool:
+    return has_role(user, ADMINISTRATOR)
+
+
+def is_records_custodian(user) -> bool:
+    return has_role(user, RECORDS_CUSTODIAN)
+
+
+def sees_all_candidates(user) -> bool:
+    """The LE Lead and the Program Manager see every (unsealed) record, adults and juveniles."""
+    return has_role(user, LE_LEAD, PROGRAM_MANAGER)
+
+
+def home_url_name(user) -> str:
+    """Where each role works: the LE Lead and Program Manager their overview, officers their deliveries."""
+    if is_le_lead(user):
+        return "notifications:board"
+    if is_program_manager(user):
+        return "notifications:board"
+    if is_officer(user):
+        return "notifications:my_deliveries"
+    if is_social_services(user):
+        return "candidates:list"
+    if is_administrator(user) or user.is_staff:
+        return "admin:index"
+    return "no_role"

@@ -1,0 +1,26 @@
+"""Production settings: the base settings, hardened, and a refusal to start on insecure defaults."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from vip.settings import *  # noqa: F403
+from vip.settings import DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, VIP_DEMO_MODE
+
+if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters for production.")
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
+if VIP_DEMO_MODE:
+    raise ImproperlyConfigured("VIP_DEMO_MODE pre-enrols demo accounts and must be off in production.")
+
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+WHITENOISE_USE_FINDERS = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
