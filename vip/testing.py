@@ -113,3 +113,16 @@ def custodian(db):
 def outsider(db):
     """Signed in, but with no VIP role."""
     return make_user("outsider")
+
+
+def browser_sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real pages in a Playwright browser (every step a person would take).
+
+    Browser tests call this instead of filling the form themselves, so that sign-in steps added later
+    (MFA, the system-use notice) are taken in one place.
+    """
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -2,16 +2,13 @@
 
 import pytest
 
-from vip.testing import PASSWORD
+from vip.testing import browser_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_signs_in_at_tablet_size_and_lands_on_their_deliveries(live_server, page, officer):
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_sign_in(page, live_server.url, "officer")
     page.wait_for_url("**/cn/mine/")
     assert page.locator("h1").inner_text() == "My deliveries"
 
