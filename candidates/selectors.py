@@ -36,6 +36,13 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
     return qs.none()
 
 
+def may_use_candidate_records(user) -> bool:
+    """The roles that work with people at all; anyone else is refused the candidate pages and API."""
+    return roles.has_role(
+        user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.OFFICER, roles.SOCIAL_SERVICES, roles.RECORDS_CUSTODIAN
+    )
+
+
 def get_candidate_for_user(user, pk) -> Candidate:
     try:
         return candidates_visible_to(user).get(pk=pk)
