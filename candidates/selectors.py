@@ -101,7 +101,8 @@ def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
         return qs
     postgres = _is_postgres()
     for term in terms:
-        match = Q(search_text__icontains=term)
+        # search_text is stored lower-cased, so a plain LIKE (which the trigram index also serves) is enough.
+        match = Q(search_text__contains=term)
         if postgres and len(term) >= 3:
             match |= Q(search_text__trigram_word_similar=term)
         qs = qs.filter(match)
