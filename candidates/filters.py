@@ -12,18 +12,19 @@ from notifications.models import State
 class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or alias", method="filter_q")
     age_band = django_filters.ChoiceFilter(
-        label="Age", choices=[(k, v[0]) for k, v in AGE_BANDS.items()], method="filter_age_band"
+        label="Age", choices=[(k, v[0]) for k, v in AGE_BANDS.items()], method="filter_age_band", empty_label="Any"
     )
     juvenile = django_filters.ChoiceFilter(
         label="Juvenile or adult",
         choices=[("juvenile", "Juvenile (17 or younger)"), ("adult", "Adult")],
         method="filter_juvenile",
+        empty_label="Both",
     )
     group = django_filters.ModelChoiceFilter(
-        label="Group", queryset=m.Group.objects.all(), field_name="memberships__group", distinct=True
+        label="Group", queryset=m.Group.objects.all(), field_name="memberships__group", distinct=True, empty_label="Any"
     )
     cn_state = django_filters.ChoiceFilter(
-        label="Latest CN", choices=[("none", "No CN yet"), *State.choices], method="filter_cn_state"
+        label="Latest CN", choices=[("none", "No CN yet"), *State.choices], method="filter_cn_state", empty_label="Any"
     )
     sex = django_filters.ChoiceFilter(choices=m.Candidate.Sex.choices)
 

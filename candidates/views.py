@@ -93,7 +93,7 @@ def candidate_history(candidate: m.Candidate) -> list:
         rows.append(model.history.filter(candidate_id=candidate.pk).select_related("history_user")[:HISTORY_LIMIT])
     records = sorted(chain.from_iterable(rows), key=lambda r: r.history_date, reverse=True)[:HISTORY_LIMIT]
     for record in records:
-        record.kind = record.instance_type._meta.verbose_name
+        record.record_label = record.instance_type._meta.verbose_name
     return records
 
 
