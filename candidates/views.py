@@ -332,6 +332,55 @@ def membership_add(request, pk: int):
     )
 
 
+@login_required
+def referral_edit(request, pk: int, referral_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    referral = get_object_or_404(m.Referral, pk=referral_pk, candidate=candidate)
+    form = f.ReferralForm(_post(request), instance=referral)
+    del form.fields["add_basis"]
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the referral",
+        success="Referral saved.",
+        save=lambda data: services.referral_update(user=request.user, referral=referral, **data),
+    )
+
+
+@login_required
+def basis_edit(request, pk: int, basis_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    basis = get_object_or_404(m.EligibilityBasis, pk=basis_pk, candidate=candidate)
+    form = f.BasisForm(_post(request), instance=basis, candidate=candidate, people=candidates_visible_to(request.user))
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the eligibility basis",
+        success="Eligibility basis saved.",
+        save=lambda data: services.basis_update(user=request.user, basis=basis, **data),
+    )
+
+
+@login_required
+def membership_edit(request, pk: int, membership_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    membership = get_object_or_404(m.GroupMembership, pk=membership_pk, candidate=candidate)
+    form = f.MembershipForm(_post(request), instance=membership)
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the group membership",
+        success="Membership saved.",
+        save=lambda data: services.membership_update(user=request.user, membership=membership, **data),
+    )
+
+
 # --- groups, shootings and GVIS meetings -----------------------------------------------------------------
 
 
@@ -358,71 +407,92 @@ def intelligence(request):
     )
 
 
-@login_required
-def group_create(request):
-    _require_writer(request.user)
-    form = f.GroupForm(_post(request))
-    if request.method == "POST" and form.is_valid():
+def _intelligence_form(request, *, form, save, title, success, formsets=(), row_errors=None):
+    """Groups, shootings, GVIS meetings: show the form, call the service, keep what was typed on a refusal."""
+    valid = request.method == "POST" and form.is_valid() and all(fs.is_valid() for _, fs in formsets)
+    if valid:
         try:
-            services.group_create(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            f.show_errors(form, exc)
-        else:
-            messages.success(request, "Group added.")
-            return redirect("candidates:intelligence")
-    return render(request, "candidates/record_form.html", {"form": form, "title": "Add a group"})
-
-
-@login_required
-def shooting_create(request):
-    _require_writer(request.user)
-    people = candidates_visible_to(request.user)
-    form = f.ShootingForm(_post(request))
-    participants = f.ParticipantFormSet(
-        _post(request), instance=m.Shooting(), prefix="participants", form_kwargs={"people": people}
-    )
-    row_errors: dict[str, list[str]] = {"participants": []}
-    if request.method == "POST" and form.is_valid() and participants.is_valid():
-        rows = [
-            {k: row[k] for k in ("candidate", "name", "role")}
-            for row in (p.cleaned_data for p in participants.forms if p.has_changed())
-            if row and not row.get("DELETE")
-        ]
-        try:
-            services.shooting_create(user=request.user, participants=rows, **form.cleaned_data)
+            save(dict(form.cleaned_data))
         except ValidationError as exc:
             f.show_errors(form, exc, elsewhere=row_errors)
         else:
-            messages.success(request, "Shooting recorded.")
+            messages.success(request, success)
             return redirect("candidates:intelligence")
-    return render(
+    template = "candidates/candidate_form.html" if formsets else "candidates/record_form.html"
+    context = {"form": form, "title": title, "formsets": list(formsets), "row_errors": row_errors or {}}
+    return render(request, template, context)
+
+
+@login_required
+def group_form(request, group_pk: int | None = None):
+    _require_writer(request.user)
+    group = get_object_or_404(m.Group, pk=group_pk) if group_pk else None
+    form = f.GroupForm(_post(request), instance=group)
+    if group is None:
+        save = lambda data: services.group_create(user=request.user, **data)  # noqa: E731
+    else:
+        save = lambda data: services.group_update(user=request.user, group=group, **data)  # noqa: E731
+    title = f"Edit {group}" if group else "Add a group"
+    return _intelligence_form(request, form=form, save=save, title=title, success="Group saved.")
+
+
+def _participant_rows(formset) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not (form.has_changed() or form.instance.pk):
+            continue
+        rows.append({k: data.get(k) for k in ("candidate", "name", "role")})
+    return rows
+
+
+@login_required
+def shooting_form(request, shooting_pk: int | None = None):
+    _require_writer(request.user)
+    shooting = get_object_or_404(m.Shooting, pk=shooting_pk) if shooting_pk else None
+    people = candidates_visible_to(request.user)
+    form = f.ShootingForm(_post(request), instance=shooting)
+    participants = f.ParticipantFormSet(
+        _post(request), instance=shooting or m.Shooting(), prefix="participants", form_kwargs={"people": people}
+    )
+
+    def save(data):
+        rows = _participant_rows(participants)
+        if shooting is None:
+            return services.shooting_create(user=request.user, participants=rows, **data)
+        return services.shooting_update(user=request.user, shooting=shooting, participants=rows, **data)
+
+    return _intelligence_form(
         request,
-        "candidates/candidate_form.html",
-        {
-            "form": form,
-            "formsets": [("Victims and people involved", participants)],
-            "row_errors": row_errors,
-            "title": "Record a shooting with injury",
-        },
+        form=form,
+        save=save,
+        title=f"Edit shooting {shooting}" if shooting else "Record a shooting with injury",
+        success="Shooting saved.",
+        formsets=[("Victims and people involved", participants)],
+        row_errors={"participants": []},
     )
 
 
 @login_required
-def gvis_meeting_create(request):
+def gvis_meeting_form(request, meeting_pk: int | None = None):
     _require_writer(request.user)
-    form = f.GVISMeetingForm(_post(request), people=candidates_visible_to(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    meeting = get_object_or_404(m.GVISMeeting, pk=meeting_pk) if meeting_pk else None
+    form = f.GVISMeetingForm(_post(request), instance=meeting, people=candidates_visible_to(request.user))
+
+    def save(data):
         links = {
             "shootings": data.pop("shootings_reviewed"),
             "groups": data.pop("groups_identified"),
             "individuals": data.pop("individuals_identified"),
         }
-        try:
-            services.gvis_meeting_create(user=request.user, **links, **data)
-        except ValidationError as exc:
-            f.show_errors(form, exc)
-        else:
-            messages.success(request, "GVIS meeting recorded.")
-            return redirect("candidates:intelligence")
-    return render(request, "candidates/record_form.html", {"form": form, "title": "Record a GVIS meeting"})
+        if meeting is None:
+            return services.gvis_meeting_create(user=request.user, **links, **data)
+        return services.gvis_meeting_update(user=request.user, meeting=meeting, **links, **data)
+
+    return _intelligence_form(
+        request,
+        form=form,
+        save=save,
+        title=f"Edit {meeting}" if meeting else "Record a GVIS meeting",
+        success="GVIS meeting saved.",
+    )

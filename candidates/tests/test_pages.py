@@ -316,3 +316,63 @@ def test_the_candidate_page_shows_the_cns_services_and_outcomes(as_user, le_lead
 def test_the_candidate_page_never_shows_a_threat_assessment_or_background_check(as_user, le_lead):
     body = as_user(le_lead).get(f"/candidates/{make_candidate().pk}/").content.decode().lower()
     assert "threat" not in body and "background check" not in body
+
+
+# --- edits and the shootings/GVIS page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["officer", "social_worker", "outsider"])
+def test_the_shootings_and_gvis_page_is_404_for_those_who_do_not_see_everyone(request, as_user, persona):
+    assert as_user(request.getfixturevalue(persona)).get("/candidates/intelligence/").status_code == 404
+
+
+def test_the_shootings_and_gvis_page_lists_shootings_for_the_program_manager(as_user, program_manager):
+    shooting = make_shooting()
+    assert shooting.incident_number in as_user(program_manager).get("/candidates/intelligence/").content.decode()
+
+
+def test_editing_a_referral_to_a_source_not_allowed_for_an_adult_is_refused(as_user, le_lead):
+    person = make_candidate(age=30)
+    referral = services.referral_add(
+        user=le_lead, candidate=person, source="department", referred_by="Det. Ruiz", referred_on=today(), reason="x"
+    )
+    data = {"source": "outreach", "referred_by": "Det. Ruiz", "referred_on": today().isoformat(), "reason": "x"}
+    body = as_user(le_lead).post(f"/candidates/{person.pk}/referrals/{referral.pk}/edit/", data).content.decode()
+    assert "not accepted for an adult" in body
+    referral.refresh_from_db()
+    assert referral.source == "department"
+
+
+def test_a_shooting_is_edited_and_keeps_its_victim(as_user, le_lead):
+    victim = make_candidate()
+    shooting = services.shooting_create(
+        user=le_lead,
+        incident_number="S-90",
+        occurred_on=today(),
+        location="Central",
+        participants=[{"candidate": victim, "role": "victim"}],
+    )
+    participant = shooting.participants.get()
+    data = {
+        "incident_number": "S-90",
+        "occurred_on": today().isoformat(),
+        "location": "Central and 98th",
+        "participants-TOTAL_FORMS": "1",
+        "participants-INITIAL_FORMS": "1",
+        "participants-0-id": str(participant.pk),
+        "participants-0-shooting": str(shooting.pk),
+        "participants-0-role": "victim",
+        "participants-0-candidate": str(victim.pk),
+    }
+    response = as_user(le_lead).post(f"/candidates/shootings/{shooting.pk}/edit/", data)
+    assert response.status_code == 302
+    shooting.refresh_from_db()
+    assert (shooting.location, shooting.participants.get().candidate) == ("Central and 98th", victim)
+
+
+def test_a_gvis_meeting_is_edited_to_add_a_person(as_user, le_lead):
+    person = make_candidate()
+    meeting = make_meeting()
+    data = {"held_on": meeting.held_on.isoformat(), "partners_present": "APD", "individuals_identified": [person.pk]}
+    as_user(le_lead).post(f"/candidates/gvis-meetings/{meeting.pk}/edit/", data)
+    assert list(meeting.individuals_identified.all()) == [person]
