@@ -44,6 +44,7 @@ from candidates.serializers import (
 )
 from vip import roles
 from vip.api import idempotent
+from vip.audit import audit
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 
@@ -79,9 +80,11 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
     def call(self, service, **kwargs):
         try:
-            return service(user=self.request.user, **kwargs)
+            obj = service(user=self.request.user, **kwargs)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from exc
+        # Answer with the record as the list shows it (annotations, prefetched rows).
+        return self.get_queryset().get(pk=obj.pk)
 
     def perform_create(self, serializer):
         serializer.instance = self.call(type(self).create_service, **serializer.validated_data)
@@ -146,6 +149,11 @@ class CandidateViewSet(ServiceViewSet):
         data = dict(serializer.validated_data)
         data.pop("create_anyway", None)
         serializer.instance = self.call(services.candidate_update, candidate=serializer.instance, **data)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit(actor=request.user, action="read", object_type="candidates.Candidate", object_id=kwargs["pk"])
+        return response
 
     def handle_exception(self, exc):
         if isinstance(exc, _DuplicatesFound):

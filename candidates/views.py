@@ -28,6 +28,7 @@ from candidates.selectors import (
 )
 from notifications.models import State
 from vip import roles
+from vip.audit import audit
 
 PAGE_SIZE = 25
 
@@ -102,6 +103,8 @@ def candidate_detail(request, pk: int):
     _require_reader(request.user)
     candidate = get_candidate_for_user(request.user, pk)
     from notifications.selectors import deliveries_visible_to
+
+    audit(actor=request.user, action="read", obj=candidate, note="candidate page")  # reads of people are logged
 
     context = {
         "candidate": candidate,

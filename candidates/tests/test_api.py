@@ -318,3 +318,10 @@ def test_the_le_lead_cannot_attach_evidence_to_a_person_through_an_unknown_id(le
 def test_the_openapi_schema_documents_the_candidate_endpoints(le_lead):
     response = client_for(le_lead).get("/api/schema/")
     assert b"/api/eligibility-bases/" in response.content
+
+
+def test_an_update_answers_with_the_latest_cn_state(le_lead):
+    person = make_candidate()
+    make_delivery(person, state="eligible")
+    response = client_for(le_lead).patch(f"/api/candidates/{person.pk}/", {"notes": "x"}, format="json")
+    assert response.json()["latest_cn_state"] == "eligible"

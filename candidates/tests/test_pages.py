@@ -376,3 +376,11 @@ def test_a_gvis_meeting_is_edited_to_add_a_person(as_user, le_lead):
     data = {"held_on": meeting.held_on.isoformat(), "partners_present": "APD", "individuals_identified": [person.pk]}
     as_user(le_lead).post(f"/candidates/gvis-meetings/{meeting.pk}/edit/", data)
     assert list(meeting.individuals_identified.all()) == [person]
+
+
+def test_opening_a_candidate_page_is_logged(as_user, program_manager):
+    from vip.models import AuditEvent
+
+    person = make_candidate()
+    as_user(program_manager).get(f"/candidates/{person.pk}/")
+    assert AuditEvent.objects.filter(action="read", object_id=str(person.pk), actor=program_manager).exists()
