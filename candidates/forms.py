@@ -102,6 +102,7 @@ class BasisForm(forms.ModelForm):
             "referral",
         ]
         widgets = {"information": forms.Textarea(attrs={"rows": 3})}
+        labels = {"gvis_meeting": "GVIS meeting", "link_analysis_reference": "Link-analysis reference"}
         help_texts = {
             "shooting": "For a victim, an associate or an influencer.",
             "related_person_name": "For an associate or influencer: the person involved, when not in the system.",
@@ -119,6 +120,7 @@ class MembershipForm(forms.ModelForm):
         model = m.GroupMembership
         fields = ["group", "source", "gvis_meeting", "link_analysis_reference", "identified_on"]
         widgets = date_widgets("identified_on")
+        labels = {"gvis_meeting": "GVIS meeting", "link_analysis_reference": "Link-analysis reference"}
 
 
 class GroupForm(forms.ModelForm):

@@ -325,3 +325,10 @@ def test_an_update_answers_with_the_latest_cn_state(le_lead):
     make_delivery(person, state="eligible")
     response = client_for(le_lead).patch(f"/api/candidates/{person.pk}/", {"notes": "x"}, format="json")
     assert response.json()["latest_cn_state"] == "eligible"
+
+
+def test_an_officer_finds_their_own_candidate_by_a_misspelled_name(officer):
+    mine = make_candidate(first="Andre", last="Lucero")
+    make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])
+    make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])  # two CNs: still one row
+    assert [r["id"] for r in client_for(officer).get("/api/candidates/?q=lusero").json()["results"]] == [mine.pk]
