@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from candidates import models as m
@@ -150,6 +152,29 @@ class CandidateViewSet(ServiceViewSet):
         data.pop("create_anyway", None)
         serializer.instance = self.call(services.candidate_update, candidate=serializer.instance, **data)
 
+    @extend_schema(
+        summary="People who may be the same person as the one about to be taken in",
+        parameters=[
+            OpenApiParameter("first_name", str, required=True),
+            OpenApiParameter("last_name", str, required=True),
+            OpenApiParameter("date_of_birth", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("alias", str, many=True, required=False),
+        ],
+        responses={200: DuplicateSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="possible-duplicates", filterset_class=None, pagination_class=None)
+    def possible_duplicates(self, request):
+        params = _DuplicateQuery(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        found = possible_duplicates(
+            request.user,
+            first_name=params.validated_data["first_name"],
+            last_name=params.validated_data["last_name"],
+            date_of_birth=params.validated_data["date_of_birth"],
+            aliases=request.query_params.getlist("alias"),
+        )
+        return Response(DuplicateSerializer(found, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         audit(actor=request.user, action="read", object_type="candidates.Candidate", object_id=kwargs["pk"])
@@ -165,6 +190,12 @@ class CandidateViewSet(ServiceViewSet):
             }
             return Response(body, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)
+
+
+class _DuplicateQuery(serializers.Serializer):
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
 
 
 class _DuplicatesFound(Exception):

@@ -332,3 +332,17 @@ def test_an_officer_finds_their_own_candidate_by_a_misspelled_name(officer):
     make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])
     make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])  # two CNs: still one row
     assert [r["id"] for r in client_for(officer).get("/api/candidates/?q=lusero").json()["results"]] == [mine.pk]
+
+
+def test_a_client_asks_for_likely_duplicates_before_intake(le_lead):
+    existing = make_candidate(first="Marcus", last="Pettibone")
+    existing.date_of_birth = dt.date(1997, 3, 3)
+    existing.save()
+    url = "/api/candidates/possible-duplicates/?first_name=Markus&last_name=Petibone&date_of_birth=1997-03-03"
+    assert [p["id"] for p in client_for(le_lead).get(url).json()] == [existing.pk]
+
+
+def test_the_duplicate_question_needs_a_date_of_birth(le_lead):
+    response = client_for(le_lead).get("/api/candidates/possible-duplicates/?first_name=A&last_name=B")
+    assert response.status_code == 400
+    assert "date_of_birth" in response.json()

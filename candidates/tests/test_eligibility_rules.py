@@ -213,3 +213,16 @@ def test_the_same_group_twice_is_refused_with_a_message(le_lead):
     with pytest.raises(ValidationError) as refused:
         services.membership_add(user=le_lead, candidate=person, **fields)
     assert "already" in " ".join(refused.value.messages)
+
+
+def test_an_update_cannot_take_over_another_persons_alias_row(le_lead):
+    other = services.candidate_create(
+        user=le_lead, first_name="A", last_name="Other", date_of_birth=dt.date(2000, 1, 1), aliases=["Theirs"]
+    )
+    person = make_candidate()
+    foreign = other.aliases.get()
+    with pytest.raises(ValidationError) as refused:
+        services.candidate_update(user=le_lead, candidate=person, aliases=[{"id": foreign.pk, "name": "Mine"}])
+    assert "another record" in refused.value.message_dict["aliases"][0]
+    foreign.refresh_from_db()
+    assert foreign.name == "Theirs"
