@@ -11,17 +11,6 @@ from vip.testing import browser_sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """A transactional test empties the tables after it, the role groups of the data migration too."""
-    from django.contrib.auth.models import Group
-
-    from vip import roles
-
-    for name in roles.ALL_ROLES:
-        Group.objects.get_or_create(name=name)
-
-
 @pytest.fixture
 def kayla(le_lead):
     person = services.candidate_create(
