@@ -327,6 +327,7 @@ def test_an_update_answers_with_the_latest_cn_state(le_lead):
     assert response.json()["latest_cn_state"] == "eligible"
 
 
+@pytest.mark.postgres
 def test_an_officer_finds_their_own_candidate_by_a_misspelled_name(officer):
     mine = make_candidate(first="Andre", last="Lucero")
     make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])
