@@ -1,4 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
+from candidates import api
+
 router = DefaultRouter()
+router.register("candidates", api.CandidateViewSet, basename="candidate")
+router.register("influencers", api.InfluencerViewSet, basename="influencer")
+router.register("groups", api.GroupViewSet, basename="group")
+router.register("shootings", api.ShootingViewSet, basename="shooting")
+router.register("gvis-meetings", api.GVISMeetingViewSet, basename="gvis-meeting")
+router.register("referrals", api.ReferralViewSet, basename="referral")
+router.register("eligibility-bases", api.EligibilityBasisViewSet, basename="eligibility-basis")
+router.register("memberships", api.MembershipViewSet, basename="membership")
 urlpatterns = router.urls

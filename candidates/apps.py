@@ -1,6 +1,24 @@
 from django.apps import AppConfig
 
+# pg_trgm's default word-similarity threshold (0.6) misses common misspellings of names ("Garrety" for
+# "Garrity" scores 0.5); 0.4 finds them, and results are ranked by similarity so the best come first.
+NAME_SEARCH_WORD_SIMILARITY = 0.4
+
+
+def _set_trigram_threshold(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(NAME_SEARCH_WORD_SIMILARITY)],
+            )
+
 
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = "Candidates and intake"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_set_trigram_threshold, dispatch_uid="candidates_trigram_threshold")

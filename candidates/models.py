@@ -387,9 +387,32 @@ class Referral(models.Model):
     def __str__(self):
         return f"{self.get_source_display()}: {self.referred_by} ({self.referred_on:%Y-%m-%d})"
 
+    def age_errors(self) -> dict[str, str]:
+        """Whether this source may refer the person at their age on the referral date (SOP 2-64-4/5 A.5)."""
+        if not (self.candidate_id and self.source and self.referred_on):
+            return {}
+        juvenile = self.candidate.is_juvenile(self.referred_on)
+        allowed = JUVENILE_REFERRAL_SOURCES if juvenile else ADULT_REFERRAL_SOURCES
+        if self.source in allowed:
+            return {}
+        names = ", ".join(Referral.Source(s).label for s in sorted(allowed))
+        who = "a juvenile" if juvenile else "an adult"
+        clause = "2-64-5 A.5" if juvenile else "2-64-4 A.5"
+        return {
+            "source": (
+                f"A referral from {self.get_source_display()} is not accepted for {who} (SOP {clause}): "
+                f"accepted sources are {names}."
+            )
+        }
+
     def clean(self):
+        errors = {}
         if self.referred_on and self.referred_on > today():
-            raise ValidationError({"referred_on": "The referral is dated in the future: check the date."})
+            errors["referred_on"] = "The referral is dated in the future: check the date."
+        else:
+            errors.update(self.age_errors())
+        if errors:
+            raise ValidationError(errors)
 
 
 # SOP 2-64-4 A.5 (adults) and 2-64-5 A.5 (juveniles): who may refer.

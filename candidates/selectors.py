@@ -6,7 +6,12 @@ user may not see answers 404 (`get_candidate_for_user`), as if it did not exist.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import difflib
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest
 from django.http import Http404
 
 from candidates.models import Candidate
@@ -31,6 +36,13 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
     return qs.none()
 
 
+def may_use_candidate_records(user) -> bool:
+    """The roles that work with people at all; anyone else is refused the candidate pages and API."""
+    return roles.has_role(
+        user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.OFFICER, roles.SOCIAL_SERVICES, roles.RECORDS_CUSTODIAN
+    )
+
+
 def get_candidate_for_user(user, pk) -> Candidate:
     try:
         return candidates_visible_to(user).get(pk=pk)
@@ -41,3 +53,103 @@ def get_candidate_for_user(user, pk) -> Candidate:
 def may_see_checks(user) -> bool:
     """Social services never see the threat assessment or the background check."""
     return roles.has_role(user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.OFFICER)
+
+
+# --- reading lists and searching (every one starts from `candidates_visible_to`) -----------------------
+
+AGE_BANDS = {
+    "under_18": ("Under 18", 0, 17),
+    "18_24": ("18 to 24", 18, 24),
+    "25_29": ("25 to 29", 25, 29),
+    "30_plus": ("30 and over", 30, 200),
+}
+SIMILAR_NAME_THRESHOLD = 0.3  # word similarity of a typed name to a stored name or alias
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def latest_cn_state_subquery():
+    from notifications.models import Delivery
+
+    return Subquery(
+        Delivery.objects.filter(candidate=OuterRef("pk")).order_by("-created_at", "-id").values("state")[:1]
+    )
+
+
+def candidate_list_for(user) -> QuerySet[Candidate]:
+    """The candidates a list shows: what the user may see, with what the rows show fetched in a fixed
+    number of queries whatever the number of rows."""
+    from candidates.models import GroupMembership
+
+    return (
+        candidates_visible_to(user)
+        .annotate(latest_cn_state=latest_cn_state_subquery())
+        .prefetch_related(
+            "aliases",
+            Prefetch("memberships", queryset=GroupMembership.objects.select_related("group")),
+        )
+    )
+
+
+def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
+    """Misspelling-tolerant search by name or alias: every word typed must be like a word of the name or an
+    alias (trigram word similarity on PostgreSQL, a GIN index serves it; plain substring on SQLite)."""
+    terms = [t for t in q.lower().split() if t]
+    if not terms:
+        return qs
+    postgres = _is_postgres()
+    for term in terms:
+        # search_text is stored lower-cased, so a plain LIKE (which the trigram index also serves) is enough.
+        match = Q(search_text__contains=term)
+        if postgres and len(term) >= 3:
+            match |= Q(search_text__trigram_word_similar=term)
+        qs = qs.filter(match)
+    if postgres:
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        qs = qs.annotate(search_rank=TrigramWordSimilarity(" ".join(terms), "search_text")).order_by(
+            "-search_rank", "last_name", "first_name", "id"
+        )
+    return qs
+
+
+def _similar(a: str, b: str) -> float:
+    """Python fallback of trigram word similarity for SQLite: the best match of `a` against any word run of `b`."""
+    a, b = a.lower().strip(), b.lower().strip()
+    if not a or not b:
+        return 0.0
+    if a in b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def possible_duplicates(
+    user, *, first_name: str, last_name: str, date_of_birth, aliases: Iterable[str] = (), exclude_pk=None
+) -> list[Candidate]:
+    """People already recorded with the same date of birth and a similar name or alias: shown at intake so
+    the user can open the existing record instead of creating a second one."""
+    if not date_of_birth:
+        return []
+    names = [" ".join(p for p in (first_name, last_name) if p).strip(), *[a for a in aliases if a and a.strip()]]
+    names = [n.lower() for n in names if n]
+    if not names:
+        return []
+    qs = candidates_visible_to(user).filter(date_of_birth=date_of_birth).prefetch_related("aliases")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if _is_postgres():
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        score = Greatest(*[TrigramWordSimilarity(n, "search_text") for n in names]) if len(names) > 1 else None
+        score = score or TrigramWordSimilarity(names[0], "search_text")
+        return list(
+            qs.annotate(name_score=score).filter(name_score__gte=SIMILAR_NAME_THRESHOLD).order_by("-name_score")
+        )
+    found = []
+    for candidate in qs:
+        stored = [candidate.full_name, *[a.name for a in candidate.aliases.all()]]
+        if any(_similar(n, s) >= 0.6 or _similar(s, n) >= 0.6 for n in names for s in stored):
+            found.append(candidate)
+    return found

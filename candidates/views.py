@@ -1,16 +1,501 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Candidate pages: the list with search and filters, the one-screen candidate page, intake and edit forms.
 
-from candidates.selectors import candidates_visible_to, get_candidate_for_user
+Each view: find the record through the selectors (a person the user may not see is a 404), check who may
+write, call one service, and on a refusal show the form again with what was typed and what to fix.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from candidates import forms as f
+from candidates import models as m
+from candidates import services
+from candidates.filters import CandidateFilter
+from candidates.selectors import (
+    candidate_list_for,
+    candidates_visible_to,
+    get_candidate_for_user,
+    may_use_candidate_records,
+    possible_duplicates,
+)
+from notifications.models import State
+from vip import roles
+from vip.audit import audit
+
+PAGE_SIZE = 25
+
+
+def _require_reader(user) -> None:
+    if not may_use_candidate_records(user):
+        raise Http404("No such page.")
+
+
+def _require_writer(user) -> None:
+    if not services.may_write_candidates(user):
+        raise PermissionDenied("Only the VIP LE Lead may change candidate records.")
+
+
+# --- the list ------------------------------------------------------------------------------------------
 
 
 @login_required
 def candidate_list(request):
-    candidates = candidates_visible_to(request.user)[:100]
-    return render(request, "candidates/list.html", {"candidates": candidates})
+    _require_reader(request.user)
+    filterset = CandidateFilter(request.GET or None, queryset=candidate_list_for(request.user))
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    labels = dict(State.choices)
+    for candidate in page.object_list:
+        candidate.latest_cn_label = labels.get(candidate.latest_cn_state, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "candidates/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "may_write": services.may_write_candidates(request.user),
+        },
+    )
+
+
+# --- the candidate page -----------------------------------------------------------------------------
+
+
+HISTORY_MODELS = [
+    m.Alias,
+    m.Address,
+    m.Phone,
+    m.Influencer,
+    m.Referral,
+    m.EligibilityBasis,
+    m.GroupMembership,
+    m.ServiceOffer,
+    m.OutcomeEvent,
+]
+HISTORY_LIMIT = 60
+
+
+def candidate_history(candidate: m.Candidate) -> list:
+    """The simple_history rows of the person and of the rows hanging off them, newest first."""
+    rows = [candidate.history.select_related("history_user")[:HISTORY_LIMIT]]
+    for model in HISTORY_MODELS:
+        rows.append(model.history.filter(candidate_id=candidate.pk).select_related("history_user")[:HISTORY_LIMIT])
+    records = sorted(chain.from_iterable(rows), key=lambda r: r.history_date, reverse=True)[:HISTORY_LIMIT]
+    for record in records:
+        record.record_label = record.instance_type._meta.verbose_name
+    return records
 
 
 @login_required
 def candidate_detail(request, pk: int):
+    _require_reader(request.user)
     candidate = get_candidate_for_user(request.user, pk)
-    return render(request, "candidates/detail.html", {"candidate": candidate})
+    from notifications.selectors import deliveries_visible_to
+
+    audit(actor=request.user, action="read", obj=candidate, note="candidate page")  # reads of people are logged
+
+    context = {
+        "candidate": candidate,
+        "aliases": candidate.aliases.all(),
+        "addresses": candidate.addresses.all(),
+        "phones": candidate.phones.all(),
+        "bases": candidate.bases.select_related("shooting", "related_person", "gvis_meeting", "referral", "entered_by"),
+        "influencers": candidate.influencers.all(),
+        "memberships": candidate.memberships.select_related("group", "gvis_meeting", "added_by"),
+        "shooting_roles": candidate.shooting_roles.select_related("shooting"),
+        "gvis_meetings": candidate.gvis_meetings.all(),
+        "referrals": candidate.referrals.select_related("created_by"),
+        "deliveries": deliveries_visible_to(request.user).filter(candidate=candidate),
+        "services": candidate.services.select_related("partner", "offered_by"),
+        "outcomes": candidate.outcomes.all(),
+        "history": candidate_history(candidate),
+        "may_write": services.may_write_candidates(request.user),
+    }
+    return render(request, "candidates/detail.html", context)
+
+
+# --- intake and edits ----------------------------------------------------------------------------------
+
+
+def _photo(value):
+    """A ClearableFileInput gives None (nothing new), False (cleared) or a file."""
+    if value is False:
+        return ""
+    return value
+
+
+def _candidate_forms(request, instance):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    return (
+        f.CandidateForm(data, files, instance=instance),
+        f.AliasFormSet(data, instance=instance, prefix="aliases"),
+        f.AddressFormSet(data, instance=instance, prefix="addresses"),
+        f.PhoneFormSet(data, instance=instance, prefix="phones"),
+    )
+
+
+def _candidate_fields(form) -> dict:
+    fields = dict(form.cleaned_data)
+    photo = _photo(fields.pop("photo", None))
+    if photo is not None:
+        fields["photo"] = photo
+    return fields
+
+
+@login_required
+def candidate_create(request):
+    """Intake. Before saving, people with the same date of birth and a similar name or alias are shown, so the
+    user can open the existing record; "create anyway" goes ahead."""
+    _require_writer(request.user)
+    form, aliases, addresses, phones = _candidate_forms(request, m.Candidate())
+    duplicates: list = []
+    row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
+    if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
+        alias_rows = f.formset_rows(aliases)
+        if not request.POST.get("create_anyway"):
+            duplicates = possible_duplicates(
+                request.user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                aliases=[row["name"] for row in alias_rows],
+            )
+        if not duplicates:
+            try:
+                candidate = services.candidate_create(
+                    user=request.user,
+                    aliases=alias_rows,
+                    addresses=f.formset_rows(addresses),
+                    phones=f.formset_rows(phones),
+                    **_candidate_fields(form),
+                )
+            except ValidationError as exc:
+                f.show_errors(form, exc, elsewhere=row_errors)
+            else:
+                messages.success(request, f"{candidate} was taken in.")
+                return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/candidate_form.html",
+        {
+            "form": form,
+            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
+            "row_errors": row_errors,
+            "duplicates": duplicates,
+            "title": "Intake: a new candidate",
+        },
+    )
+
+
+@login_required
+def candidate_edit(request, pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    form, aliases, addresses, phones = _candidate_forms(request, candidate)
+    row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
+    if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
+        try:
+            services.candidate_update(
+                user=request.user,
+                candidate=candidate,
+                aliases=f.formset_rows(aliases),
+                addresses=f.formset_rows(addresses),
+                phones=f.formset_rows(phones),
+                **_candidate_fields(form),
+            )
+        except ValidationError as exc:
+            f.show_errors(form, exc, elsewhere=row_errors)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(
+        request,
+        "candidates/candidate_form.html",
+        {
+            "form": form,
+            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
+            "row_errors": row_errors,
+            "candidate": candidate,
+            "title": f"Edit {candidate}",
+        },
+    )
+
+
+# --- the person's network and evidence: one small form each ------------------------------------------------
+
+
+def _record_form(request, *, candidate, form, save, title, success):
+    """Show `form`; on a valid POST call `save(cleaned_data)`; a refusal is shown on the form as typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            f.show_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("candidates:detail", pk=candidate.pk)
+    return render(request, "candidates/record_form.html", {"form": form, "candidate": candidate, "title": title})
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def influencer_add(request, pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    form = f.InfluencerForm(_post(request), instance=m.Influencer(candidate=candidate))
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Add an influencer",
+        success="Influencer added.",
+        save=lambda data: services.influencer_add(user=request.user, candidate=candidate, **data),
+    )
+
+
+@login_required
+def influencer_edit(request, pk: int, influencer_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    influencer = get_object_or_404(m.Influencer, pk=influencer_pk, candidate=candidate)
+    form = f.InfluencerForm(_post(request), instance=influencer)
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title=f"Edit {influencer.name}",
+        success="Influencer saved.",
+        save=lambda data: services.influencer_update(user=request.user, influencer=influencer, **data),
+    )
+
+
+@login_required
+def referral_add(request, pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    form = f.ReferralForm(_post(request), instance=m.Referral(candidate=candidate))
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Add a referral",
+        success="Referral added.",
+        save=lambda data: services.referral_add(user=request.user, candidate=candidate, **data),
+    )
+
+
+@login_required
+def basis_add(request, pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    form = f.BasisForm(
+        _post(request),
+        instance=m.EligibilityBasis(candidate=candidate),
+        candidate=candidate,
+        people=candidates_visible_to(request.user),
+    )
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Add an eligibility basis",
+        success="Eligibility basis added.",
+        save=lambda data: services.basis_add(user=request.user, candidate=candidate, **data),
+    )
+
+
+@login_required
+def membership_add(request, pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    form = f.MembershipForm(_post(request), instance=m.GroupMembership(candidate=candidate))
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Add a group membership",
+        success="Membership added.",
+        save=lambda data: services.membership_add(user=request.user, candidate=candidate, **data),
+    )
+
+
+@login_required
+def referral_edit(request, pk: int, referral_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    referral = get_object_or_404(m.Referral, pk=referral_pk, candidate=candidate)
+    form = f.ReferralForm(_post(request), instance=referral)
+    del form.fields["add_basis"]
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the referral",
+        success="Referral saved.",
+        save=lambda data: services.referral_update(user=request.user, referral=referral, **data),
+    )
+
+
+@login_required
+def basis_edit(request, pk: int, basis_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    basis = get_object_or_404(m.EligibilityBasis, pk=basis_pk, candidate=candidate)
+    form = f.BasisForm(_post(request), instance=basis, candidate=candidate, people=candidates_visible_to(request.user))
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the eligibility basis",
+        success="Eligibility basis saved.",
+        save=lambda data: services.basis_update(user=request.user, basis=basis, **data),
+    )
+
+
+@login_required
+def membership_edit(request, pk: int, membership_pk: int):
+    candidate = get_candidate_for_user(request.user, pk)
+    _require_writer(request.user)
+    membership = get_object_or_404(m.GroupMembership, pk=membership_pk, candidate=candidate)
+    form = f.MembershipForm(_post(request), instance=membership)
+    return _record_form(
+        request,
+        candidate=candidate,
+        form=form,
+        title="Edit the group membership",
+        success="Membership saved.",
+        save=lambda data: services.membership_update(user=request.user, membership=membership, **data),
+    )
+
+
+# --- groups, shootings and GVIS meetings -----------------------------------------------------------------
+
+
+def _require_sees_all(user) -> None:
+    if not (roles.sees_all_candidates(user) or roles.is_records_custodian(user)):
+        raise Http404("No such page.")
+
+
+@login_required
+def intelligence(request):
+    """Shootings with injury, GVIS meetings and groups: what the weekly review works from."""
+    _require_sees_all(request.user)
+    return render(
+        request,
+        "candidates/intelligence.html",
+        {
+            "shootings": m.Shooting.objects.prefetch_related("participants__candidate")[:50],
+            "meetings": m.GVISMeeting.objects.prefetch_related(
+                "shootings_reviewed", "groups_identified", "individuals_identified"
+            )[:50],
+            "groups": m.Group.objects.all(),
+            "may_write": services.may_write_candidates(request.user),
+        },
+    )
+
+
+def _intelligence_form(request, *, form, save, title, success, formsets=(), row_errors=None):
+    """Groups, shootings, GVIS meetings: show the form, call the service, keep what was typed on a refusal."""
+    valid = request.method == "POST" and form.is_valid() and all(fs.is_valid() for _, fs in formsets)
+    if valid:
+        try:
+            save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            f.show_errors(form, exc, elsewhere=row_errors)
+        else:
+            messages.success(request, success)
+            return redirect("candidates:intelligence")
+    template = "candidates/candidate_form.html" if formsets else "candidates/record_form.html"
+    context = {"form": form, "title": title, "formsets": list(formsets), "row_errors": row_errors or {}}
+    return render(request, template, context)
+
+
+@login_required
+def group_form(request, group_pk: int | None = None):
+    _require_writer(request.user)
+    group = get_object_or_404(m.Group, pk=group_pk) if group_pk else None
+    form = f.GroupForm(_post(request), instance=group)
+    if group is None:
+        save = lambda data: services.group_create(user=request.user, **data)  # noqa: E731
+    else:
+        save = lambda data: services.group_update(user=request.user, group=group, **data)  # noqa: E731
+    title = f"Edit {group}" if group else "Add a group"
+    return _intelligence_form(request, form=form, save=save, title=title, success="Group saved.")
+
+
+def _participant_rows(formset) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not (form.has_changed() or form.instance.pk):
+            continue
+        rows.append({k: data.get(k) for k in ("candidate", "name", "role")})
+    return rows
+
+
+@login_required
+def shooting_form(request, shooting_pk: int | None = None):
+    _require_writer(request.user)
+    shooting = get_object_or_404(m.Shooting, pk=shooting_pk) if shooting_pk else None
+    people = candidates_visible_to(request.user)
+    form = f.ShootingForm(_post(request), instance=shooting)
+    participants = f.ParticipantFormSet(
+        _post(request), instance=shooting or m.Shooting(), prefix="participants", form_kwargs={"people": people}
+    )
+
+    def save(data):
+        rows = _participant_rows(participants)
+        if shooting is None:
+            return services.shooting_create(user=request.user, participants=rows, **data)
+        return services.shooting_update(user=request.user, shooting=shooting, participants=rows, **data)
+
+    return _intelligence_form(
+        request,
+        form=form,
+        save=save,
+        title=f"Edit shooting {shooting}" if shooting else "Record a shooting with injury",
+        success="Shooting saved.",
+        formsets=[("Victims and people involved", participants)],
+        row_errors={"participants": []},
+    )
+
+
+@login_required
+def gvis_meeting_form(request, meeting_pk: int | None = None):
+    _require_writer(request.user)
+    meeting = get_object_or_404(m.GVISMeeting, pk=meeting_pk) if meeting_pk else None
+    form = f.GVISMeetingForm(_post(request), instance=meeting, people=candidates_visible_to(request.user))
+
+    def save(data):
+        links = {
+            "shootings": data.pop("shootings_reviewed"),
+            "groups": data.pop("groups_identified"),
+            "individuals": data.pop("individuals_identified"),
+        }
+        if meeting is None:
+            return services.gvis_meeting_create(user=request.user, **links, **data)
+        return services.gvis_meeting_update(user=request.user, meeting=meeting, **links, **data)
+
+    return _intelligence_form(
+        request,
+        form=form,
+        save=save,
+        title=f"Edit {meeting}" if meeting else "Record a GVIS meeting",
+        success="GVIS meeting saved.",
+    )

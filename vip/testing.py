@@ -36,7 +36,9 @@ def make_user(
         email=f"{username}@vip.test",
         is_staff=staff,
     )
-    user.groups.set(Group.objects.filter(name__in=role_names))
+    # A transactional (browser) test empties every table when it ends, the role groups of the data
+    # migration too: make sure the groups exist, so personas keep their roles in the tests that follow.
+    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
     Personnel.objects.create(user=user, is_sworn=sworn, is_command_level=command)
     if trained:
         TrainingRecord.objects.create(user=user, course="CN workshop", attended_on=dt.date(2026, 1, 15))

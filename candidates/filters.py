@@ -1,0 +1,106 @@
+"""Filters for the candidate list page and the API (django-filter). Ages are computed on today's date."""
+
+from __future__ import annotations
+
+import django_filters
+
+from candidates import models as m
+from candidates.selectors import AGE_BANDS, search_candidates
+from notifications.models import State
+
+
+class CandidateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name or alias", method="filter_q")
+    age_band = django_filters.ChoiceFilter(
+        label="Age", choices=[(k, v[0]) for k, v in AGE_BANDS.items()], method="filter_age_band", empty_label="Any"
+    )
+    juvenile = django_filters.ChoiceFilter(
+        label="Juvenile or adult",
+        choices=[("juvenile", "Juvenile (17 or younger)"), ("adult", "Adult")],
+        method="filter_juvenile",
+        empty_label="Both",
+    )
+    group = django_filters.ModelChoiceFilter(
+        label="Group", queryset=m.Group.objects.all(), field_name="memberships__group", distinct=True, empty_label="Any"
+    )
+    cn_state = django_filters.ChoiceFilter(
+        label="Latest CN", choices=[("none", "No CN yet"), *State.choices], method="filter_cn_state", empty_label="Any"
+    )
+    sex = django_filters.ChoiceFilter(choices=m.Candidate.Sex.choices)
+
+    class Meta:
+        model = m.Candidate
+        fields = ["q", "age_band", "juvenile", "group", "cn_state", "sex"]
+
+    def filter_q(self, qs, name, value):
+        return search_candidates(qs, value)
+
+    def filter_age_band(self, qs, name, value):
+        _, youngest, oldest = AGE_BANDS[value]
+        return qs.aged_between(youngest, oldest)
+
+    def filter_juvenile(self, qs, name, value):
+        return qs.juveniles() if value == "juvenile" else qs.adults()
+
+    def filter_cn_state(self, qs, name, value):
+        # The list annotates `latest_cn_state` (selectors.candidate_list_for).
+        if value == "none":
+            return qs.filter(latest_cn_state__isnull=True)
+        return qs.filter(latest_cn_state=value)
+
+
+class InfluencerFilter(django_filters.FilterSet):
+    class Meta:
+        model = m.Influencer
+        fields = ["candidate", "relationship", "is_legal_guardian"]
+
+
+class ReferralFilter(django_filters.FilterSet):
+    referred_after = django_filters.DateFilter(field_name="referred_on", lookup_expr="gte")
+    referred_before = django_filters.DateFilter(field_name="referred_on", lookup_expr="lte")
+
+    class Meta:
+        model = m.Referral
+        fields = ["candidate", "source"]
+
+
+class EligibilityBasisFilter(django_filters.FilterSet):
+    class Meta:
+        model = m.EligibilityBasis
+        fields = ["candidate", "kind", "shooting", "gvis_meeting"]
+
+
+class MembershipFilter(django_filters.FilterSet):
+    class Meta:
+        model = m.GroupMembership
+        fields = ["candidate", "group", "source"]
+
+
+class GroupFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = m.Group
+        fields = ["name"]
+
+
+class ShootingFilter(django_filters.FilterSet):
+    occurred_after = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    occurred_before = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    incident_number = django_filters.CharFilter(lookup_expr="icontains")
+    participant = django_filters.NumberFilter(field_name="participants__candidate", distinct=True)
+
+    class Meta:
+        model = m.Shooting
+        fields = ["incident_number"]
+
+
+class GVISMeetingFilter(django_filters.FilterSet):
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+    shooting = django_filters.NumberFilter(field_name="shootings_reviewed", distinct=True)
+    group = django_filters.NumberFilter(field_name="groups_identified", distinct=True)
+
+    class Meta:
+        model = m.GVISMeeting
+        fields = ["held_on"]

@@ -1,0 +1,191 @@
+"""Forms of the candidate pages. They parse what was typed and show it back with the errors; the rules are the
+models' and the services' (a form's own check and the service's are the same `full_clean`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from candidates import models as m
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_widgets(*names: str) -> dict:
+    return dict.fromkeys(names, DATE)
+
+
+class CandidateForm(forms.ModelForm):
+    class Meta:
+        model = m.Candidate
+        fields = ["first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "notes"]
+        widgets = {**date_widgets("date_of_birth"), "notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"date_of_birth": "Juvenile status is worked out from this on the date in question."}
+
+
+class AliasForm(forms.ModelForm):
+    class Meta:
+        model = m.Alias
+        fields = ["name"]
+        labels = {"name": "Alias"}
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = m.Address
+        fields = ["line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to"]
+        widgets = date_widgets("valid_from", "valid_to")
+        labels = {"valid_from": "Lived there from", "valid_to": "Until"}
+
+
+class PhoneForm(forms.ModelForm):
+    class Meta:
+        model = m.Phone
+        fields = ["number", "label", "valid_from", "valid_to"]
+        widgets = date_widgets("valid_from", "valid_to")
+        labels = {"valid_from": "In use from", "valid_to": "Until"}
+
+
+def _formset(model, form, extra):
+    return forms.inlineformset_factory(m.Candidate, model, form=form, extra=extra, can_delete=True)
+
+
+AliasFormSet = _formset(m.Alias, AliasForm, 2)
+AddressFormSet = _formset(m.Address, AddressForm, 1)
+PhoneFormSet = _formset(m.Phone, PhoneForm, 1)
+
+
+def formset_rows(formset) -> list[dict]:
+    """What the formset asks to keep, as rows for the service (existing rows carry their id)."""
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.instance.pk:
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        row = {k: v for k, v in form.cleaned_data.items() if k not in ("id", "candidate", "DELETE")}
+        if form.instance.pk:
+            row["id"] = form.instance.pk
+        rows.append(row)
+    return rows
+
+
+class InfluencerForm(forms.ModelForm):
+    class Meta:
+        model = m.Influencer
+        fields = ["name", "relationship", "relationship_detail", "is_legal_guardian", "phone", "address", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReferralForm(forms.ModelForm):
+    add_basis = forms.BooleanField(
+        label="Also record this referral as an eligibility basis", required=False, initial=True
+    )
+
+    class Meta:
+        model = m.Referral
+        fields = ["source", "referred_by", "referred_on", "reason"]
+        widgets = {**date_widgets("referred_on"), "reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class BasisForm(forms.ModelForm):
+    class Meta:
+        model = m.EligibilityBasis
+        fields = [
+            "kind",
+            "shooting",
+            "related_person",
+            "related_person_name",
+            "information",
+            "gvis_meeting",
+            "link_analysis_reference",
+            "referral",
+        ]
+        widgets = {"information": forms.Textarea(attrs={"rows": 3})}
+        labels = {"gvis_meeting": "GVIS meeting", "link_analysis_reference": "Link-analysis reference"}
+        help_texts = {
+            "shooting": "For a victim, an associate or an influencer.",
+            "related_person_name": "For an associate or influencer: the person involved, when not in the system.",
+            "gvis_meeting": "For someone identified in GVIS (or give the link-analysis reference).",
+        }
+
+    def __init__(self, *args, candidate: m.Candidate, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["related_person"].queryset = people.exclude(pk=candidate.pk)
+        self.fields["referral"].queryset = candidate.referrals.all()
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = m.GroupMembership
+        fields = ["group", "source", "gvis_meeting", "link_analysis_reference", "identified_on"]
+        widgets = date_widgets("identified_on")
+        labels = {"gvis_meeting": "GVIS meeting", "link_analysis_reference": "Link-analysis reference"}
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = m.Group
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ShootingForm(forms.ModelForm):
+    class Meta:
+        model = m.Shooting
+        fields = ["incident_number", "occurred_on", "location", "summary"]
+        widgets = {**date_widgets("occurred_on"), "summary": forms.Textarea(attrs={"rows": 3})}
+        labels = {"occurred_on": "Date", "location": "Place"}
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = m.ShootingParticipant
+        fields = ["role", "candidate", "name"]
+        labels = {"candidate": "Person in the system", "name": "or name"}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["candidate"].queryset = people
+
+
+ParticipantFormSet = forms.inlineformset_factory(
+    m.Shooting, m.ShootingParticipant, form=ParticipantForm, extra=3, can_delete=True
+)
+
+
+class GVISMeetingForm(forms.ModelForm):
+    class Meta:
+        model = m.GVISMeeting
+        fields = [
+            "held_on",
+            "partners_present",
+            "shootings_reviewed",
+            "groups_identified",
+            "individuals_identified",
+            "notes",
+        ]
+        widgets = {
+            **date_widgets("held_on"),
+            "partners_present": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["individuals_identified"].queryset = people
+
+
+def show_errors(form, exc: ValidationError, *, elsewhere=None) -> None:
+    """Put a service's refusal next to the fields it names, the rest at the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        if field in form.fields:
+            form.add_error(field, messages)
+        elif elsewhere is not None and field in elsewhere:
+            elsewhere[field].extend(messages)
+        else:
+            form.add_error(None, messages)

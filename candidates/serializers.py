@@ -1,0 +1,257 @@
+"""API shapes of candidates and their network. Serializers only shape and parse: every rule is checked by
+the services (`candidates/services.py`) and the models they validate."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from candidates import models as m
+from candidates.selectors import candidates_visible_to
+
+
+class VisibleCandidatesMixin:
+    """Any field that points at a person offers only the people the requesting user may see."""
+
+    person_fields: tuple[str, ...] = ("candidate",)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for name in self.person_fields:
+            field = fields.get(name)
+            if field is None or field.read_only:
+                continue
+            target = getattr(field, "child_relation", field)
+            target.queryset = candidates_visible_to(request.user) if request else m.Candidate.objects.none()
+        return fields
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = m.Alias
+        fields = ["id", "name"]
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = m.Address
+        fields = ["id", "line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to"]
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = m.Phone
+        fields = ["id", "number", "label", "valid_from", "valid_to"]
+
+
+class GroupRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Group
+        fields = ["id", "name"]
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+    age = serializers.SerializerMethodField()
+    is_juvenile = serializers.SerializerMethodField()
+    aliases = AliasSerializer(many=True, required=False)
+    addresses = AddressSerializer(many=True, required=False)
+    phones = PhoneSerializer(many=True, required=False)
+    groups = serializers.SerializerMethodField()
+    latest_cn_state = serializers.CharField(read_only=True, allow_null=True, default=None)
+    create_anyway = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Create even though people with the same date of birth and a similar name exist.",
+    )
+
+    class Meta:
+        model = m.Candidate
+        fields = [
+            "id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "full_name",
+            "date_of_birth",
+            "age",
+            "is_juvenile",
+            "sex",
+            "notes",
+            "photo",
+            "aliases",
+            "addresses",
+            "phones",
+            "groups",
+            "latest_cn_state",
+            "created_at",
+            "updated_at",
+            "create_anyway",
+        ]
+        read_only_fields = ["photo", "created_at", "updated_at"]
+
+    def get_age(self, obj) -> int:
+        return obj.age()
+
+    def get_is_juvenile(self, obj) -> bool:
+        """Computed on today's date: seventeen or younger (SOP 2-64-5 A)."""
+        return obj.is_juvenile()
+
+    @extend_schema_field(GroupRefSerializer(many=True))
+    def get_groups(self, obj):
+        return [{"id": ms.group_id, "name": ms.group.name} for ms in obj.memberships.all()]
+
+
+class DuplicateSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = m.Candidate
+        fields = ["id", "full_name", "date_of_birth", "aliases"]
+
+
+class InfluencerSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = m.Influencer
+        fields = [
+            "id",
+            "candidate",
+            "name",
+            "relationship",
+            "relationship_detail",
+            "is_legal_guardian",
+            "phone",
+            "address",
+            "notes",
+        ]
+
+
+class ReferralSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    add_basis = serializers.BooleanField(
+        write_only=True, required=False, default=False, help_text="Also record the referral as an eligibility basis."
+    )
+
+    class Meta:
+        model = m.Referral
+        fields = [
+            "id",
+            "candidate",
+            "source",
+            "referred_by",
+            "referred_on",
+            "reason",
+            "created_by",
+            "created_at",
+            "add_basis",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+
+
+class EligibilityBasisSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    person_fields = ("candidate", "related_person")
+    evidence_summary = serializers.CharField(read_only=True)
+    valid_today = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.EligibilityBasis
+        fields = [
+            "id",
+            "candidate",
+            "kind",
+            "shooting",
+            "related_person",
+            "related_person_name",
+            "information",
+            "gvis_meeting",
+            "link_analysis_reference",
+            "referral",
+            "evidence_summary",
+            "valid_today",
+            "entered_by",
+            "entered_at",
+            "review_due_on",
+        ]
+        read_only_fields = ["entered_by", "entered_at", "review_due_on"]
+
+    def get_valid_today(self, obj) -> bool:
+        return obj.is_valid_on()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request and "referral" in fields:
+            fields["referral"].queryset = m.Referral.objects.filter(candidate__in=candidates_visible_to(request.user))
+        return fields
+
+
+class MembershipSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+
+    class Meta:
+        model = m.GroupMembership
+        fields = [
+            "id",
+            "candidate",
+            "group",
+            "group_name",
+            "source",
+            "gvis_meeting",
+            "link_analysis_reference",
+            "identified_on",
+            "added_by",
+            "added_at",
+            "approved_by",
+            "approved_at",
+            "review_due_on",
+        ]
+        read_only_fields = ["added_by", "added_at", "approved_by", "approved_at", "review_due_on"]
+        validators = []  # one membership per group: the service answers it with a sentence
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Group
+        fields = ["id", "name", "description", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class ParticipantSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = m.ShootingParticipant
+        fields = ["candidate", "name", "role"]
+
+
+class ShootingSerializer(serializers.ModelSerializer):
+    participants = ParticipantSerializer(many=True, required=False)
+
+    class Meta:
+        model = m.Shooting
+        fields = ["id", "incident_number", "occurred_on", "location", "summary", "participants", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class GVISMeetingSerializer(VisibleCandidatesMixin, serializers.ModelSerializer):
+    person_fields = ("individuals_identified",)
+
+    class Meta:
+        model = m.GVISMeeting
+        fields = [
+            "id",
+            "held_on",
+            "partners_present",
+            "shootings_reviewed",
+            "groups_identified",
+            "individuals_identified",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
