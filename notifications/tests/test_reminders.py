@@ -9,6 +9,7 @@ import datetime as dt
 import smtplib
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from candidates.models import Candidate, GVISMeeting
@@ -20,6 +21,13 @@ from vip.testing import make_user
 
 T0 = timezone.now().replace(microsecond=0)
 MINUTE = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def role_groups(db):
+    """The role groups come from a data migration, which a transactional test's flush empties: put them back."""
+    for role in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=role)
 
 
 @pytest.fixture
