@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from importlib import import_module
+from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -120,3 +124,18 @@ def test_setup_schedules_keeps_what_an_administrator_changed(db):
     PeriodicTask.objects.filter(task="notifications.tasks.reminders_sweep_task").update(enabled=False)
     call_command("setup_schedules")
     assert PeriodicTask.objects.get(task="notifications.tasks.reminders_sweep_task").enabled is False
+
+
+@pytest.mark.usefixtures("eager")
+def test_on_the_demo_data_the_le_lead_sees_the_overdue_after_action_after_a_sweep(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    # The default letter template is data-migration content, which a transactional test's flush empties.
+    import_module("notifications.migrations.0002_default_letter_template").create(django_apps, None)
+    call_command("seed_demo", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep()
+    client.force_login(User.objects.get(username="lead"))
+    page = client.get(reverse("reminders:inbox")).content.decode()
+    assert "(After-action recorded): the LE Lead&#x27;s confirmation of the after-action was due" in page
