@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
@@ -15,7 +16,8 @@ def reminders_sweep_schedule() -> tuple[PeriodicTask, bool]:
     every, _ = IntervalSchedule.objects.get_or_create(every=15, period=IntervalSchedule.MINUTES)
     return PeriodicTask.objects.get_or_create(
         name="Reminders: find overdue CN steps and remind",
-        defaults={"task": "notifications.tasks.reminders_sweep_task", "interval": every},
+        # A start time makes beat run it at once on its first start, so overdue work shows up right away.
+        defaults={"task": "notifications.tasks.reminders_sweep_task", "interval": every, "start_time": timezone.now()},
     )
 
 
