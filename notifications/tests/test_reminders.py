@@ -297,3 +297,26 @@ def test_an_e_mail_task_run_twice_sends_once(eager, recent_gvis, le_lead, mailou
     send_reminder_email_task.apply(args=[reminder.pk])
     send_reminder_email_task.apply(args=[reminder.pk])
     assert len(mailoutbox) == 1
+
+
+def test_a_sweep_that_dies_midway_is_finished_by_the_next_without_sending_twice(
+    sweep, recent_gvis, le_lead, mailoutbox, monkeypatch
+):
+    for _ in range(5):
+        cn("delivered", le_lead=le_lead)
+    monkeypatch.setattr(reminders, "CHUNK_SIZE", 2)
+    real_claim, calls = reminders._claim, []
+
+    def dies_on_the_second_chunk(batch):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("worker lost")
+        return real_claim(batch)
+
+    monkeypatch.setattr(reminders, "_claim", dies_on_the_second_chunk)
+    with pytest.raises(SystemExit):
+        sweep(T0 + dt.timedelta(hours=25))
+    monkeypatch.setattr(reminders, "_claim", real_claim)
+    sweep(T0 + dt.timedelta(hours=25))  # the redelivered task (acks late) runs again
+    assert Reminder.objects.filter(kind="step").count() == 5
+    assert len(mailoutbox) == 5
