@@ -522,3 +522,6 @@ class TrainingRecord(models.Model):
 
     def __str__(self):
         return f"{self.course} ({self.attended_on:%Y-%m-%d})"
+
+
+from notifications.reminder_models import *  # noqa

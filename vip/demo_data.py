@@ -161,6 +161,12 @@ def _seed() -> int:
             s=s,
             TeamMember=TeamMember,
         )
+    # Overdue work for the reminders to find: the after-action confirmation (due in 2 days) and an encounter
+    # without its after-action (due in 24 hours, so escalated to the Program Manager).
+    from notifications.models import Delivery
+
+    three_days_ago = timezone.now() - dt.timedelta(days=3)
+    Delivery.objects.filter(state__in=["after_action", "delivered"]).update(state_entered_at=three_days_ago)
     return len(PEOPLE)
 
 

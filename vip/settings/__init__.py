@@ -204,18 +204,21 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
-# Due times of each CN step after the delivery enters its state (editable in the admin as well).
+# Due times of each CN step after the delivery enters its state; an administrator overrides any of them
+# in the admin (notifications.StepDueTime) without a deploy. Past twice the due time it escalates.
 VIP_STEP_DUE = {
-    "identified": timedelta(days=2),
-    "eligible": timedelta(days=2),
-    "in_preparation": timedelta(days=7),
-    "ready": timedelta(days=7),
-    "ecc_advised": timedelta(hours=4),
-    "delivered": timedelta(hours=24),
+    "identified": timedelta(days=2),  # determine eligibility
+    "eligible": timedelta(days=2),  # start preparation within 2 days of eligibility
+    "in_preparation.checks": timedelta(days=5),  # threat assessment and background check
+    "in_preparation": timedelta(days=7),  # approval
+    "ready": timedelta(days=7),  # the delivery within 7 days of approval
+    "ecc_advised": timedelta(days=7),
+    "delivered": timedelta(hours=24),  # after-action within 24 hours of the encounter
     "delivered_to_influencer": timedelta(hours=24),
     "refused": timedelta(hours=24),
     "not_located": timedelta(hours=24),
-    "after_action": timedelta(days=2),
+    "after_action": timedelta(days=2),  # the LE Lead's confirmation (close)
+    "gvis": timedelta(days=7),  # the weekly shooting review
 }
 
 # CAD report numbers look like "CAD-2026-000123" or "260123-0456" (year-month-day + sequence).

@@ -1,0 +1,43 @@
+"""Register the periodic tasks in django-celery-beat's database schedule. Safe to run again.
+
+The schedule lives in the database so an administrator sees and changes it in the admin; get_or_create
+by name never overwrites what they changed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+
+def reminders_sweep_schedule() -> tuple[PeriodicTask, bool]:
+    every, _ = IntervalSchedule.objects.get_or_create(every=15, period=IntervalSchedule.MINUTES)
+    return PeriodicTask.objects.get_or_create(
+        name="Reminders: find overdue CN steps and remind",
+        # A start time makes beat run it at once on its first start, so overdue work shows up right away.
+        defaults={"task": "notifications.tasks.reminders_sweep_task", "interval": every, "start_time": timezone.now()},
+    )
+
+
+def reminders_digest_schedule() -> tuple[PeriodicTask, bool]:
+    daily, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
+    )
+    return PeriodicTask.objects.get_or_create(
+        name="Reminders: daily digest e-mail",
+        defaults={"task": "notifications.tasks.reminders_digest_task", "crontab": daily},
+    )
+
+
+SCHEDULES = [reminders_sweep_schedule, reminders_digest_schedule]
+
+
+class Command(BaseCommand):
+    help = "Register the periodic Celery tasks in the database schedule (idempotent)."
+
+    def handle(self, *args, **options):
+        for schedule in SCHEDULES:
+            task, created = schedule()
+            self.stdout.write(f"{'Registered' if created else 'Already registered'}: {task.name}")
