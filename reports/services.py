@@ -67,7 +67,8 @@ def _check_offer(offer: ServiceOffer, *, partner_changed: bool) -> None:
         errors["partner"] = f"{offer.partner} is no longer an active partner: pick another or none."
     if errors:
         raise ValidationError(errors)
-    offer.full_clean()
+    # An older offer may have lost who made it (the user was removed): that must not block a status change.
+    offer.full_clean(exclude=None if offer.offered_by_id else ["offered_by"])
 
 
 def _offer_snapshot(offer: ServiceOffer) -> dict:
