@@ -10,6 +10,7 @@ from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
 from reports import services
+from reports.forms import staff_who_offer_services
 
 
 class MayRecordServices(permissions.BasePermission):
@@ -53,6 +54,9 @@ class ServiceOfferSerializer(serializers.ModelSerializer):
     service_type_display = serializers.CharField(source="get_service_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     partner_name = serializers.StringRelatedField(source="partner", read_only=True)
+    offered_by = serializers.PrimaryKeyRelatedField(
+        queryset=staff_who_offer_services(), required=False, help_text="Defaults to the requesting user."
+    )
 
     class Meta:
         model = ServiceOffer
@@ -72,7 +76,6 @@ class ServiceOfferSerializer(serializers.ModelSerializer):
             "status_changed_on",
             "notes",
         ]
-        read_only_fields = ["offered_by"]
         extra_kwargs = {"offered_on": {"required": False}}
 
     def validate(self, attrs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import Q
 
 from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
@@ -60,7 +61,12 @@ class ServiceOfferForm(forms.ModelForm):
         if self.instance.partner_id:
             partners = PartnerOrganization.objects.filter(pk=self.instance.partner_id) | partners
         self.fields["partner"].queryset = partners.distinct()
-        self.fields["offered_by"].queryset = staff_who_offer_services()
+        staff = staff_who_offer_services()
+        if self.instance.offered_by_id:  # someone who has since changed role stays the offer's author
+            staff = User.objects.filter(Q(pk__in=staff.values("pk")) | Q(pk=self.instance.offered_by_id)).order_by(
+                "last_name", "first_name", "username"
+            )
+        self.fields["offered_by"].queryset = staff
         self.fields["delivery"].queryset = deliveries_visible_to(user).filter(candidate=candidate)
         self.fields["delivery"].required = False
         if not self.instance.pk:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from candidates.models import ServiceOffer
-from candidates.selectors import get_candidate_for_user
+from candidates.selectors import candidates_visible_to, get_candidate_for_user
 from reports import charts, exports
 from reports import figures as f
 from reports import transparency as public
@@ -162,6 +162,9 @@ def service_list(request):
             "form": form,
             "page": page,
             "candidate": candidate,
+            "pickable": []
+            if candidate
+            else candidates_visible_to(request.user).order_by("last_name", "first_name")[:500],
             "q": urlencode(filters),
             "export_url": reverse("reports:export", args=["services"]) + "?" + urlencode(filters),
         },

@@ -82,3 +82,10 @@ def test_an_arrest_without_category_is_a_400(le_lead, adult):
 
 def test_social_services_may_not_read_outcomes(social_worker):
     assert api(social_worker).get("/api/outcomes/").status_code == 403
+
+
+def test_the_offer_can_name_the_social_worker_who_made_it(program_manager, social_worker, adult):
+    answer = api(program_manager).post(
+        "/api/services/", {"candidate": adult.pk, "service_type": "food_box", "offered_by": social_worker.pk}
+    )
+    assert answer.data["offered_by"] == social_worker.pk

@@ -75,3 +75,10 @@ def test_a_cell_cannot_smuggle_a_spreadsheet_formula(client, program_manager):
 def test_an_officer_may_not_export_candidates(client, officer):
     client.force_login(officer)
     assert client.get("/reports/export/candidates.csv").status_code == 403
+
+
+def test_a_figure_of_another_kind_of_record_is_refused_with_the_reason(client, program_manager):
+    client.force_login(program_manager)
+    answer = client.get("/reports/export/services.csv?figure=contacts")
+    assert answer.status_code == 400
+    assert "not a figure of services" in answer.content.decode()
