@@ -84,3 +84,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
             connection.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, Celery worker) restore the rows the data migrations created (the roles,
+    the default letter template): the flush after each such test removes them, and the next test would
+    otherwise find no role groups, so whether a test passed depended on the tests run before it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )

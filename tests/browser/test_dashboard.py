@@ -8,9 +8,7 @@ from django.utils import timezone
 from reports.tests.builders import DELIVERED, OFFICER, cn, offer, person
 from vip.testing import browser_sign_in
 
-# serialized_rollback: the roles (groups) come from a data migration, and a transactional test's flush
-# would otherwise leave the next test without them.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
