@@ -154,14 +154,19 @@ class EncounterFact:
         return age_on(self.date_of_birth, self.on)
 
 
+def recorded(outcomes) -> Q:
+    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later)."""
+    condition = Q(pk__in=[])
+    for outcome in outcomes:
+        condition |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
+    return condition
+
+
 def encounter_facts(scope: Scope, period: Period, outcomes=(*CONTACT_OUTCOMES, Encounter.Outcome.REFUSED)):
     """One fact per CN and outcome: its first encounter with that outcome in the period (one query)."""
     first, after = period.bounds
-    consistent = Q()
-    for outcome in outcomes:
-        consistent |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
     rows = (
-        Encounter.objects.filter(consistent, delivery__in=scope.deliveries.values("pk"))
+        Encounter.objects.filter(recorded(outcomes), delivery__in=scope.deliveries.values("pk"))
         .filter(occurred_at__gte=first, occurred_at__lt=after)
         .order_by("occurred_at", "id")
         .values_list(
@@ -181,16 +186,9 @@ def first_contact_dates(scope: Scope, candidate_ids) -> dict[int, dt.date]:
     """Each candidate's first contact ever (any period), for re-victimisation (one query)."""
     rows = (
         Encounter.objects.filter(
+            recorded(CONTACT_OUTCOMES),
             delivery__in=scope.deliveries.values("pk"),
             delivery__candidate_id__in=candidate_ids,
-            outcome__in=CONTACT_OUTCOMES,
-        )
-        .filter(
-            Q(outcome=Encounter.Outcome.DELIVERED, delivery__state__in=STATES_AFTER[Encounter.Outcome.DELIVERED])
-            | Q(
-                outcome=Encounter.Outcome.DELIVERED_TO_INFLUENCER,
-                delivery__state__in=STATES_AFTER[Encounter.Outcome.DELIVERED_TO_INFLUENCER],
-            )
         )
         .values("delivery__candidate_id")
         .annotate(first=Min("occurred_at"))
@@ -290,7 +288,7 @@ def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_D
 
     followed = followed_by_arrest(scope, list(figures.contacted.values()), window)
     figures.reoffended = {x.candidate_id for x in figures.contacted.values() if x.delivery_id in followed}
-    figures.revictimizations = _revictimizations(scope, period)
+    figures.revictimizations = revictimizations_after_contact(scope, period)
     figures.command_level = _command_level(figures.contacts)
     figures.offer_rows = list(
         ServiceOffer.objects.filter(
@@ -326,7 +324,7 @@ def followed_by_arrest(scope: Scope, facts: list[EncounterFact], window: int) ->
     }
 
 
-def _revictimizations(scope: Scope, period: Period) -> list[tuple[int, dt.date]]:
+def revictimizations_after_contact(scope: Scope, period: Period) -> list[tuple[int, dt.date]]:
     events = list(
         OutcomeEvent.objects.filter(
             candidate__in=scope.candidates.values("pk"),

@@ -125,7 +125,7 @@ def _count_cells(scope: f.Scope, first_day: dt.date, today: dt.date):
     facts = f.encounter_facts(scope, span)
     contacts = [x for x in facts if x.outcome in f.CONTACT_OUTCOMES]
     followed = f.followed_by_arrest(scope, contacts, WINDOW_DAYS)
-    revictimizations = f._revictimizations(scope, span)
+    revictimizations = f.revictimizations_after_contact(scope, span)
     offers = (
         ServiceOffer.objects.filter(
             candidate__in=scope.candidates.values("pk"), offered_on__gte=span.start, offered_on__lte=span.end

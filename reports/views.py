@@ -182,7 +182,10 @@ def _apply_service_errors(form, exc: ValidationError | DomainError) -> None:
 @role_required(may_record_services)
 @require_http_methods(["GET", "POST"])
 def service_new(request):
-    candidate = get_candidate_for_user(request.user, request.GET.get("candidate"))
+    if not request.GET.get("candidate"):
+        messages.info(request, "Pick the person the service is offered to first.")
+        return redirect("reports:services")
+    candidate = get_candidate_for_user(request.user, request.GET["candidate"])
     form = ServiceOfferForm(request.POST or None, user=request.user, candidate=candidate)
     if request.method == "POST" and form.is_valid():
         try:

@@ -164,3 +164,8 @@ def test_the_le_lead_adds_an_outcome_on_the_outcomes_page(client, le_lead, adult
 def test_social_services_may_not_open_the_outcomes_page(client, social_worker):
     client.force_login(social_worker)
     assert client.get("/reports/outcomes/").status_code == 403
+
+
+def test_recording_an_offer_without_a_person_asks_to_pick_one_first(client, program_manager):
+    client.force_login(program_manager)
+    assert client.get("/reports/services/new/").url == "/reports/services/"
