@@ -116,10 +116,14 @@ def parse_period(params, *, today: dt.date | None = None) -> tuple[Period, int, 
         if not raw:
             return fallback
         try:
-            return dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             errors[name] = f"“{raw}” is not a date: use the form YYYY-MM-DD."
             return fallback
+        if not 1900 <= day.year <= 2100:
+            errors[name] = f"{day.year} is out of range: pick a year between 1900 and 2100."
+            return fallback
+        return day
 
     start, end = day("start", default.start), day("end", default.end)
     if start > end:

@@ -140,3 +140,8 @@ def test_each_figure_drills_down_to_the_records_it_counts(program, program_manag
     people, _ = program
     ids_ = f.drill_ids("reoffended", f.scope_for(program_manager), PERIOD, 365, {})
     assert set(ids_) == {people["ana"].pk, people["cal"].pk}
+
+
+def test_a_date_far_out_of_range_is_refused_not_a_crash():
+    _, _, errors = f.parse_period({"end": "9999-12-31"})
+    assert errors["end"] == "9999 is out of range: pick a year between 1900 and 2100."
