@@ -31,6 +31,7 @@ from reports.services import (
     service_offer_update,
 )
 from vip import roles
+from vip.audit import audit
 from vip.errors import DomainError
 
 PAGE_SIZE = 50
@@ -124,6 +125,14 @@ def drill(request, figure: str):
     }[records]()
     export_kind = exports.EXPORT_FOR_RECORDS[records]
     params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type")}
+    # The list names people (juveniles among them): the read is on the audit trail, as a record's would be.
+    audit(
+        actor=request.user,
+        action="read",
+        object_type=f"reports.drill.{figure}",
+        note=title,
+        changes={"params": {k: v for k, v in params.items() if v}, "rows": len(ids)},
+    )
     return render(
         request,
         "reports/drill.html",

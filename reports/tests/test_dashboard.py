@@ -97,3 +97,11 @@ def test_the_pipeline_figure_lists_the_cns_in_that_state(client, program_manager
 
 def test_an_unknown_figure_is_not_found(client, program_manager):
     assert signed_in(client, program_manager).get("/reports/drill/everything/").status_code == 404
+
+
+def test_opening_the_records_behind_a_figure_is_audited(client, program_manager, program):
+    from vip.models import AuditEvent
+
+    signed_in(client, program_manager).get("/reports/drill/juveniles/", PERIOD)
+    event = AuditEvent.objects.get(action="read", actor=program_manager)
+    assert (event.object_type, event.changes["rows"]) == ("reports.drill.juveniles", 1)
