@@ -6,5 +6,12 @@ app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("drill/<slug:figure>/", views.drill, name="drill"),
+    path("services/", views.service_list, name="services"),
+    path("services/new/", views.service_new, name="service_new"),
+    path("services/<int:pk>/edit/", views.service_edit, name="service_edit"),
+    path("outcomes/", views.outcome_list, name="outcomes"),
+    path("export/<slug:kind>.csv", views.export, name="export"),
     path("transparency/", views.transparency, name="transparency"),
+    path("transparency.json", views.transparency_json, name="transparency_json"),
 ]

@@ -1,11 +1,310 @@
+"""Pages of the reports app: small views that check access, call a selector or a service, render."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from candidates.models import ServiceOffer
+from candidates.selectors import candidates_visible_to, get_candidate_for_user
+from reports import charts, exports
+from reports import figures as f
+from reports import transparency as public
+from reports.forms import ExportForm, OutcomeEventForm, OutcomeFilterForm, ServiceFilterForm, ServiceOfferForm
+from reports.services import (
+    may_record_outcomes,
+    may_record_services,
+    offers_visible_to,
+    outcome_event_create,
+    outcomes_visible_to,
+    service_offer_create,
+    service_offer_update,
+)
+from vip import roles
+from vip.audit import audit
+from vip.errors import DomainError
+
+PAGE_SIZE = 50
+
+
+def role_required(test):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+program_leads = role_required(roles.sees_all_candidates)  # the VIP LE Lead and the Program Manager
+
+
+def _query(params, **extra) -> str:
+    merged = {k: v for k, v in params.items() if v not in ("", None)}
+    merged.update({k: v for k, v in extra.items() if v not in ("", None)})
+    return urlencode(merged)
+
+
+# --- the dashboard ---------------------------------------------------------------------------------------
+
+
+@program_leads
+def dashboard(request):
+    period, window, errors = f.parse_period(request.GET)
+    scope = f.scope_for(request.user)
+    figures = f.program_figures(scope, period, window)
+    period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
+    months = [m.label for m in figures.months]
+    context = {
+        "period": period,
+        "window": window,
+        "errors": errors,
+        "figures": figures,
+        "pipeline": f.pipeline(scope),
+        "overdue": f.overdue(scope, limit=25),
+        "this_week": list(f.this_weeks_deliveries(scope)),
+        "week": f.week_bounds(),
+        "q": _query(period_params),
+        "charts": [
+            charts.bar_chart(
+                id="chart-contacts",
+                title="CNs by month: contacts and refusals",
+                categories=months,
+                series=[
+                    charts.Series("Contacts", "bar-1", [m.contacts for m in figures.months]),
+                    charts.Series("Refusals", "bar-2", [m.refusals for m in figures.months]),
+                ],
+            ),
+            charts.bar_chart(
+                id="chart-services",
+                title="Services by month: offered and accepted",
+                categories=months,
+                series=[
+                    charts.Series("Offered", "bar-3", [m.offered for m in figures.months]),
+                    charts.Series("Accepted", "bar-4", [m.accepted for m in figures.months]),
+                ],
+            ),
+        ],
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@program_leads
+def drill(request, figure: str):
+    if figure not in f.FIGURES:
+        raise Http404("No such figure.")
+    records, title = f.FIGURES[figure]
+    period, window, errors = f.parse_period(request.GET)
+    if errors:
+        return HttpResponseBadRequest(" ".join(errors.values()))
+    scope = f.scope_for(request.user)
+    ids = f.drill_ids(figure, scope, period, window, request.GET)
+    if figure == "state":
+        label = dict(f.State.choices).get(request.GET.get("state", ""), "?")
+        title = f"CNs in the state “{label}”"
+    rows = {
+        f.DELIVERIES: lambda: scope.deliveries.filter(pk__in=ids).select_related("candidate").order_by("pk"),
+        f.CANDIDATES: lambda: scope.candidates.filter(pk__in=ids).order_by("last_name", "first_name", "pk"),
+        f.OFFERS: lambda: offers_visible_to(request.user).filter(pk__in=ids).order_by("offered_on", "pk"),
+        f.OUTCOMES: lambda: outcomes_visible_to(request.user).filter(pk__in=ids).order_by("occurred_on", "pk"),
+    }[records]()
+    export_kind = exports.EXPORT_FOR_RECORDS[records]
+    params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type")}
+    # The list names people (juveniles among them): the read is on the audit trail, as a record's would be.
+    audit(
+        actor=request.user,
+        action="read",
+        object_type=f"reports.drill.{figure}",
+        note=title,
+        changes={"params": {k: v for k, v in params.items() if v}, "rows": len(ids)},
+    )
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "figure": figure,
+            "title": title,
+            "records": records,
+            "rows": rows,
+            "period": period,
+            "window": window,
+            "dated": figure not in ("state", "overdue", "this_week"),
+            "export_url": reverse("reports:export", args=[export_kind]) + "?" + _query(params, figure=figure),
+            "back_q": _query({"start": params["start"], "end": params["end"], "window": params["window"]}),
+        },
+    )
+
+
+# --- services (the social services component) ------------------------------------------------------------
+
+
+@role_required(may_record_services)
+def service_list(request):
+    form = ServiceFilterForm(request.GET or None)
+    offers = offers_visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        offers = form.filter(offers)
+    candidate = None
+    if request.GET.get("candidate"):
+        candidate = get_candidate_for_user(request.user, request.GET["candidate"])
+    page = Paginator(offers.order_by("-offered_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    return render(
+        request,
+        "reports/services/list.html",
+        {
+            "form": form,
+            "page": page,
+            "candidate": candidate,
+            "pickable": []
+            if candidate
+            else candidates_visible_to(request.user).order_by("last_name", "first_name")[:500],
+            "q": urlencode(filters),
+            "export_url": reverse("reports:export", args=["services"]) + "?" + urlencode(filters),
+        },
+    )
+
+
+def _apply_service_errors(form, exc: ValidationError | DomainError) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, getattr(exc, "message", None) or " ".join(exc.messages))
+
+
+@role_required(may_record_services)
+@require_http_methods(["GET", "POST"])
+def service_new(request):
+    if not request.GET.get("candidate"):
+        messages.info(request, "Pick the person the service is offered to first.")
+        return redirect("reports:services")
+    candidate = get_candidate_for_user(request.user, request.GET["candidate"])
+    form = ServiceOfferForm(request.POST or None, user=request.user, candidate=candidate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_offer_create(user=request.user, candidate=candidate, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _apply_service_errors(form, exc)
+        else:
+            label = ServiceOffer.Type(form.cleaned_data["service_type"]).label
+            messages.success(request, f"Recorded the offer of {label.lower()} for {candidate}.")
+            return redirect(reverse("reports:services") + f"?candidate={candidate.pk}")
+    return render(request, "reports/services/form.html", {"form": form, "candidate": candidate, "offer": None})
+
+
+@role_required(may_record_services)
+@require_http_methods(["GET", "POST"])
+def service_edit(request, pk: int):
+    try:
+        offer = offers_visible_to(request.user).get(pk=pk)
+    except ServiceOffer.DoesNotExist:
+        raise Http404("No such service offer.") from None
+    form = ServiceOfferForm(request.POST or None, instance=offer, user=request.user, candidate=offer.candidate)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            service_offer_update(user=request.user, offer_id=offer.pk, **changed)
+        except (ValidationError, DomainError) as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the offer for {offer.candidate}.")
+            return redirect(reverse("reports:services") + f"?candidate={offer.candidate_id}")
+    return render(request, "reports/services/form.html", {"form": form, "candidate": offer.candidate, "offer": offer})
+
+
+# --- outcomes after a CN -------------------------------------------------------------------------------------
+
+
+@role_required(may_record_outcomes)
+@require_http_methods(["GET", "POST"])
+def outcome_list(request):
+    filters = OutcomeFilterForm(request.GET or None)
+    events = outcomes_visible_to(request.user)
+    if filters.is_bound and filters.is_valid():
+        events = filters.filter(events)
+    initial = {"occurred_on": timezone.localdate()}
+    if request.GET.get("candidate"):
+        initial["candidate"] = get_candidate_for_user(request.user, request.GET["candidate"]).pk
+    form = OutcomeEventForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = outcome_event_create(user=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Recorded: {event.get_kind_display()} for {event.candidate}.")
+            return redirect(request.get_full_path())
+    page = Paginator(events.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    return render(
+        request,
+        "reports/outcomes/list.html",
+        {
+            "filters": filters,
+            "form": form,
+            "page": page,
+            "q": urlencode(query),
+            "export_url": reverse("reports:export", args=["outcomes"]) + "?" + urlencode(query),
+        },
+    )
+
+
+# --- exports -------------------------------------------------------------------------------------------------
 
 
 @login_required
-def dashboard(request):
-    return render(request, "reports/dashboard.html", {})
+@require_http_methods(["GET", "POST"])
+def export(request, kind: str):
+    if kind not in exports.KINDS:
+        raise Http404("No such export.")
+    if not exports.may_export(request.user, kind):
+        raise PermissionDenied("Your role may not export these records.")
+    try:
+        qs = exports.export_queryset(request.user, kind, request.GET)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        exports.record_export(
+            user=request.user, kind=kind, qs=qs, params=request.GET, reason=form.cleaned_data["reason"]
+        )
+        response = StreamingHttpResponse(exports.csv_lines(kind, qs), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="vip-{kind}-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "reports/export.html",
+        {"form": form, "kind": kind, "count": qs.count(), "filters": {k: v for k, v in request.GET.items() if v}},
+    )
+
+
+# --- the public transparency report (SOP 2-64-2) -------------------------------------------------------------
 
 
 def transparency(request):
-    return render(request, "reports/transparency.html", {})
+    report = public.transparency_report()
+    return render(request, "reports/transparency.html", {"report": report})
+
+
+def transparency_json(request):
+    response = JsonResponse(public.as_json(public.transparency_report()), json_dumps_params={"indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -8,6 +8,7 @@ from vip import views
 api_patterns = [
     path("", include("candidates.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [

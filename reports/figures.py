@@ -1,0 +1,505 @@
+"""The program's figures: what the Program Manager answers for, computed from the records a user may see.
+
+Every figure starts from a `Scope` (the deliveries and candidates a user may see, or the public scope of
+the transparency report) and keeps the ids of the records behind it, so each number on the dashboard
+links to exactly the records it counts (`drill_ids`).
+
+The queries are few and fixed whatever the data size (rows are fetched in one query per kind and folded
+in Python): the dashboard's query count is asserted constant in the tests.
+
+Definitions (shown on the dashboard too):
+- a *contact* is a CN whose encounter, dated in the period, recorded a delivery to the candidate or to a
+  family member, influencer or associate (SOP 2-64-4 C.1); a *refusal* an encounter that recorded
+  a refusal or being asked to leave. Each CN counts once.
+- the *contact date* of a candidate is the date of their first contact in the period.
+- *re-offence within N days*: the share of candidates contacted in the period with a new arrest or offence
+  (OutcomeEvent "arrest") dated after their contact date and no later than N days after it.
+- a *re-victimisation* is a re-victimisation OutcomeEvent dated in the period, of a candidate contacted
+  before that date.
+- ages are taken on the contact date; juvenile is 17 or younger (SOP 2-64-5).
+- services *offered* are the offers dated in the period; *accepted* those whose status is accepted or
+  completed.
+- a contact *by command-level personnel* had a command-level officer (Personnel.is_command_level) on its
+  delivering team (SOP 2-64-6: command-level personnel are encouraged to deliver).
+Sealed records (Candidate.sealed_at) are never counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from candidates.models import Candidate, OutcomeEvent, ServiceOffer, add_years, age_on
+from candidates.selectors import candidates_visible_to
+from notifications.models import Delivery, Encounter, State, TeamMember
+from notifications.selectors import deliveries_visible_to
+
+DEFAULT_WINDOW_DAYS = 365
+MAX_WINDOW_DAYS = 3650
+CONTACT_OUTCOMES = (Encounter.Outcome.DELIVERED, Encounter.Outcome.DELIVERED_TO_INFLUENCER)
+# A recorded encounter counts only if the CN went on from it (a consistent record): the states it can be in.
+STATES_AFTER = {
+    Encounter.Outcome.DELIVERED: (State.DELIVERED, State.AFTER_ACTION, State.CLOSED),
+    Encounter.Outcome.DELIVERED_TO_INFLUENCER: (State.DELIVERED_TO_INFLUENCER, State.AFTER_ACTION, State.CLOSED),
+    Encounter.Outcome.REFUSED: (State.REFUSED, State.AFTER_ACTION, State.CLOSED),
+}
+ACCEPTED_STATUSES = (ServiceOffer.Status.ACCEPTED, ServiceOffer.Status.COMPLETED)
+PIPELINE_STATES = list(State)
+
+
+# --- what is counted, and over which records ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    deliveries: QuerySet
+    candidates: QuerySet
+
+
+def scope_for(user) -> Scope:
+    """What this user may see, never a sealed record (the figures describe the program, not one file)."""
+    return Scope(
+        deliveries=deliveries_visible_to(user).filter(candidate__sealed_at__isnull=True),
+        candidates=candidates_visible_to(user).unsealed(),
+    )
+
+
+def public_scope() -> Scope:
+    """The transparency report's scope: every unsealed record (only aggregates ever leave it)."""
+    return Scope(
+        deliveries=Delivery.objects.filter(candidate__sealed_at__isnull=True),
+        candidates=Candidate.objects.unsealed(),
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def last_twelve_months(cls, today: dt.date | None = None) -> Period:
+        end = today or timezone.localdate()
+        return cls(start=add_years(end, -1) + dt.timedelta(days=1), end=end)
+
+    @property
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """Aware datetimes [start 00:00, day after end 00:00) in the program's time zone."""
+        tz = timezone.get_current_timezone()
+        first = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return first, after
+
+    def months(self) -> list[tuple[int, int]]:
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def parse_period(params, *, today: dt.date | None = None) -> tuple[Period, int, dict[str, str]]:
+    """The period and re-offence window from GET parameters, with a message per field that is wrong."""
+    default = Period.last_twelve_months(today)
+    errors: dict[str, str] = {}
+
+    def day(name: str, fallback: dt.date) -> dt.date:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return fallback
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = f"“{raw}” is not a date: use the form YYYY-MM-DD."
+            return fallback
+        if not 1900 <= day.year <= 2100:
+            errors[name] = f"{day.year} is out of range: pick a year between 1900 and 2100."
+            return fallback
+        return day
+
+    start, end = day("start", default.start), day("end", default.end)
+    if start > end:
+        errors["end"] = "The end of the period is before its start: swap the dates."
+        start, end = default.start, default.end
+    window = DEFAULT_WINDOW_DAYS
+    raw_window = (params.get("window") or "").strip()
+    if raw_window:
+        try:
+            window = int(raw_window)
+            if not 1 <= window <= MAX_WINDOW_DAYS:
+                raise ValueError
+        except ValueError:
+            errors["window"] = f"The re-offence window is a number of days from 1 to {MAX_WINDOW_DAYS}."
+            window = DEFAULT_WINDOW_DAYS
+    return Period(start, end), window, errors
+
+
+# --- the facts the figures are folded from ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncounterFact:
+    delivery_id: int
+    candidate_id: int
+    outcome: str
+    on: dt.date
+    date_of_birth: dt.date
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, self.on)
+
+
+def recorded(outcomes) -> Q:
+    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later)."""
+    condition = Q(pk__in=[])
+    for outcome in outcomes:
+        condition |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
+    return condition
+
+
+def encounter_facts(scope: Scope, period: Period, outcomes=(*CONTACT_OUTCOMES, Encounter.Outcome.REFUSED)):
+    """One fact per CN and outcome: its first encounter with that outcome in the period (one query)."""
+    first, after = period.bounds
+    rows = (
+        Encounter.objects.filter(recorded(outcomes), delivery__in=scope.deliveries.values("pk"))
+        .filter(occurred_at__gte=first, occurred_at__lt=after)
+        .order_by("occurred_at", "id")
+        .values_list(
+            "delivery_id", "delivery__candidate_id", "outcome", "occurred_at", "delivery__candidate__date_of_birth"
+        )
+    )
+    facts, seen = [], set()
+    for delivery_id, candidate_id, outcome, occurred_at, dob in rows:
+        if (delivery_id, outcome) in seen:
+            continue
+        seen.add((delivery_id, outcome))
+        facts.append(EncounterFact(delivery_id, candidate_id, outcome, timezone.localdate(occurred_at), dob))
+    return facts
+
+
+def first_contact_dates(scope: Scope, candidate_ids) -> dict[int, dt.date]:
+    """Each candidate's first contact ever (any period), for re-victimisation (one query)."""
+    rows = (
+        Encounter.objects.filter(
+            recorded(CONTACT_OUTCOMES),
+            delivery__in=scope.deliveries.values("pk"),
+            delivery__candidate_id__in=candidate_ids,
+        )
+        .values("delivery__candidate_id")
+        .annotate(first=Min("occurred_at"))
+        .order_by()
+    )
+    return {row["delivery__candidate_id"]: timezone.localdate(row["first"]) for row in rows}
+
+
+# --- the figures ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ServiceLine:
+    service_type: str
+    label: str
+    offered: int = 0
+    accepted: int = 0
+
+
+@dataclass
+class MonthLine:
+    year: int
+    month: int
+    contacts: int = 0
+    refusals: int = 0
+    offered: int = 0
+    accepted: int = 0
+
+    @property
+    def label(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%b %Y")
+
+
+@dataclass
+class ProgramFigures:
+    period: Period
+    window: int
+    contacts: list[EncounterFact] = field(default_factory=list)
+    refusals: list[EncounterFact] = field(default_factory=list)
+    # candidate id -> the fact of their first contact in the period
+    contacted: dict[int, EncounterFact] = field(default_factory=dict)
+    reoffended: set[int] = field(default_factory=set)
+    revictimizations: list[tuple[int, dt.date]] = field(default_factory=list)  # (event id, date)
+    aged_18_29: set[int] = field(default_factory=set)
+    juveniles: set[int] = field(default_factory=set)
+    command_level: set[int] = field(default_factory=set)
+    offer_rows: list[tuple[int, str, str, dt.date]] = field(default_factory=list)
+    services: list[ServiceLine] = field(default_factory=list)
+    months: list[MonthLine] = field(default_factory=list)
+
+    @property
+    def to_candidate(self) -> list[EncounterFact]:
+        return [f for f in self.contacts if f.outcome == Encounter.Outcome.DELIVERED]
+
+    @property
+    def to_influencer(self) -> list[EncounterFact]:
+        return [f for f in self.contacts if f.outcome == Encounter.Outcome.DELIVERED_TO_INFLUENCER]
+
+    @property
+    def offered_total(self) -> int:
+        return len(self.offer_rows)
+
+    @property
+    def accepted_total(self) -> int:
+        return sum(1 for row in self.offer_rows if row[2] in ACCEPTED_STATUSES)
+
+    @staticmethod
+    def share(part: int, whole: int) -> float | None:
+        return None if not whole else round(100 * part / whole, 1)
+
+    @property
+    def reoffence_rate(self) -> float | None:
+        return self.share(len(self.reoffended), len(self.contacted))
+
+    @property
+    def aged_18_29_share(self) -> float | None:
+        return self.share(len(self.aged_18_29), len(self.contacted))
+
+    @property
+    def command_level_share(self) -> float | None:
+        return self.share(len(self.command_level), len(self.contacts))
+
+
+def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_DAYS) -> ProgramFigures:
+    """All the period's figures in six queries, whatever the number of records."""
+    figures = ProgramFigures(period=period, window=window)
+    facts = encounter_facts(scope, period)
+    figures.contacts = [f for f in facts if f.outcome in CONTACT_OUTCOMES]
+    figures.refusals = [f for f in facts if f.outcome == Encounter.Outcome.REFUSED]
+    for fact in figures.contacts:  # facts are in date order: the first one per candidate stays
+        figures.contacted.setdefault(fact.candidate_id, fact)
+    for candidate_id, fact in figures.contacted.items():
+        if 18 <= fact.age <= 29:
+            figures.aged_18_29.add(candidate_id)
+        if fact.age <= 17:
+            figures.juveniles.add(candidate_id)
+
+    followed = followed_by_arrest(scope, list(figures.contacted.values()), window)
+    figures.reoffended = {x.candidate_id for x in figures.contacted.values() if x.delivery_id in followed}
+    figures.revictimizations = revictimizations_after_contact(scope, period)
+    figures.command_level = _command_level(figures.contacts)
+    figures.offer_rows = list(
+        ServiceOffer.objects.filter(
+            candidate__in=scope.candidates.values("pk"), offered_on__gte=period.start, offered_on__lte=period.end
+        )
+        .order_by("offered_on", "id")
+        .values_list("id", "service_type", "status", "offered_on")
+    )
+    figures.services = _services_by_type(figures.offer_rows)
+    figures.months = _by_month(period, figures)
+    return figures
+
+
+def followed_by_arrest(scope: Scope, facts: list[EncounterFact], window: int) -> set[int]:
+    """The CNs (delivery ids) among `facts` whose candidate had a new arrest or offence after the contact
+    date and no later than `window` days after it (one query)."""
+    if not facts:
+        return set()
+    earliest = min(x.on for x in facts)
+    latest = max(x.on for x in facts) + dt.timedelta(days=window)
+    arrests = defaultdict(list)
+    for candidate_id, occurred_on in OutcomeEvent.objects.filter(
+        candidate_id__in={x.candidate_id for x in facts},
+        candidate__in=scope.candidates.values("pk"),
+        kind=OutcomeEvent.Kind.ARREST,
+        occurred_on__gt=earliest,
+        occurred_on__lte=latest,
+    ).values_list("candidate_id", "occurred_on"):
+        arrests[candidate_id].append(occurred_on)
+    limit = dt.timedelta(days=window)
+    return {
+        x.delivery_id for x in facts if any(x.on < when <= x.on + limit for when in arrests.get(x.candidate_id, ()))
+    }
+
+
+def revictimizations_after_contact(scope: Scope, period: Period) -> list[tuple[int, dt.date]]:
+    events = list(
+        OutcomeEvent.objects.filter(
+            candidate__in=scope.candidates.values("pk"),
+            kind=OutcomeEvent.Kind.REVICTIMIZATION,
+            occurred_on__gte=period.start,
+            occurred_on__lte=period.end,
+        )
+        .order_by("occurred_on", "id")
+        .values_list("id", "candidate_id", "occurred_on")
+    )
+    firsts = first_contact_dates(scope, {candidate_id for _, candidate_id, _ in events}) if events else {}
+    return [(pk, on) for pk, candidate_id, on in events if candidate_id in firsts and firsts[candidate_id] < on]
+
+
+def _command_level(contacts: list[EncounterFact]) -> set[int]:
+    if not contacts:
+        return set()
+    return set(
+        TeamMember.objects.filter(
+            delivery_id__in=[f.delivery_id for f in contacts],
+            role__in=TeamMember.DELIVERING_ROLES,
+            user__personnel__is_command_level=True,
+        )
+        .values_list("delivery_id", flat=True)
+        .distinct()
+    )
+
+
+def _services_by_type(offer_rows) -> list[ServiceLine]:
+    lines = {value: ServiceLine(value, label) for value, label in ServiceOffer.Type.choices}
+    for _, service_type, status, _ in offer_rows:
+        line = lines.setdefault(service_type, ServiceLine(service_type, service_type))
+        line.offered += 1
+        line.accepted += status in ACCEPTED_STATUSES
+    return list(lines.values())
+
+
+def _by_month(period: Period, figures: ProgramFigures) -> list[MonthLine]:
+    months = {key: MonthLine(*key) for key in period.months()}
+    for fact in figures.contacts:
+        months[(fact.on.year, fact.on.month)].contacts += 1
+    for fact in figures.refusals:
+        months[(fact.on.year, fact.on.month)].refusals += 1
+    for _, _, status, offered_on in figures.offer_rows:
+        line = months[(offered_on.year, offered_on.month)]
+        line.offered += 1
+        line.accepted += status in ACCEPTED_STATUSES
+    return list(months.values())
+
+
+# --- the pipeline, what is late, this week ----------------------------------------------------------------
+
+
+@dataclass
+class PipelineLine:
+    state: str
+    label: str
+    count: int
+
+
+def pipeline(scope: Scope) -> list[PipelineLine]:
+    counts = dict(scope.deliveries.order_by().values_list("state").annotate(n=Count("pk", distinct=True)))
+    return [PipelineLine(state.value, state.label, counts.get(state.value, 0)) for state in PIPELINE_STATES]
+
+
+def overdue_filter(now: dt.datetime | None = None) -> Q:
+    """CNs that stayed in a state longer than its due time (settings.VIP_STEP_DUE)."""
+    now = now or timezone.now()
+    late = Q(pk__in=[])
+    for state, due in settings.VIP_STEP_DUE.items():
+        late |= Q(state=state, state_entered_at__lt=now - due)
+    return late
+
+
+@dataclass
+class Overdue:
+    delivery: Delivery
+    due_at: dt.datetime
+    late_by: dt.timedelta
+
+    @property
+    def late_by_text(self) -> str:
+        days, hours = self.late_by.days, self.late_by.seconds // 3600
+        if days:
+            return f"{days} day{'s' if days != 1 else ''} {hours} h"
+        return f"{hours} h {(self.late_by.seconds % 3600) // 60} min"
+
+
+def overdue(scope: Scope, *, now: dt.datetime | None = None, limit: int | None = None) -> list[Overdue]:
+    """What is late and for how long, the longest late first (one query)."""
+    now = now or timezone.now()
+    lines = []
+    for delivery in scope.deliveries.filter(overdue_filter(now)).order_by("state_entered_at", "pk"):
+        due_at = delivery.state_entered_at + settings.VIP_STEP_DUE[delivery.state]
+        lines.append(Overdue(delivery, due_at, now - due_at))
+    lines.sort(key=lambda line: line.late_by, reverse=True)
+    return lines[:limit] if limit else lines
+
+
+def week_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    today = today or timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def this_weeks_deliveries(scope: Scope, today: dt.date | None = None) -> QuerySet:
+    """CNs planned for this week (Monday to Sunday) or with an encounter this week, not cancelled."""
+    monday, sunday = week_bounds(today)
+    first, after = Period(monday, sunday).bounds
+    ids = scope.deliveries.filter(
+        Q(planned_for__gte=monday, planned_for__lte=sunday)
+        | Q(encounters__occurred_at__gte=first, encounters__occurred_at__lt=after)
+    ).values("pk")
+    return (
+        scope.deliveries.filter(pk__in=ids)
+        .exclude(state=State.CANCELLED)
+        .order_by("planned_for", "pk")
+        .select_related("candidate")
+    )
+
+
+# --- from a figure to its records --------------------------------------------------------------------------
+
+DELIVERIES, CANDIDATES, OFFERS, OUTCOMES = "deliveries", "candidates", "offers", "outcomes"
+
+FIGURES = {
+    # name: (what it lists, its title)
+    "contacts": (DELIVERIES, "Contacts: CNs delivered to the candidate or to an influencer"),
+    "to_candidate": (DELIVERIES, "CNs delivered to the candidate"),
+    "to_influencer": (DELIVERIES, "CNs delivered to a family member, influencer or associate"),
+    "refusals": (DELIVERIES, "Refusals: CNs refused or the team asked to leave"),
+    "contacted": (CANDIDATES, "Candidates contacted"),
+    "reoffended": (CANDIDATES, "Candidates with a new arrest within the window after their contact"),
+    "revictimizations": (OUTCOMES, "Re-victimisations after a contact"),
+    "aged_18_29": (CANDIDATES, "Candidates aged 18 to 29 at contact"),
+    "juveniles": (CANDIDATES, "Juveniles reached (17 or younger at contact)"),
+    "command_level": (DELIVERIES, "Contacts with command-level personnel on the team"),
+    "services_offered": (OFFERS, "Services offered"),
+    "services_accepted": (OFFERS, "Services accepted (accepted or completed)"),
+    "state": (DELIVERIES, "CNs in a state"),
+    "overdue": (DELIVERIES, "Overdue CNs"),
+    "this_week": (DELIVERIES, "This week's CNs"),
+}
+
+
+def drill_ids(figure: str, scope: Scope, period: Period, window: int, params) -> list[int]:
+    """The ids of the records behind one figure, computed exactly as the figure was."""
+    if figure == "state":
+        return list(scope.deliveries.filter(state=params.get("state", "")).values_list("pk", flat=True))
+    if figure == "overdue":
+        return [line.delivery.pk for line in overdue(scope)]
+    if figure == "this_week":
+        return list(this_weeks_deliveries(scope).values_list("pk", flat=True))
+    f = program_figures(scope, period, window)
+    service_type = params.get("type", "")
+    by_figure = {
+        "contacts": [x.delivery_id for x in f.contacts],
+        "to_candidate": [x.delivery_id for x in f.to_candidate],
+        "to_influencer": [x.delivery_id for x in f.to_influencer],
+        "refusals": [x.delivery_id for x in f.refusals],
+        "contacted": list(f.contacted),
+        "reoffended": sorted(f.reoffended),
+        "revictimizations": [pk for pk, _ in f.revictimizations],
+        "aged_18_29": sorted(f.aged_18_29),
+        "juveniles": sorted(f.juveniles),
+        "command_level": sorted(f.command_level),
+        "services_offered": [row[0] for row in f.offer_rows if not service_type or row[1] == service_type],
+        "services_accepted": [
+            row[0]
+            for row in f.offer_rows
+            if row[2] in ACCEPTED_STATUSES and (not service_type or row[1] == service_type)
+        ],
+    }
+    return by_figure[figure]
