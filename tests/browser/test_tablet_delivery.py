@@ -1,0 +1,179 @@
+"""An officer records a CN on the tablet in Chromium at tablet size, with axe-core checking each page.
+
+The CNs are built through the services (notifications/tests/test_tablet_support.py), as demo_data does.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from notifications import services as s
+from notifications.models import Delivery, Encounter, State
+from notifications.tests.test_tablet_support import ready_delivery
+from vip.models import AuditEvent
+from vip.testing import browser_sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def assert_fits_and_is_accessible(page):
+    """No serious or critical axe-core violation, and nothing wider than the screen."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '))"""
+    )
+    overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert violations == []
+    assert overflow is False
+
+
+def state_of(delivery) -> str:
+    return Delivery.objects.get(pk=delivery.pk).state
+
+
+def wait_for_state(delivery, state, seconds=30) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and state_of(delivery) != state:
+        time.sleep(0.25)
+    return state_of(delivery)
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(transactional_db):
+    """The rows the migrations add (the roles, the letter template): a transactional test's flush removes them."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from vip import roles
+
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    importlib.import_module("notifications.migrations.0002_default_letter_template").create(apps, None)
+
+
+@pytest.fixture
+def ready(le_lead, officer):
+    return ready_delivery(le_lead, [officer])
+
+
+@pytest.fixture
+def signed_in(live_server, page, officer):
+    browser_sign_in(page, live_server.url, "officer")
+    return page
+
+
+def test_an_officer_records_an_adult_delivery_from_ready_to_after_action(live_server, signed_in, ready):
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/")
+    assert_fits_and_is_accessible(page)
+    page.get_by_role("link", name=f"Open CN #{ready.pk}").click()
+    page.wait_for_url(f"**/tablet/{ready.pk}/advise-ecc/")
+    assert_fits_and_is_accessible(page)
+    page.fill("#id_ecc_reference", "ECC-4411")
+    page.get_by_role("button", name="ECC advised").click()
+    page.wait_for_url(f"**/tablet/{ready.pk}/encounter/")
+    assert_fits_and_is_accessible(page)
+    page.get_by_role("link", name="Delivered to the candidate").click()
+    page.wait_for_url(f"**/tablet/{ready.pk}/delivered/")
+    assert_fits_and_is_accessible(page)
+    page.check("#id_letter_presented")
+    page.check("#id_gvi_message_delivered")
+    page.check("#id_social_services_stayed_0")
+    page.get_by_role("button", name="Record: delivered").click()
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    assert_fits_and_is_accessible(page)
+    page.check("#id_ecc_advised_of_outcome")
+    page.fill("#id_cad_report_number", "CAD-2026-004411")
+    page.get_by_role("button", name="Record the after-action").click()
+    page.wait_for_url(f"**/tablet/{ready.pk}/status/")
+    assert_fits_and_is_accessible(page)
+    assert state_of(ready) == State.AFTER_ACTION
+
+
+def test_a_refusal_is_recorded_in_one_tap(live_server, signed_in, officer, ready):
+    s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-1")
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/")
+    page.get_by_role("button", name="Refused or asked us to leave").tap()
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    assert state_of(ready) == State.REFUSED
+
+
+def test_a_juveniles_cn_cannot_be_marked_delivered_without_a_guardian(live_server, signed_in, le_lead, officer):
+    delivery = ready_delivery(le_lead, [officer], juvenile=True, first="Mateo", last="Chavez")
+    s.delivery_advise_ecc(delivery.pk, user=officer, ecc_reference="ECC-2")
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{delivery.pk}/")
+    page.wait_for_url(f"**/tablet/{delivery.pk}/encounter/")
+    assert_fits_and_is_accessible(page)
+    assert page.get_by_role("button", name="Delivered to the candidate").is_disabled()
+    assert "never delivered without a parent or guardian present" in page.locator("#delivered-blocked").inner_text()
+
+
+def test_a_double_tap_is_recorded_once(live_server, signed_in, officer, ready):
+    s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-3")
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/encounter/")
+    page.locator("#not-located-button").dblclick()
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    transitions = AuditEvent.objects.filter(action="transition", object_id=str(ready.pk), to_state=State.NOT_LOCATED)
+    assert Encounter.objects.filter(delivery=ready).count() == 1
+    assert transitions.count() == 1
+
+
+def test_a_double_tap_without_javascript_is_recorded_once_by_the_server(live_server, browser, officer, ready):
+    s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-4")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, "officer")
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/encounter/")
+    page.locator("#refused-button").dblclick()
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    context.close()
+    transitions = AuditEvent.objects.filter(action="transition", object_id=str(ready.pk), to_state=State.REFUSED)
+    assert Encounter.objects.filter(delivery=ready).count() == 1
+    assert transitions.count() == 1
+
+
+def test_a_step_typed_without_signal_is_kept_encrypted_and_sent_when_the_network_returns(live_server, signed_in, ready):
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/advise-ecc/")
+    page.fill("#id_ecc_reference", "ECC-OFFLINE-77")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="ECC advised").click()
+    page.locator("#queue-status").get_by_text("kept on this tablet").first.wait_for()
+    kept = page.evaluate(
+        """() => new Promise(resolve => {
+            const open = indexedDB.open('vip-tablet');
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['queue', 'keys']);
+              const all = tx.objectStore('queue').getAll();
+              const key = tx.objectStore('keys').get('aes-gcm');
+              tx.oncomplete = () => resolve({
+                count: all.result.length,
+                plain: new TextDecoder().decode(all.result[0].data).includes('ECC-OFFLINE-77'),
+                extractable: key.result.extractable,
+              });
+            };
+          })"""
+    )
+    assert kept == {"count": 1, "plain": False, "extractable": False}
+    assert state_of(ready) == State.READY
+    page.context.set_offline(False)
+    assert wait_for_state(ready, State.ECC_ADVISED) == State.ECC_ADVISED
+
+
+def test_my_deliveries_fits_a_landscape_tablet(live_server, signed_in, ready):
+    page = signed_in
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{live_server.url}/tablet/")
+    assert_fits_and_is_accessible(page)
