@@ -9,6 +9,7 @@ the refusal (409 when the CN moved meanwhile) with its reasons in words.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from vip.errors import DomainError
 from vip.models import IdempotencyRecord
 
 QUEUE_HEADER = "X-VIP-Queue"
+ABANDONED_AFTER = dt.timedelta(minutes=2)
 OUTCOME_STATES = (State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED)
 DOOR_STATES = (State.READY, State.ECC_ADVISED, *OUTCOME_STATES)
 
@@ -193,15 +195,20 @@ def _claim(request) -> Claim:
             return Claim(record=record)
         except IntegrityError:
             record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if record is None:  # the first attempt failed and let go of the key: claim it again
-            continue
-        if record.request_hash != digest:
+        if record is not None and record.request_hash != digest:
             return Claim(record=None, answer=_mismatch(request))
-        if record.response_status is not None:
+        if record is not None and record.response_status is not None:
             return Claim(record=None, answer=_success(request, record.response_body["location"], replayed=True))
+        if record is not None and record.created_at < timezone.now() - ABANDONED_AFTER:
+            # The step and the claim's answer commit together (see _submit), so a claim left without an
+            # answer means nothing was applied: the process died. Let this retry take it over.
+            IdempotencyRecord.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+            continue
         if time.monotonic() > deadline:
             return Claim(record=None, answer=_in_progress(request))
-        time.sleep(0.2)
+        if record is not None:  # the first tap is still running: wait for its answer
+            time.sleep(0.2)
+        # else: the first attempt failed and let go of the key; claim it again
 
 
 def _wants_json(request) -> bool:
@@ -253,14 +260,19 @@ def _submit(request, delivery, form, *, apply: Callable[[dict], None], page: Cal
         claim.release()
         exc = DomainError("Please correct the highlighted fields.", reasons=_form_reasons(form))
         return _refused(request, exc, lambda code: page(form, 400))
+    location = reverse("tablet:step", args=[delivery.pk])
     try:
-        apply(form.cleaned_data)
+        # The step and the key's answer commit together: a key is never answered for a step not applied.
+        with transaction.atomic():
+            apply(form.cleaned_data)
+            claim.complete(location)
     except DomainError as exc:
         claim.release()
         _attach(form, exc)
         return _refused(request, exc, lambda code: page(form, code))
-    location = reverse("tablet:step", args=[delivery.pk])
-    claim.complete(location)
+    except Exception:
+        claim.release()
+        raise
     return _success(request, location, message=done)
 
 
@@ -315,6 +327,15 @@ def _unavailable(delivery, options: dict, name: str) -> list[str]:
 # so transition_options() lists them as blockers before the step is taken. Reported to the services'
 # owner; until guards.py marks them, the tablet does not show them as reasons.
 SATISFIED_BY_THE_STEP = {"advise-ecc": ("ecc_advisement_recorded",)}
+
+
+def _requirements(ctx: dict, name: str) -> list[str]:
+    """What the step's record must show (the payload guards), less what the form itself takes care of."""
+    option = ctx["options"].get(name)
+    if option is None or ctx["blocked"]:
+        return []
+    skip = {"encounter_recorded"} | (set() if ctx["juvenile"] else {"guardian_present_for_juvenile"})
+    return [reason for guard, reason in option.requires.items() if guard not in skip]
 
 
 def _moved_on(request, delivery, expected: tuple) -> HttpResponse | None:
@@ -408,7 +429,7 @@ def delivered(request, pk: int):
     def page(form, code=200):
         ctx = _context(request, delivery, step_no=2, form=form)
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-delivery")
-        ctx["requires"] = list(ctx["options"]["record-delivery"].requires.values()) if not ctx["blocked"] else []
+        ctx["requires"] = _requirements(ctx, "record-delivery")
         return render(request, "tablet/delivered.html", ctx, status=code)
 
     if request.method == "POST":
@@ -517,7 +538,7 @@ def after_action(request, pk: int):
     def page(form, code=200):
         ctx = _context(request, delivery, step_no=3, form=form, retry_form=f.NoteForm(auto_id="retry_%s"))
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-after-action")
-        ctx["requires"] = list(ctx["options"]["record-after-action"].requires.values()) if not ctx["blocked"] else []
+        ctx["requires"] = _requirements(ctx, "record-after-action")
         ctx["outcome"] = delivery.latest_encounter()
         return render(request, "tablet/after_action.html", ctx, status=code)
 

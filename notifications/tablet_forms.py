@@ -59,6 +59,7 @@ class DeliveredForm(_InfluencerChoiceForm):
     """SOP 2-64-4 C.1.b-c; for a juvenile SOP 2-64-5 B.1.f (a parent or guardian present)."""
 
     influencer_fields = ("guardian_influencer",)
+    field_order = ["guardian_influencer"]
 
     letter_presented = forms.BooleanField(label="Letter presented", required=False)
     gvi_message_delivered = forms.BooleanField(label="GVI message delivered", required=False)

@@ -224,7 +224,9 @@
         refused.forEach(function (entry) {
           box.appendChild(el("p", {}, "Not recorded: " + entry.label + " for CN #" + entry.cn + ". The CN moved on while this tablet was offline, or the step was refused:"));
           var list = el("ul");
-          var reasons = (entry.problem && entry.problem.reasons.length) ? entry.problem.reasons : [entry.problem && entry.problem.detail || "No reason was given."];
+          var problem = entry.problem || { detail: "", reasons: [] };
+          var reasons = [problem.detail].concat(problem.reasons).filter(function (r, i, all) { return r && all.indexOf(r) === i; });
+          if (!reasons.length) reasons = ["No reason was given."];
           reasons.forEach(function (r) { list.appendChild(el("li", {}, r)); });
           box.appendChild(list);
           box.appendChild(el("p", {}, "What to do: open the CN to see where it stands now. If this step still needs doing, record it again there. Then discard this entry."));

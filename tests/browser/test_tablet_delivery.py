@@ -45,19 +45,40 @@ def wait_for_state(delivery, state, seconds=30) -> str:
     return state_of(delivery)
 
 
-@pytest.fixture(autouse=True)
-def _reference_rows(transactional_db):
-    """The rows the migrations add (the roles, the letter template): a transactional test's flush removes them."""
+def restore_reference_rows() -> None:
+    """The rows the migrations add (the roles with their permissions, the letter template).
+
+    A transactional test (live_server) flushes every table afterwards, migrations' rows included.
+    """
     import importlib
 
     from django.apps import apps
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
-    from vip import roles
-
-    for name in roles.ALL_ROLES:
-        Group.objects.get_or_create(name=name)
+    role_permissions = importlib.import_module("vip.migrations.0002_roles").ROLE_PERMISSIONS
+    for role, grants in role_permissions.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for target, actions in grants.items():
+            app_label, _, model = target.partition(".")
+            models = [model] if model else [m._meta.model_name for m in apps.get_app_config(app_label).get_models()]
+            codenames = [f"{action}_{name}" for name in models for action in actions]
+            perms += Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.set(perms)
     importlib.import_module("notifications.migrations.0002_default_letter_template").create(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(transactional_db):
+    restore_reference_rows()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _leave_reference_rows_for_the_next_tests(django_db_blocker):
+    """After this module's last flush, put the migrations' rows back for the test modules that follow."""
+    yield
+    with django_db_blocker.unblock():
+        restore_reference_rows()
 
 
 @pytest.fixture
@@ -177,3 +198,37 @@ def test_my_deliveries_fits_a_landscape_tablet(live_server, signed_in, ready):
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(f"{live_server.url}/tablet/")
     assert_fits_and_is_accessible(page)
+
+
+def _keep_advise_ecc_offline(page, live_server, delivery):
+    page.goto(f"{live_server.url}/tablet/{delivery.pk}/advise-ecc/")
+    page.fill("#id_ecc_reference", "ECC-LATE-5")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="ECC advised").click()
+    page.locator("#queue-status").get_by_text("kept on this tablet").first.wait_for()
+
+
+def test_a_kept_step_for_a_cn_that_moved_meanwhile_says_why_and_what_to_do(live_server, signed_in, le_lead, ready):
+    page = signed_in
+    _keep_advise_ecc_offline(page, live_server, ready)
+    s.delivery_advise_ecc(ready.pk, user=le_lead, ecc_reference="ECC-BY-LEAD")
+    page.context.set_offline(False)
+    status = page.locator("#queue-status")
+    status.get_by_text("Not recorded: Advise ECC").wait_for()
+    assert "Not possible while the CN is ecc advised" in status.inner_text()
+    assert "open the CN to see where it stands now" in status.inner_text()
+    assert Delivery.objects.get(pk=ready.pk).ecc_advisements.get().ecc_reference == "ECC-BY-LEAD"
+
+
+def test_signing_out_wipes_what_the_tablet_kept(live_server, signed_in, le_lead, ready):
+    page = signed_in
+    _keep_advise_ecc_offline(page, live_server, ready)
+    s.delivery_advise_ecc(ready.pk, user=le_lead, ecc_reference="ECC-BY-LEAD")
+    page.context.set_offline(False)
+    page.locator("#queue-status").get_by_text("Not recorded: Advise ECC").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")
+    left = page.evaluate(
+        "async () => ({dbs: (await indexedDB.databases()).map(d => d.name), caches: await caches.keys()})"
+    )
+    assert left == {"dbs": [], "caches": []}
