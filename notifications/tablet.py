@@ -195,15 +195,19 @@ def _claim(request) -> Claim:
             return Claim(record=record)
         except IntegrityError:
             record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if record is not None and record.request_hash != digest:
-            return Claim(record=None, answer=_mismatch(request))
-        if record is not None and record.response_status is not None:
-            return Claim(record=None, answer=_success(request, record.response_body["location"], replayed=True))
-        if record is not None and record.created_at < timezone.now() - ABANDONED_AFTER:
+        if (
+            record is not None
+            and record.response_status is None
+            and record.created_at < timezone.now() - ABANDONED_AFTER
+        ):
             # The step and the claim's answer commit together (see _submit), so a claim left without an
             # answer means nothing was applied: the process died. Let this retry take it over.
             IdempotencyRecord.objects.filter(pk=record.pk, response_status__isnull=True).delete()
             continue
+        if record is not None and record.request_hash != digest:
+            return Claim(record=None, answer=_mismatch(request))
+        if record is not None and record.response_status is not None:
+            return Claim(record=None, answer=_success(request, record.response_body["location"], replayed=True))
         if time.monotonic() > deadline:
             return Claim(record=None, answer=_in_progress(request))
         if record is not None:  # the first tap is still running: wait for its answer

@@ -293,3 +293,49 @@ def test_the_service_worker_is_served_from_the_tablet_scope(client):
     response = client.get(reverse("tablet:sw"))
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/tablet/"
+
+
+def test_a_claim_abandoned_by_a_dead_process_is_taken_over_by_the_retry(client, officer, ready):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vip.models import IdempotencyRecord
+
+    stale = IdempotencyRecord.objects.create(user=officer, key="key-advise-1", method="POST", request_hash="x")
+    IdempotencyRecord.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    response = _advise(_signed_in(client, officer), ready)
+    assert response.status_code == 302
+    assert _transitions(ready) == 1
+
+
+def test_a_cn_not_yet_approved_says_so_on_the_tablet(client, officer, le_lead):
+    from candidates.models import Candidate
+    from notifications import services as s
+
+    person = Candidate.objects.create(first_name="Early", last_name="Prep", date_of_birth="1999-01-01")
+    prep = s.delivery_create(user=le_lead, candidate=person)
+    s.add_team_member(prep.pk, user=le_lead, member=officer, role="officer")
+    response = _signed_in(client, officer).get(reverse("tablet:step", args=[prep.pk]), follow=True)
+    assert "Not ready for delivery" in response.content.decode()
+
+
+def test_not_located_can_be_tried_again_from_the_after_action_screen(client, officer, ready):
+    _signed_in(client, officer)
+    _advise(client, ready)
+    client.post(reverse("tablet:not_located", args=[ready.pk]), {"idempotency_key": "n1"})
+    assert "Try again later" in client.get(reverse("tablet:after_action", args=[ready.pk])).content.decode()
+    client.post(reverse("tablet:retry", args=[ready.pk]), {"idempotency_key": "t1"})
+    ready.refresh_from_db()
+    assert (ready.state, ready.attempt) == (State.READY, 2)
+
+
+def test_the_photo_is_served_only_to_the_team(client, officer, second_officer, ready, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    ready.candidate.photo = SimpleUploadedFile("face.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    ready.candidate.save()
+    mine = _signed_in(client, officer).get(reverse("tablet:photo", args=[ready.pk]))
+    theirs = _signed_in(client, second_officer).get(reverse("tablet:photo", args=[ready.pk]))
+    assert (mine.status_code, theirs.status_code) == (200, 404)
