@@ -354,6 +354,7 @@ def advise_ecc(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
 
     def page(form, code=200):
+        form.mark_invalid()
         ctx = _context(request, delivery, step_no=1, form=form)
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "advise-ecc")
         return render(request, "tablet/advise_ecc.html", ctx, status=code)
@@ -431,6 +432,7 @@ def delivered(request, pk: int):
     juvenile = delivery.candidate_is_juvenile()
 
     def page(form, code=200):
+        form.mark_invalid()
         ctx = _context(request, delivery, step_no=2, form=form)
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-delivery")
         ctx["requires"] = _requirements(ctx, "record-delivery")
@@ -462,6 +464,7 @@ def influencer(request, pk: int):
     influencers = _influencers(delivery)
 
     def page(form, code=200):
+        form.mark_invalid()
         ctx = _context(request, delivery, step_no=2, form=form)
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-influencer-delivery")
         return render(request, "tablet/influencer.html", ctx, status=code)
@@ -489,6 +492,7 @@ def _one_tap(request, pk: int, *, service, done: str, title: str):
     form = f.NoteForm(request.POST)
 
     def page(form, code=200):
+        form.mark_invalid()
         ctx = _context(request, delivery, step_no=None, form=form, title=title)
         return render(request, "tablet/one_tap.html", ctx, status=code)
 
@@ -540,6 +544,7 @@ def after_action(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
 
     def page(form, code=200):
+        form.mark_invalid()
         ctx = _context(request, delivery, step_no=3, form=form, retry_form=f.NoteForm(auto_id="retry_%s"))
         ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-after-action")
         ctx["requires"] = _requirements(ctx, "record-after-action")

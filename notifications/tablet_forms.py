@@ -24,6 +24,16 @@ class TabletForm(forms.Form):
         kwargs["initial"].setdefault("idempotency_key", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
 
+    def mark_invalid(self) -> None:
+        """Tie each field's error to the field for screen readers (templates/tablet/_field.html ids)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                auto_id = self[name].auto_id
+                help_id = f" {auto_id}_help" if self.fields[name].help_text else ""
+                attrs["aria-describedby"] = f"{auto_id}_error{help_id}"
+
 
 class AdviseEccForm(TabletForm):
     ecc_reference = forms.CharField(

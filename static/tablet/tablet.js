@@ -174,7 +174,8 @@
           if (!goOn || entry.status !== "waiting") return false;
           return send(entry).then(function (result) {
             if (result.kind === "sent") {
-              if (entry.url === window.location.pathname) sentHere = result.location;
+              // The officer is looking at this CN: take them to where it stands now.
+              if (entry.cn && entry.cn === cnOf(window.location.pathname)) sentHere = result.location;
               return removeEntry(entry.id).then(function () { announce("ok", entry.label + " for CN #" + entry.cn + " was sent and recorded."); return true; });
             }
             if (result.kind === "refused") {

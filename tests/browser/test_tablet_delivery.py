@@ -232,3 +232,19 @@ def test_signing_out_wipes_what_the_tablet_kept(live_server, signed_in, le_lead,
         "async () => ({dbs: (await indexedDB.databases()).map(d => d.name), caches: await caches.keys()})"
     )
     assert left == {"dbs": [], "caches": []}
+
+
+def test_a_refused_delivery_shows_the_reason_by_the_field_and_keeps_what_was_typed(
+    live_server, signed_in, officer, ready
+):
+    s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-5")
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/delivered/")
+    page.check("#id_gvi_message_delivered")
+    page.check("#id_social_services_stayed_1")
+    page.fill("#id_social_services_not_feasible_reason", "A crowd gathered")
+    page.get_by_role("button", name="Record: delivered").click()
+    page.locator("#id_letter_presented_error").wait_for()
+    assert "must be presented" in page.locator("#id_letter_presented_error").inner_text()
+    assert page.input_value("#id_social_services_not_feasible_reason") == "A crowd gathered"
+    assert state_of(ready) == State.ECC_ADVISED
