@@ -193,10 +193,11 @@ def test_a_step_typed_without_signal_is_kept_encrypted_and_sent_when_the_network
     assert wait_for_state(ready, State.ECC_ADVISED) == State.ECC_ADVISED
 
 
-def test_my_deliveries_fits_a_landscape_tablet(live_server, signed_in, ready):
+@pytest.mark.parametrize("screen", ["", "advise-ecc/"])
+def test_the_tablet_pages_fit_a_landscape_tablet(live_server, signed_in, ready, screen):
     page = signed_in
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(f"{live_server.url}/tablet/")
+    page.goto(f"{live_server.url}/tablet/{f'{ready.pk}/' if screen else ''}{screen}")
     assert_fits_and_is_accessible(page)
 
 
@@ -248,3 +249,13 @@ def test_a_refused_delivery_shows_the_reason_by_the_field_and_keeps_what_was_typ
     assert "must be presented" in page.locator("#id_letter_presented_error").inner_text()
     assert page.input_value("#id_social_services_not_feasible_reason") == "A crowd gathered"
     assert state_of(ready) == State.ECC_ADVISED
+
+
+def test_without_signal_a_tablet_page_says_so_and_shows_no_one(live_server, signed_in, ready):
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/advise-ecc/")
+    assert page.locator("h1").inner_text() == "No signal"
+    assert ready.candidate.last_name not in page.content()
