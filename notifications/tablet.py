@@ -1,9 +1,595 @@
-"""The officer's tablet pages: one step a screen, over the same services as every other interface."""
+"""The officer's tablet pages: one step a screen, over the same services as every other interface.
 
+Every form carries a hidden idempotency key, claimed here with `IdempotencyRecord` (one row per user and
+key): a retry of the same form is answered with the first redirect and never applied twice; the same key
+with a different body is refused (422). The offline queue (static/tablet/tablet.js) replays the very same
+form POST with the header `X-VIP-Queue: 1` and gets JSON instead of a redirect: 200 with where to go, or
+the refusal (409 when the CN moved meanwhile) with its reasons in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.models import Address
+from notifications import guards, services
+from notifications import tablet_forms as f
+from notifications.models import OPEN_STATES, Delivery, State, TeamMember
+from notifications.selectors import deliveries_visible_to, get_delivery_for_user
+from vip import roles
+from vip.errors import DomainError
+from vip.models import IdempotencyRecord
+
+QUEUE_HEADER = "X-VIP-Queue"
+ABANDONED_AFTER = dt.timedelta(minutes=2)
+OUTCOME_STATES = (State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED)
+DOOR_STATES = (State.READY, State.ECC_ADVISED, *OUTCOME_STATES)
+
+NEXT_STEP = {
+    State.IDENTIFIED: "Not ready yet: the LE Lead is determining eligibility",
+    State.ELIGIBLE: "Not ready yet: preparation has not started",
+    State.IN_PREPARATION: "Not ready yet: in preparation",
+    State.READY: "Advise ECC",
+    State.ECC_ADVISED: "Record the encounter",
+    State.DELIVERED: "Record the after-action",
+    State.DELIVERED_TO_INFLUENCER: "Record the after-action",
+    State.REFUSED: "Record the after-action",
+    State.NOT_LOCATED: "Record the after-action, or try again",
+    State.AFTER_ACTION: "Nothing: the LE Lead confirms and closes",
+    State.CLOSED: "Nothing: closed",
+    State.CANCELLED: "Nothing: cancelled",
+}
 
 
-@login_required
+def tablet_view(view):
+    """Signed in, and an officer or the LE Lead: the people who deliver CNs (SOP 2-64-4 B.1.c)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (roles.is_officer(request.user) or roles.is_le_lead(request.user)):
+            raise PermissionDenied("The tablet is for officers and the VIP LE Lead.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- My deliveries -------------------------------------------------------------------------------------
+
+
+@tablet_view
+@require_GET
 def home(request):
-    return render(request, "tablet/home.html", {})
+    today = timezone.localdate()
+    deliveries = (
+        deliveries_visible_to(request.user)
+        .filter(team_members__user=request.user, state__in=OPEN_STATES)
+        .annotate(
+            rank=Case(
+                When(Q(planned_for=today) & Q(state__in=DOOR_STATES), then=Value(0)),
+                When(state__in=DOOR_STATES, then=Value(1)),
+                When(planned_for=today, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "planned_for", "pk")
+        .prefetch_related(
+            Prefetch("candidate__addresses", queryset=Address.objects.order_by("-valid_from", "-id")),
+            Prefetch("team_members", queryset=TeamMember.objects.select_related("user").order_by("role", "pk")),
+        )
+    )
+    rows = [
+        {
+            "delivery": d,
+            "address": next(iter(d.candidate.addresses.all()), None),
+            "team": list(d.team_members.all()),
+            "next_step": NEXT_STEP[d.state],
+            "today": d.planned_for == today,
+            "actionable": d.state in DOOR_STATES,
+        }
+        for d in deliveries
+    ]
+    return render(request, "tablet/home.html", {"rows": rows})
+
+
+@tablet_view
+@require_GET
+def photo(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    if not delivery.candidate.photo:
+        raise Http404("No photo.")
+    response = FileResponse(delivery.candidate.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The step router ------------------------------------------------------------------------------------
+
+
+def step_url(delivery: Delivery) -> str:
+    name = {
+        State.READY: "tablet:advise_ecc",
+        State.ECC_ADVISED: "tablet:encounter",
+        **dict.fromkeys(OUTCOME_STATES, "tablet:after_action"),
+    }.get(delivery.state, "tablet:status")
+    return reverse(name, args=[delivery.pk])
+
+
+@tablet_view
+@require_GET
+def step(request, pk: int):
+    return redirect(step_url(get_delivery_for_user(request.user, pk)))
+
+
+@tablet_view
+@require_GET
+def status(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    if delivery.state in DOOR_STATES:
+        return redirect(step_url(delivery))
+    return render(request, "tablet/status.html", _context(request, delivery, step_no=None))
+
+
+# --- Idempotency ------------------------------------------------------------------------------------------
+
+
+def _body_hash(request) -> str:
+    items = sorted(
+        (key, value)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "idempotency_key")
+        for value in request.POST.getlist(key)
+    )
+    return hashlib.sha256(repr((request.path, items)).encode()).hexdigest()
+
+
+@dataclass
+class Claim:
+    record: IdempotencyRecord | None
+    answer: HttpResponse | None = None
+
+    def release(self) -> None:
+        """Nothing was applied: the same key may be used again (the officer corrects and resubmits)."""
+        if self.record is not None:
+            self.record.delete()
+
+    def complete(self, location: str) -> None:
+        if self.record is not None:
+            self.record.response_status = 303
+            self.record.response_body = {"location": location}
+            self.record.save(update_fields=["response_status", "response_body"])
+
+
+def _claim(request) -> Claim:
+    """Claim the form's key for this user. A second tap while the first is running waits for its answer."""
+    key = request.POST.get("idempotency_key", "").strip()[:200]
+    if not key:
+        return Claim(record=None)
+    digest = _body_hash(request)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, method="POST", path=request.path[:500], request_hash=digest
+                )
+            return Claim(record=record)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if (
+            record is not None
+            and record.response_status is None
+            and record.created_at < timezone.now() - ABANDONED_AFTER
+        ):
+            # The step and the claim's answer commit together (see _submit), so a claim left without an
+            # answer means nothing was applied: the process died. Let this retry take it over.
+            IdempotencyRecord.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+            continue
+        if record is not None and record.request_hash != digest:
+            return Claim(record=None, answer=_mismatch(request))
+        if record is not None and record.response_status is not None:
+            return Claim(record=None, answer=_success(request, record.response_body["location"], replayed=True))
+        if time.monotonic() > deadline:
+            return Claim(record=None, answer=_in_progress(request))
+        if record is not None:  # the first tap is still running: wait for its answer
+            time.sleep(0.2)
+        # else: the first attempt failed and let go of the key; claim it again
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get(QUEUE_HEADER) == "1"
+
+
+def _success(request, location: str, *, replayed: bool = False, message: str = "") -> HttpResponse:
+    if _wants_json(request):
+        if message and not replayed:
+            messages.success(request, message)
+        return JsonResponse({"ok": True, "location": location, "replayed": replayed})
+    if message and not replayed:
+        messages.success(request, message)
+    return redirect(location, permanent=False)
+
+
+def _mismatch(request) -> HttpResponse:
+    detail = (
+        "This form was already sent with different answers. Nothing was changed by this submission. "
+        "Open the CN again to see what was recorded, and fill in the step afresh if it still needs doing."
+    )
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "code": "idempotency_mismatch", "detail": detail}, status=422)
+    return render(request, "tablet/problem.html", {"title": "Already sent differently", "detail": detail}, status=422)
+
+
+def _in_progress(request) -> HttpResponse:
+    detail = "The first send of this form is still being processed. Wait a moment, then open the CN again."
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "code": "in_progress", "detail": detail}, status=409)
+    return render(request, "tablet/problem.html", {"title": "Still being processed", "detail": detail}, status=409)
+
+
+def _refused(request, exc: DomainError, render_page: Callable[[int], HttpResponse]) -> HttpResponse:
+    status_code = 404 if exc.code == "not_found" else exc.status_code
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": False, **exc.as_dict(), "reasons": list(exc.reasons.values()) or [exc.message]}, status=status_code
+        )
+    return render_page(status_code)
+
+
+def _submit(request, delivery, form, *, apply: Callable[[dict], None], page: Callable, done: str) -> HttpResponse:
+    """POST-redirect-GET for one step: claim the key, validate, call the service, answer or replay."""
+    claim = _claim(request)
+    if claim.answer is not None:
+        return claim.answer
+    if not form.is_valid():
+        claim.release()
+        exc = DomainError("Please correct the highlighted fields.", reasons=_form_reasons(form))
+        return _refused(request, exc, lambda code: page(form, 400))
+    location = reverse("tablet:step", args=[delivery.pk])
+    try:
+        # The step and the key's answer commit together: a key is never answered for a step not applied.
+        with transaction.atomic():
+            apply(form.cleaned_data)
+            claim.complete(location)
+    except DomainError as exc:
+        claim.release()
+        _attach(form, exc)
+        return _refused(request, exc, lambda code: page(form, code))
+    except Exception:
+        claim.release()
+        raise
+    return _success(request, location, message=done)
+
+
+def _form_reasons(form) -> dict[str, str]:
+    return {name: " ".join(errors) for name, errors in form.errors.items()}
+
+
+def _attach(form, exc: DomainError) -> None:
+    """Show each guard's reason next to the field it concerns; the rest at the top of the form."""
+    placed = False
+    for name, reason in exc.reasons.items():
+        field = f.FIELD_FOR_GUARD.get(name, name)
+        if field in form.fields and field != "idempotency_key":
+            form.add_error(field, reason)
+            placed = True
+        else:
+            # A refusal by state ("the CN moved") reads best as the whole message: what it is now, what failed.
+            form.add_error(None, exc.message if name == "state" else reason)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+# --- Screens ---------------------------------------------------------------------------------------------
+
+
+def _context(request, delivery, *, step_no: int | None, **extra) -> dict:
+    options = {o.name: o for o in services.transition_options(delivery, request.user)}
+    return {
+        "delivery": delivery,
+        "candidate": delivery.candidate,
+        "juvenile": delivery.candidate_is_juvenile(),
+        "options": options,
+        "step_no": step_no,
+        "next_step": NEXT_STEP[delivery.state],
+        **extra,
+    }
+
+
+def _unavailable(delivery, options: dict, name: str) -> list[str]:
+    """Why a step can't be recorded now, in words (the guards' reasons; else the state or the role)."""
+    option = options.get(name)
+    if option is None:
+        transition = getattr(Delivery, services.TRANSITIONS[name])._django_fsm.get_transition(delivery.state)
+        if transition is None:
+            return [f"Not possible while the CN is {delivery.get_state_display().lower()}."]
+        return ["Only the VIP LE Lead or a sworn member of this CN's delivery team may record this step."]
+    return [reason for guard, reason in option.reasons.items() if guard not in SATISFIED_BY_THE_STEP.get(name, ())]
+
+
+# Guards that judge the record the step itself writes, but are not marked `payload=True` in guards.py,
+# so transition_options() lists them as blockers before the step is taken. Reported to the services'
+# owner; until guards.py marks them, the tablet does not show them as reasons.
+SATISFIED_BY_THE_STEP = {"advise-ecc": ("ecc_advisement_recorded",)}
+
+
+def _requirements(ctx: dict, name: str) -> list[str]:
+    """What the step's record must show (the payload guards), less what the form itself takes care of."""
+    option = ctx["options"].get(name)
+    if option is None or ctx["blocked"]:
+        return []
+    skip = {"encounter_recorded"} | (set() if ctx["juvenile"] else {"guardian_present_for_juvenile"})
+    return [reason for guard, reason in option.requires.items() if guard not in skip]
+
+
+def _moved_on(request, delivery, expected: tuple) -> HttpResponse | None:
+    if delivery.state in expected:
+        return None
+    messages.info(request, f"This CN has moved on: it is now {delivery.get_state_display().lower()}.")
+    return redirect(step_url(delivery))
+
+
+@tablet_view
+def advise_ecc(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+
+    def page(form, code=200):
+        form.mark_invalid()
+        ctx = _context(request, delivery, step_no=1, form=form)
+        ctx["blocked"] = _unavailable(delivery, ctx["options"], "advise-ecc")
+        return render(request, "tablet/advise_ecc.html", ctx, status=code)
+
+    if request.method == "POST":
+        form = f.AdviseEccForm(request.POST)
+        return _submit(
+            request,
+            delivery,
+            form,
+            apply=lambda d: services.delivery_advise_ecc(
+                delivery.pk,
+                user=request.user,
+                ecc_reference=d["ecc_reference"],
+                advised_at=d["advised_at"],
+                location=d["location"],
+            ),
+            page=page,
+            done="ECC advisement recorded.",
+        )
+    moved = _moved_on(request, delivery, (State.READY,))
+    if moved:
+        return moved
+    return page(f.AdviseEccForm(initial={"location": delivery.location}))
+
+
+def _influencers(delivery):
+    return list(delivery.candidate.influencers.order_by("-is_legal_guardian", "name"))
+
+
+def _chosen_guardian(request, influencers):
+    chosen = request.GET.get("guardian", "")
+    return next((i for i in influencers if str(i.pk) == chosen), None)
+
+
+@tablet_view
+@require_GET
+def encounter(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    if moved:
+        return moved
+    ctx = _context(request, delivery, step_no=2)
+    options = ctx["options"]
+    influencers = _influencers(delivery)
+    guardian = _chosen_guardian(request, influencers) if ctx["juvenile"] else None
+    delivered_blocked = _unavailable(delivery, options, "record-delivery")
+    if ctx["juvenile"] and guardian is None:
+        delivered_blocked.append(guardians_reason())
+    ctx.update(
+        influencers=influencers,
+        guardian=guardian,
+        delivered_blocked=delivered_blocked,
+        influencer_blocked=_unavailable(delivery, options, "record-influencer-delivery"),
+        refusal_blocked=_unavailable(delivery, options, "record-refusal"),
+        not_located_blocked=_unavailable(delivery, options, "record-not-located"),
+        refusal_form=f.NoteForm(auto_id="refusal_%s"),
+        not_located_form=f.NoteForm(auto_id="not_located_%s"),
+    )
+    return render(request, "tablet/encounter.html", ctx)
+
+
+def guardians_reason() -> str:
+    return (
+        "Choose the parent or guardian who is present first. "
+        + guards.guardian_present_for_juvenile.reason
+        + " If none is present, deliver to no one: choose refused, not located, or come back later."
+    )
+
+
+@tablet_view
+def delivered(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    influencers = _influencers(delivery)
+    juvenile = delivery.candidate_is_juvenile()
+
+    def page(form, code=200):
+        form.mark_invalid()
+        ctx = _context(request, delivery, step_no=2, form=form)
+        ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-delivery")
+        ctx["requires"] = _requirements(ctx, "record-delivery")
+        return render(request, "tablet/delivered.html", ctx, status=code)
+
+    if request.method == "POST":
+        form = f.DeliveredForm(request.POST, influencers=influencers, juvenile=juvenile)
+        return _submit(
+            request,
+            delivery,
+            form,
+            apply=lambda d: services.delivery_record_delivery(
+                delivery.pk, user=request.user, note=d["notes"], **form.encounter_fields()
+            ),
+            page=page,
+            done="Delivery recorded.",
+        )
+    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    if moved:
+        return moved
+    guardian = _chosen_guardian(request, influencers)
+    initial = {"guardian_influencer": str(guardian.pk)} if guardian else {}
+    return page(f.DeliveredForm(initial=initial, influencers=influencers, juvenile=juvenile))
+
+
+@tablet_view
+def influencer(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    influencers = _influencers(delivery)
+
+    def page(form, code=200):
+        form.mark_invalid()
+        ctx = _context(request, delivery, step_no=2, form=form)
+        ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-influencer-delivery")
+        return render(request, "tablet/influencer.html", ctx, status=code)
+
+    if request.method == "POST":
+        form = f.InfluencerDeliveryForm(request.POST, influencers=influencers)
+        return _submit(
+            request,
+            delivery,
+            form,
+            apply=lambda d: services.delivery_record_influencer_delivery(
+                delivery.pk, user=request.user, note=d["notes"], **form.encounter_fields()
+            ),
+            page=page,
+            done="Delivery to a family member, influencer or associate recorded.",
+        )
+    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    if moved:
+        return moved
+    return page(f.InfluencerDeliveryForm(influencers=influencers))
+
+
+def _one_tap(request, pk: int, *, service, done: str, title: str):
+    delivery = get_delivery_for_user(request.user, pk)
+    form = f.NoteForm(request.POST)
+
+    def page(form, code=200):
+        form.mark_invalid()
+        ctx = _context(request, delivery, step_no=None, form=form, title=title)
+        return render(request, "tablet/one_tap.html", ctx, status=code)
+
+    return _submit(
+        request,
+        delivery,
+        form,
+        apply=lambda d: service(delivery.pk, user=request.user, note=d["note"]),
+        page=page,
+        done=done,
+    )
+
+
+@tablet_view
+@require_POST
+def refusal(request, pk: int):
+    """SOP 2-64-4 C.1.d: the encounter is consensual; one tap records it and the team leaves."""
+    return _one_tap(
+        request,
+        pk,
+        service=services.delivery_record_refusal,
+        done="Refusal recorded. Leave now; the after-action is next.",
+        title="Refused or asked us to leave",
+    )
+
+
+@tablet_view
+@require_POST
+def not_located(request, pk: int):
+    return _one_tap(
+        request,
+        pk,
+        service=services.delivery_record_not_located,
+        done="Recorded as not located.",
+        title="Not located",
+    )
+
+
+@tablet_view
+@require_POST
+def retry(request, pk: int):
+    return _one_tap(
+        request, pk, service=services.delivery_retry, done="Back to ready: advise ECC again.", title="Try again"
+    )
+
+
+@tablet_view
+def after_action(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+
+    def page(form, code=200):
+        form.mark_invalid()
+        ctx = _context(request, delivery, step_no=3, form=form, retry_form=f.NoteForm(auto_id="retry_%s"))
+        ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-after-action")
+        ctx["requires"] = _requirements(ctx, "record-after-action")
+        ctx["outcome"] = delivery.latest_encounter()
+        return render(request, "tablet/after_action.html", ctx, status=code)
+
+    if request.method == "POST":
+        form = f.AfterActionForm(request.POST)
+        return _submit(
+            request,
+            delivery,
+            form,
+            apply=lambda d: services.delivery_record_after_action(
+                delivery.pk,
+                user=request.user,
+                cad_report_number=d["cad_report_number"],
+                ecc_advised_of_outcome=d["ecc_advised_of_outcome"],
+                notes=d["notes"],
+            ),
+            page=page,
+            done="After-action recorded. The LE Lead will confirm and close the CN.",
+        )
+    moved = _moved_on(request, delivery, OUTCOME_STATES)
+    if moved:
+        return moved
+    return page(f.AfterActionForm())
+
+
+# --- Offline support -------------------------------------------------------------------------------------
+
+
+@require_GET
+def service_worker(request):
+    """static/tablet/sw.js served from /tablet/ so that its scope is the tablet pages."""
+    path = finders.find("tablet/sw.js")
+    with open(path, encoding="utf-8") as handle:
+        body = handle.read()
+    body = body.replace("__STATIC_URL__", settings.STATIC_URL).replace("__OFFLINE_URL__", reverse("tablet:offline"))
+    response = HttpResponse(body, content_type="text/javascript")
+    response["Service-Worker-Allowed"] = reverse("tablet:home")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request):
+    """The page the service worker shows when there is no signal: nothing about any person on it."""
+    return render(request, "tablet/offline.html")
