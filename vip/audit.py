@@ -59,3 +59,79 @@ def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, An
         for key, value in after.items()
         if before.get(key) != value
     }
+
+
+def audit_read(user, obj: models.Model, request=None, *, note: str = "") -> AuditEvent:
+    """A read of a sensitive record (a candidate, a CN): who, what, when, from where (CJIS AU-2)."""
+    return audit(actor=user, action=AuditEvent.Action.READ, obj=obj, note=note, request=request)
+
+
+def audit_denied(user, *, object_type: str, object_id: str | int, request=None, note: str = "") -> AuditEvent:
+    """A refused read: the record does not exist for this user (404) or the action is forbidden (403)."""
+    return audit(
+        actor=user,
+        action=AuditEvent.Action.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        note=note,
+        request=request,
+    )
+
+
+def client_ip(request) -> str | None:
+    return _client(request)[0]
+
+
+def audit_events_visible_to(user):
+    """Who reads the audit trail: the Program Manager and administrators (and the Records Custodian for
+    sealed records). Events about a sealed candidate or their CNs are left out for everyone but the
+    custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
+    from django.db.models import Q
+
+    from candidates.models import Candidate
+    from notifications.models import Delivery
+    from vip import roles
+
+    qs = AuditEvent.objects.select_related("actor")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if roles.is_records_custodian(user):
+        return qs
+    if not (roles.is_program_manager(user) or roles.is_administrator(user)):
+        return qs.none()
+    sealed = [str(pk) for pk in Candidate.objects.filter(sealed_at__isnull=False).values_list("pk", flat=True)]
+    if not sealed:
+        return qs
+    sealed_cns = [str(pk) for pk in Delivery.objects.filter(candidate_id__in=sealed).values_list("pk", flat=True)]
+    return qs.exclude(Q(object_type="candidates.Candidate", object_id__in=sealed)).exclude(
+        Q(object_type="notifications.Delivery", object_id__in=sealed_cns)
+    )
+
+
+MIN_RETENTION_DAYS = 365
+
+
+def purge_audit_older_than(days: int) -> int:
+    """Delete events older than `days` (>= 365) through the database's maintenance switch, and record
+    the purge itself. The switch is SET LOCAL: it ends with this transaction (see vip migration 0003)."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if days < MIN_RETENTION_DAYS:
+        raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL vip.audit_maintenance = 'on'")
+        count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        audit(
+            actor=None,
+            action=AuditEvent.Action.DELETE,
+            object_type="vip.AuditEvent",
+            note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
+            changes={"purged": count, "cutoff": cutoff.isoformat()},
+        )
+    return count
