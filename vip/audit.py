@@ -18,6 +18,15 @@ def _client(request) -> tuple[str | None, str]:
     return ip, agent
 
 
+def _repr(obj) -> str:
+    if obj is None:
+        return ""
+    try:
+        return str(obj)[:200]
+    except Exception:  # e.g. a date field still holding the string it was created with
+        return f"{obj._meta.verbose_name} #{obj.pk}"[:200]
+
+
 def audit(
     *,
     actor,
@@ -42,7 +51,7 @@ def audit(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_repr(obj),
         from_state=from_state,
         to_state=to_state,
         note=note,
