@@ -122,7 +122,8 @@ MIN_RETENTION_DAYS = 365
 
 def purge_audit_older_than(days: int) -> int:
     """Delete events older than `days` (>= 365) through the database's maintenance switch, and record
-    the purge itself. The switch is SET LOCAL: it ends with this transaction (see vip migration 0003)."""
+    the purge itself. The switch is opened for this transaction only and closed again right after the delete
+    (see vip migration 0003)."""
     import datetime as dt
 
     from django.db import connection, transaction
@@ -131,11 +132,19 @@ def purge_audit_older_than(days: int) -> int:
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
     cutoff = timezone.now() - dt.timedelta(days=days)
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if postgres:
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL vip.audit_maintenance = 'on'")
-        count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
+        try:
+            count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        finally:
+            if postgres:  # close the switch at once, even inside an outer transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
         audit(
             actor=None,
             action=AuditEvent.Action.DELETE,

@@ -43,8 +43,10 @@ def sensitive_target(match) -> tuple[str, str] | None:
     declared = SENSITIVE_READS.get(match.view_name)
     if declared is None and match.namespace in SENSITIVE_NAMESPACES:
         declared = SENSITIVE_NAMESPACES[match.namespace]
-    if declared is None and match.url_name and "-" in match.url_name:
-        declared = SENSITIVE_API_BASENAMES.get(match.url_name.rsplit("-", 1)[0])
+    if declared is None and match.url_name:
+        declared = next(
+            (v for base, v in SENSITIVE_API_BASENAMES.items() if match.url_name.startswith(f"{base}-")), None
+        )
     if declared is None:
         return None
     object_type, kwarg = declared
