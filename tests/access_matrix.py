@@ -291,3 +291,8 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             "group": AuthGroup.objects.get(name=roles.OFFICER).pk,
         }
     return world
+
+
+def fast_password_hashing(settings):
+    """Personas are many: hash their passwords cheaply in these tests (the real hasher is tested elsewhere)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

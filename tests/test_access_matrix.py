@@ -12,7 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.access_matrix import MATRIX, ROLES, build_world
+from tests.access_matrix import MATRIX, ROLES, build_world, fast_password_hashing
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    fast_password_hashing(settings)
 
 
 def _pattern_kwargs(pattern) -> set[str]:

@@ -10,11 +10,17 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.test import RequestFactory
 
 from candidates.models import Alias, Candidate, GVISMeeting, Shooting
-from tests.access_matrix import build_world
+from tests.access_matrix import build_world, fast_password_hashing
 from vip import roles
 from vip.audit_middleware import sensitive_target
 from vip.models import AuditEvent
 from vip.requestlocal import _request
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    fast_password_hashing(settings)
+
 
 pytestmark = pytest.mark.django_db
 A = AuditEvent.Action
