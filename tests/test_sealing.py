@@ -141,3 +141,20 @@ def test_the_seal_page_explains_a_refusal_and_keeps_what_was_typed(client, admin
 def test_the_seal_page_is_for_administrators_only(client, juvenile, le_lead):
     client.force_login(le_lead)
     assert client.get(f"/audit/seal/{juvenile.pk}/").status_code == 403
+
+
+def test_the_admin_action_opens_the_sealing_form_for_the_one_record(juvenile, administrator):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from vip.admin_access import SelectorScopedAdminMixin, seal_on_court_order
+
+    class CandidateAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
+        actions = [seal_on_court_order]
+
+    request = RequestFactory().post("/admin/candidates/candidate/")
+    request.user = administrator
+    response = seal_on_court_order(
+        CandidateAdmin(Candidate, admin.site), request, Candidate.objects.filter(pk=juvenile.pk)
+    )
+    assert response.url == f"/audit/seal/{juvenile.pk}/"
