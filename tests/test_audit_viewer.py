@@ -164,3 +164,11 @@ def test_the_admin_mixin_finds_the_candidate_through_a_foreign_key(social_worker
     model_admin = MembershipAdmin(GroupMembership, admin.site)
     visible = set(model_admin.get_queryset(_admin_request(social_worker)).values_list("pk", flat=True))
     assert visible == {world["adult"]["membership"]}
+
+
+def test_the_events_of_a_sealed_persons_other_records_are_gone_too(client, program_manager, world):
+    client.force_login(program_manager)
+    page = client.get("/audit/", {"object_type": "candidates.GroupMembership"})
+    shown = {event.object_id for event in page.context["page"]}
+    assert str(world["adult"]["membership"]) in shown
+    assert str(world["sealed"]["membership"]) not in shown

@@ -112,9 +112,14 @@ def audit_events_visible_to(user):
     if not sealed:
         return qs
     sealed_cns = [str(pk) for pk in Delivery.objects.filter(candidate_id__in=sealed).values_list("pk", flat=True)]
-    return qs.exclude(Q(object_type="candidates.Candidate", object_id__in=sealed)).exclude(
-        Q(object_type="notifications.Delivery", object_id__in=sealed_cns)
-    )
+    hidden = Q(object_type="candidates.Candidate", object_id__in=sealed)
+    hidden |= Q(object_type="notifications.Delivery", object_id__in=sealed_cns)
+    # the rows of their other records (aliases, memberships, step records...) carry the link in the changes
+    for key, ids in (("candidate_id", sealed), ("delivery_id", sealed_cns)):
+        if ids:
+            hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
+    # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
+    return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
 
 
 MIN_RETENTION_DAYS = 365
