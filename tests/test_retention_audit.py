@@ -71,3 +71,10 @@ def test_the_default_retention_is_at_least_a_year():
     from django.conf import settings
 
     assert settings.VIP_AUDIT_RETENTION_DAYS >= 365
+
+
+def test_the_system_check_refuses_a_retention_under_a_year(settings):
+    from vip.audit import check_retention_setting
+
+    settings.VIP_AUDIT_RETENTION_DAYS = 90
+    assert [error.id for error in check_retention_setting()] == ["vip.E101"]

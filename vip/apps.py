@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class VipConfig(AppConfig):
@@ -7,5 +8,7 @@ class VipConfig(AppConfig):
 
     def ready(self):
         from vip import receivers
+        from vip.audit import check_retention_setting
 
         receivers.connect()
+        checks.register(check_retention_setting, checks.Tags.security)

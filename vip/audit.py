@@ -158,3 +158,20 @@ def purge_audit_older_than(days: int) -> int:
             changes={"purged": count, "cutoff": cutoff.isoformat()},
         )
     return count
+
+
+def check_retention_setting(app_configs=None, **kwargs):
+    """System check: the audit trail is kept at least a year (CJIS AU-11)."""
+    from django.conf import settings
+    from django.core.checks import Error
+
+    days = getattr(settings, "VIP_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)
+    if days < MIN_RETENTION_DAYS:
+        return [
+            Error(
+                f"VIP_AUDIT_RETENTION_DAYS is {days}: audit events are kept at least {MIN_RETENTION_DAYS} days.",
+                hint="Set VIP_AUDIT_RETENTION_DAYS to 365 or more (CJIS AU-11).",
+                id="vip.E101",
+            )
+        ]
+    return []
