@@ -171,3 +171,7 @@ class _Match:
 )
 def test_the_api_and_tablet_detail_routes_count_as_sensitive_reads(view_name, expected):
     assert sensitive_target(_Match(view_name, {"pk": 7})) == expected
+
+
+def test_a_page_naming_the_cn_delivery_pk_counts_too():
+    assert sensitive_target(_Match("tablet:encounter", {"delivery_pk": 9})) == ("notifications.Delivery", "9")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from vip.audit import audit_denied, audit_read
 
-# view_name (namespace:name) -> (object type label, URL kwarg holding its id)
+# view_name (namespace:name) -> (object type label, URL kwarg holding its id; "pk" also accepts the aliases below)
 SENSITIVE_READS: dict[str, tuple[str, str]] = {
     "candidates:detail": ("candidates.Candidate", "pk"),
     "notifications:detail": ("notifications.Delivery", "pk"),
@@ -35,6 +35,12 @@ SENSITIVE_API_BASENAMES: dict[str, tuple[str, str]] = {
     "delivery": ("notifications.Delivery", "pk"),
 }
 
+# Other spellings of the record's id in a URL ("cn/<int:delivery_pk>/letter/").
+PK_ALIASES: dict[str, tuple[str, ...]] = {
+    "candidates.Candidate": ("candidate_pk", "candidate_id"),
+    "notifications.Delivery": ("delivery_pk", "delivery_id"),
+}
+
 
 def sensitive_target(match) -> tuple[str, str] | None:
     """(object type, object id) when the resolved URL reads a sensitive record, else None."""
@@ -50,8 +56,9 @@ def sensitive_target(match) -> tuple[str, str] | None:
     if declared is None:
         return None
     object_type, kwarg = declared
-    object_id = match.kwargs.get(kwarg)
-    if object_id in (None, ""):
+    names = [kwarg, *PK_ALIASES.get(object_type, ())] if kwarg == "pk" else [kwarg]
+    object_id = next((match.kwargs[n] for n in names if match.kwargs.get(n) not in (None, "")), None)
+    if object_id is None:
         return None
     return object_type, str(object_id)
 
