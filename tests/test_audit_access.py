@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from candidates.models import Candidate, ServiceOffer
 from candidates.selectors import candidates_visible_to
@@ -98,3 +101,34 @@ def test_the_program_manager_sees_every_unsealed_record(world, program_manager):
 
 def test_the_custodian_sees_the_sealed_cn(world, custodian):
     assert Delivery.objects.get(pk=world["sealed"]["delivery"]) in deliveries_visible_to(custodian)
+
+
+# --- the rules stay in one place -------------------------------------------------------------------
+
+INTERFACE_MODULE = re.compile(r"(views?|api\w*|serializers?|tablet\w*|forms?|filters?|exports?|dashboard\w*)\.py$")
+AROUND_THE_SELECTORS = re.compile(r"\b(Candidate|Delivery)\.(objects|_base_manager|_default_manager)\b(?!\.unsealed\()")
+# module -> why it may read people or CNs without the selectors
+ALLOWED = {
+    "vip/audit_views.py": "sealing: the administrator finds an unsealed record by its court-order number",
+    "vip/api.py": "the exception handler and idempotency, no records",
+}
+
+
+def test_no_page_api_or_export_reads_people_or_cns_around_the_selectors():
+    root = Path(django_settings.BASE_DIR)
+    offenders = []
+    for app in ("candidates", "notifications", "reports", "vip"):
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" in relative or "/tests/" in relative or relative in ALLOWED:
+                continue
+            if not INTERFACE_MODULE.search(path.name):
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if AROUND_THE_SELECTORS.search(line):
+                    offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert not offenders, (
+        "Pages, APIs and exports start from candidates_visible_to / deliveries_visible_to (CJIS AC-6; sealed "
+        "records, NMSA 32A-2-26). Use the selectors, or add the module to ALLOWED with the reason:\n"
+        + "\n".join(offenders)
+    )
