@@ -173,5 +173,10 @@ def test_the_api_and_tablet_detail_routes_count_as_sensitive_reads(view_name, ex
     assert sensitive_target(_Match(view_name, {"pk": 7})) == expected
 
 
+def test_the_admin_change_page_of_a_candidate_counts_too():
+    match = _Match("admin:candidates_candidate_change", {"object_id": "5"})
+    assert sensitive_target(match) == ("candidates.Candidate", "5")
+
+
 def test_a_page_naming_the_cn_delivery_pk_counts_too():
     assert sensitive_target(_Match("tablet:encounter", {"delivery_pk": 9})) == ("notifications.Delivery", "9")

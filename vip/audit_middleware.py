@@ -21,6 +21,8 @@ SENSITIVE_READS: dict[str, tuple[str, str]] = {
     "notifications:detail": ("notifications.Delivery", "pk"),
     "candidate-detail": ("candidates.Candidate", "pk"),
     "delivery-detail": ("notifications.Delivery", "pk"),
+    "admin:candidates_candidate_change": ("candidates.Candidate", "object_id"),
+    "admin:notifications_delivery_change": ("notifications.Delivery", "object_id"),
 }
 # Any other page in these namespaces whose URL carries the kwarg is a read of that record too
 # (e.g. "cn/<pk>/letter/", "tablet/<pk>/encounter/").
