@@ -214,6 +214,13 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from candidates.retention import affiliation_errors
+
+        errors = affiliation_errors(name=self.name, description=self.description)
+        if errors:
+            raise ValidationError(errors)
+
 
 class Shooting(models.Model):
     """A shooting with injury, reviewed weekly (GVIS)."""

@@ -18,6 +18,15 @@ def _client(request) -> tuple[str | None, str]:
     return ip, agent
 
 
+def _repr(obj) -> str:
+    if obj is None:
+        return ""
+    try:
+        return str(obj)[:200]
+    except Exception:  # e.g. a date field still holding the string it was created with
+        return f"{obj._meta.verbose_name} #{obj.pk}"[:200]
+
+
 def audit(
     *,
     actor,
@@ -42,7 +51,7 @@ def audit(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_repr(obj),
         from_state=from_state,
         to_state=to_state,
         note=note,
@@ -59,3 +68,110 @@ def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, An
         for key, value in after.items()
         if before.get(key) != value
     }
+
+
+def audit_read(user, obj: models.Model, request=None, *, note: str = "") -> AuditEvent:
+    """A read of a sensitive record (a candidate, a CN): who, what, when, from where (CJIS AU-2)."""
+    return audit(actor=user, action=AuditEvent.Action.READ, obj=obj, note=note, request=request)
+
+
+def audit_denied(user, *, object_type: str, object_id: str | int, request=None, note: str = "") -> AuditEvent:
+    """A refused read: the record does not exist for this user (404) or the action is forbidden (403)."""
+    return audit(
+        actor=user,
+        action=AuditEvent.Action.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        note=note,
+        request=request,
+    )
+
+
+def client_ip(request) -> str | None:
+    return _client(request)[0]
+
+
+def audit_events_visible_to(user):
+    """Who reads the audit trail: the Program Manager and administrators (and the Records Custodian for
+    sealed records). Events about a sealed candidate or their CNs are left out for everyone but the
+    custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
+    from django.db.models import Q
+
+    from candidates.models import Candidate
+    from notifications.models import Delivery
+    from vip import roles
+
+    qs = AuditEvent.objects.select_related("actor")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if roles.is_records_custodian(user):
+        return qs
+    if not (roles.is_program_manager(user) or roles.is_administrator(user)):
+        return qs.none()
+    sealed = [str(pk) for pk in Candidate.objects.filter(sealed_at__isnull=False).values_list("pk", flat=True)]
+    if not sealed:
+        return qs
+    sealed_cns = [str(pk) for pk in Delivery.objects.filter(candidate_id__in=sealed).values_list("pk", flat=True)]
+    hidden = Q(object_type="candidates.Candidate", object_id__in=sealed)
+    hidden |= Q(object_type="notifications.Delivery", object_id__in=sealed_cns)
+    # the rows of their other records (aliases, memberships, step records...) carry the link in the changes
+    for key, ids in (("candidate_id", sealed), ("delivery_id", sealed_cns)):
+        if ids:
+            hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
+    # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
+    return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
+
+
+MIN_RETENTION_DAYS = 365
+
+
+def purge_audit_older_than(days: int) -> int:
+    """Delete events older than `days` (>= 365) through the database's maintenance switch, and record
+    the purge itself. The switch is opened for this transaction only and closed again right after the delete
+    (see vip migration 0003)."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if days < MIN_RETENTION_DAYS:
+        raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
+        try:
+            count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+        finally:
+            if postgres:  # close the switch at once, even inside an outer transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
+        audit(
+            actor=None,
+            action=AuditEvent.Action.DELETE,
+            object_type="vip.AuditEvent",
+            note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
+            changes={"purged": count, "cutoff": cutoff.isoformat()},
+        )
+    return count
+
+
+def check_retention_setting(app_configs=None, **kwargs):
+    """System check: the audit trail is kept at least a year (CJIS AU-11)."""
+    from django.conf import settings
+    from django.core.checks import Error
+
+    days = getattr(settings, "VIP_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)
+    if days < MIN_RETENTION_DAYS:
+        return [
+            Error(
+                f"VIP_AUDIT_RETENTION_DAYS is {days}: audit events are kept at least {MIN_RETENTION_DAYS} days.",
+                hint="Set VIP_AUDIT_RETENTION_DAYS to 365 or more (CJIS AU-11).",
+                id="vip.E101",
+            )
+        ]
+    return []

@@ -16,6 +16,29 @@ from vip import roles
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
+def ensure_roles() -> None:
+    """Put the roles back when a transactional test flushed the rows of the data migration vip 0002."""
+    if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
+        return
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+
+    grants_by_role = importlib.import_module("vip.migrations.0002_roles").ROLE_PERMISSIONS
+    for role, grants in grants_by_role.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for target, actions in grants.items():
+            app_label, _, model = target.partition(".")
+            if app_label not in {c.label for c in apps.get_app_configs()}:
+                continue
+            models = [model] if model else [m._meta.model_name for m in apps.get_app_config(app_label).get_models()]
+            codenames = [f"{action}_{name}" for name in models for action in actions]
+            perms += Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.set(perms)
+
+
 def make_user(
     username: str,
     *role_names: str,
@@ -36,9 +59,8 @@ def make_user(
         email=f"{username}@vip.test",
         is_staff=staff,
     )
-    # A transactional (browser) test empties every table when it ends, the role groups of the data
-    # migration too: make sure the groups exist, so personas keep their roles in the tests that follow.
-    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
+    ensure_roles()
+    user.groups.set(Group.objects.filter(name__in=role_names))
     Personnel.objects.create(user=user, is_sworn=sworn, is_command_level=command)
     if trained:
         TrainingRecord.objects.create(user=user, course="CN workshop", attended_on=dt.date(2026, 1, 15))

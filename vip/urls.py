@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", include("vip.security_urls")),
+    path("audit/", include("vip.audit_urls")),
     path("candidates/", include("candidates.urls")),
     path("tablet/", include("notifications.tablet_urls")),
     path("reminders/", include("notifications.reminder_urls")),

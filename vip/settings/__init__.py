@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
+    "vip.audit_middleware.AuditReadMiddleware",
 ]
 
 ROOT_URLCONF = "vip.urls"
@@ -223,6 +224,9 @@ VIP_STEP_DUE = {
 
 # CAD report numbers look like "CAD-2026-000123" or "260123-0456" (year-month-day + sequence).
 VIP_CAD_NUMBER_PATTERN = os.environ.get("VIP_CAD_NUMBER_PATTERN", r"^(CAD-\d{4}-\d{4,8}|\d{6}-\d{4})$")
+
+# CJIS AU-11: the audit trail is kept at least a year; `manage.py purge_audit` refuses anything shorter.
+VIP_AUDIT_RETENTION_DAYS = int(os.environ.get("VIP_AUDIT_RETENTION_DAYS", "1095"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,80 @@
+"""CJIS AU-11: audit rows are kept at least a year; the purge deletes only older rows and is itself audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from vip.audit import audit
+from vip.models import AuditEvent
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def _event_aged(days: int, note: str) -> AuditEvent:
+    event = audit(actor=None, action=AuditEvent.Action.READ, note=note)
+    # Ageing a row needs the maintenance switch, which the test database has on by default.
+    AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - dt.timedelta(days=days))
+    return event
+
+
+@pytest.fixture
+def aged_events():
+    old = _event_aged(800, "old")
+    recent = _event_aged(300, "recent")
+    with connection.cursor() as cursor:  # from here on, production rules: the purge must open the switch itself
+        cursor.execute("SET vip.audit_maintenance = 'off'")
+    yield old, recent
+    with connection.cursor() as cursor:
+        cursor.execute("SET vip.audit_maintenance = 'on'")
+
+
+def test_the_purge_deletes_only_rows_past_the_retention_period(aged_events, settings):
+    settings.VIP_AUDIT_RETENTION_DAYS = 730
+    call_command("purge_audit", stdout=StringIO())
+    assert set(AuditEvent.objects.filter(note__in=["old", "recent"]).values_list("note", flat=True)) == {"recent"}
+
+
+def test_the_purge_is_itself_audited(aged_events, settings):
+    settings.VIP_AUDIT_RETENTION_DAYS = 730
+    call_command("purge_audit", stdout=StringIO())
+    event = AuditEvent.objects.filter(note__startswith="Retention purge").get()
+    assert event.changes["purged"] == 1
+
+
+def test_the_purge_refuses_to_keep_less_than_a_year(aged_events):
+    with pytest.raises(CommandError, match="at least 365"):
+        call_command("purge_audit", days=364, stdout=StringIO())
+    assert AuditEvent.objects.filter(note="old").exists()
+
+
+def test_a_retention_setting_under_a_year_is_refused(aged_events, settings):
+    settings.VIP_AUDIT_RETENTION_DAYS = 30
+    with pytest.raises(CommandError):
+        call_command("purge_audit", stdout=StringIO())
+
+
+def test_the_switch_does_not_stay_open_after_the_purge(aged_events, settings):
+    settings.VIP_AUDIT_RETENTION_DAYS = 730
+    call_command("purge_audit", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('vip.audit_maintenance', true)")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_the_default_retention_is_at_least_a_year():
+    from django.conf import settings
+
+    assert settings.VIP_AUDIT_RETENTION_DAYS >= 365
+
+
+def test_the_system_check_refuses_a_retention_under_a_year(settings):
+    from vip.audit import check_retention_setting
+
+    settings.VIP_AUDIT_RETENTION_DAYS = 90
+    assert [error.id for error in check_retention_setting()] == ["vip.E101"]

@@ -1,0 +1,29 @@
+"""The audit trail in the admin: read-only, scoped like the viewer at /audit/ (CJIS AU-9, AC-6)."""
+
+from django.contrib import admin
+
+from vip.admin_access import SelectorScopedAdminMixin
+from vip.audit import audit_events_visible_to
+from vip.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "actor_username", "action", "object_type", "object_id", "object_repr", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_username", "object_id", "object_repr", "note")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = None
+
+    def scope(self, request, qs):
+        return qs.filter(pk__in=audit_events_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
