@@ -86,27 +86,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()
 
 
-def _restore_roles() -> None:
-    """Recreate the role groups of the data migration vip/0002_roles if they are missing."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    grants_by_role = importlib.import_module("vip.migrations.0002_roles").ROLE_PERMISSIONS
-    for role, grants in grants_by_role.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if not created:
-            continue
-        wanted = Q(pk__in=[])
-        for target, actions in grants.items():
-            app_label, _, model = target.partition(".")
-            models = [model] if model else [m._meta.model_name for m in apps.get_app_config(app_label).get_models()]
-            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{m}" for a in actions for m in models])
-        group.permissions.set(Permission.objects.filter(wanted))
-
-
 @pytest.fixture(autouse=True)
 def _roles_survive_flushes(request, django_db_blocker):
     """A transactional test (browser, Celery worker) ends with a flush that removes the roles the data
@@ -116,4 +95,6 @@ def _roles_survive_flushes(request, django_db_blocker):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("django_db_setup")  # the test database, never the real one
         with django_db_blocker.unblock():
-            _restore_roles()
+            from vip.testing import ensure_reference_rows
+
+            ensure_reference_rows()

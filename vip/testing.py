@@ -39,6 +39,17 @@ def ensure_roles() -> None:
         group.permissions.set(perms)
 
 
+def ensure_reference_rows() -> None:
+    """The rows data migrations create (roles, the default letter template), back after a flush."""
+    import importlib
+
+    from notifications.models import LetterTemplate
+
+    ensure_roles()
+    letter = importlib.import_module("notifications.migrations.0002_default_letter_template")
+    LetterTemplate.objects.get_or_create(name="Standard VIP letter", defaults={"body": letter.BODY, "active": True})
+
+
 def make_user(
     username: str,
     *role_names: str,
