@@ -84,3 +84,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
             connection.close()
+
+
+# --- test clients: force_login passes every sign-in step (password, MFA, notice) --------------------------
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, whose force_login/login also verify the second factor and the notice."""
+    from vip.testing import verified_client
+
+    return verified_client()
+
+
+@pytest.fixture
+def api_client():
+    """DRF's APIClient; force_authenticate as usual, or force_login for a verified browser session."""
+    from vip.testing import verified_api_client
+
+    return verified_api_client()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    from vip.testing import verified_client
+
+    client = verified_client()
+    client.force_login(admin_user)
+    return client

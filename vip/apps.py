@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class VipConfig(AppConfig):
+    default = True
     name = "vip"
     verbose_name = "VIP (roles and audit)"
+
+    def ready(self):
+        from vip import signals
+
+        signals.connect_auth_signals()
+
+
+class VipAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on a site that requires a verified second factor (CJIS IA-2)."""
+
+    default = False
+    default_site = "vip.admin_site.VipAdminSite"
