@@ -12,6 +12,10 @@ class VipConfig(AppConfig):
 
         signals.connect_auth_signals()
 
+        from vip import security_admin
+
+        security_admin.install()
+
 
 class VipAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that requires a verified second factor (CJIS IA-2)."""

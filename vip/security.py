@@ -179,15 +179,18 @@ def is_locked_out(username: str) -> bool:
 def release_lockout(username: str, *, by, request=None) -> int:
     """An administrator releases a locked account (CJIS AC-7); audited."""
     from axes.utils import reset
+    from django.contrib.auth import get_user_model
 
     from vip.audit import audit
 
     count = reset(username=username)
+    user = get_user_model().objects.filter(username=username).first()
     audit(
         actor=by,
         action="update",
+        obj=user,
         object_type="auth.User",
-        object_id=username,
+        object_id=user.pk if user else username[:64],
         note=f"Sign-in lockout of {username} released by an administrator.",
         request=request,
     )

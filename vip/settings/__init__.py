@@ -180,6 +180,7 @@ VIP_ACCOUNT_INACTIVITY_LIMIT = timedelta(days=90)
 # MFA (IA-2): TOTP apps (django-otp), recovery codes; no SMS.
 OTP_TOTP_ISSUER = "APD VIP"
 OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators never see a secret key or its QR code
 VIP_RECOVERY_CODE_COUNT = 10
 
 # Lockout (AC-7): 5 failed sign-ins within 15 minutes lock the account until an administrator releases it.
