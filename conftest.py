@@ -112,3 +112,14 @@ def admin_client(db, admin_user):
     client = verified_client()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests sign in through the real pages often; the production hasher's cost would dominate the run."""
+    from django.test.utils import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()

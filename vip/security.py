@@ -150,6 +150,11 @@ class LockoutHandler(AxesDatabaseHandler):
             self.forget_old_failures(request, credentials)
         return super().user_login_failed(sender, credentials, request, **kwargs)
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        result = super().user_logged_in(sender, request, user, **kwargs)
+        forget_recent_failures(user.get_username())  # AXES_RESET_ON_SUCCESS: the count starts again
+        return result
+
     def forget_old_failures(self, request, credentials) -> None:
         username = get_client_username(request, credentials)
         if not username:
@@ -165,10 +170,20 @@ class LockoutHandler(AxesDatabaseHandler):
                 user_agent=attempt.user_agent,
                 attempt_time__gte=since,
             ).count()
-            if recent == 0:
-                attempt.delete()
-            elif recent != attempt.failures_since_start:
+            if recent != attempt.failures_since_start:
                 AccessAttempt.objects.filter(pk=attempt.pk).update(failures_since_start=recent)
+
+    def post_delete_access_attempt(self, instance, **kwargs):
+        """Every way of releasing (admin action, deleting the attempt, `axes_reset`) starts the count again."""
+        super().post_delete_access_attempt(instance, **kwargs)
+        if instance.username:
+            forget_recent_failures(instance.username)
+
+
+def forget_recent_failures(username: str) -> None:
+    """After a success or a release the count starts again. The failures stay in the audit trail (AuditEvent)."""
+    since = timezone.now() - settings.VIP_FAILED_SIGNIN_WINDOW
+    AccessFailureLog.objects.filter(username=username, attempt_time__gte=since).delete()
 
 
 def is_locked_out(username: str) -> bool:
