@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +136,38 @@ class SecurityGateMiddleware:
             return JsonResponse({"detail": reason, "code": "session_expired"}, status=401)
         messages.info(request, reason)
         return redirect_to_login(request.get_full_path())
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse oversized request bodies before anything reads them (ASVS 5.1/13.1).
+
+    Django limits form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE) but DRF reads JSON straight from the stream, so
+    the limit is enforced here from Content-Length: JSON and forms at DATA_UPLOAD_MAX_MEMORY_SIZE, file
+    uploads (multipart) at VIP_MAX_UPLOAD_SIZE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.VIP_MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            message = (
+                f"The request is too large ({length // 1024} KB); the most this system accepts is "
+                f"{limit // 1024} KB. Shorten the text or attach a smaller file."
+            )
+            if _is_api(request.path_info) or "json" in request.META.get("CONTENT_TYPE", ""):
+                response = JsonResponse({"detail": message, "code": "too_large"}, status=413)
+            else:
+                response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            patch_cache_control(response, no_store=True)
+            return response
+        return self.get_response(request)
 
 
 class LockoutHandler(AxesDatabaseHandler):

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -56,10 +57,24 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing over-long input with a message instead of trying it."""
+
+    def clean(self):
+        username = self.data.get("username", "")
+        password = self.data.get("password", "")
+        if len(username) > 150:
+            raise forms.ValidationError("A username has at most 150 characters. Check what you typed.")
+        if len(password) > 128:
+            raise forms.ValidationError("A password has at most 128 characters. Check what you typed.")
+        return super().clean()
+
+
 class SignInView(LoginView):
     """Step 1: username and password, under the system-use notice (CJIS AC-8)."""
 
     template_name = "registration/login.html"
+    authentication_form = SignInForm
 
 
 def _count_failed_code(request: HttpRequest, user) -> HttpResponse | None:
