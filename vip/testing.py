@@ -16,6 +16,27 @@ from vip import roles
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
+def ensure_roles() -> None:
+    """Re-create the role groups when a transactional test (browser tests) flushed them.
+
+    The groups come from a data migration; `django_db(transaction=True)` empties every table after each test,
+    so the next transactional test would find no roles. Re-running the migration's function restores them.
+    """
+    if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
+        return
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    migration = importlib.import_module("vip.migrations.0002_roles")
+    saved = {config.label: config.models_module for config in global_apps.get_app_configs()}
+    try:
+        migration.create_roles(global_apps, None)
+    finally:
+        for config in global_apps.get_app_configs():
+            config.models_module = saved[config.label]
+
+
 def make_user(
     username: str,
     *role_names: str,
@@ -28,6 +49,7 @@ def make_user(
 ) -> User:
     from notifications.models import Personnel, TrainingRecord
 
+    ensure_roles()
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,
