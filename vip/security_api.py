@@ -7,7 +7,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -48,7 +49,10 @@ class ObtainTokenView(APIView):
             200: inline_serializer(
                 "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
             ),
-            400: inline_serializer("TokenError", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description='What to fix: field errors such as {"otp": ["..."]}, or {"detail": "...", "code": "..."}.',
+            ),
             403: inline_serializer("TokenLocked", {"detail": serializers.CharField(), "code": serializers.CharField()}),
         },
         auth=[],
