@@ -34,6 +34,7 @@ IDLE_MESSAGE = "Your session was locked after 30 minutes without activity. Sign 
 MAX_AGE_MESSAGE = "You have been signed in for 12 hours, the longest allowed. Sign in again to continue."
 MFA_MESSAGE = "Enter the one-time code from your authenticator app first."
 NOTICE_MESSAGE = "Acknowledge the system-use notice first."
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=()"
 LAST_SEEN_GRANULARITY = 15  # seconds: fewer session writes, at most this much slack on the idle limit
 
 
@@ -89,7 +90,18 @@ class SecurityGateMiddleware:
             response = self.get_response(request)
         # Personal data must not be kept by browsers or proxies (ASVS 8.2.1): no page or API answer is cached.
         patch_cache_control(response, no_store=True, no_cache=True, must_revalidate=True, private=True)
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = PERMISSIONS_POLICY
         return response
+
+    @staticmethod
+    def send_to(request, url: str):
+        """A redirect; for an htmx request, a full-page redirect (htmx would swap the page into a fragment)."""
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
 
     def gate(self, request):
         user = getattr(request, "user", None)
@@ -122,11 +134,11 @@ class SecurityGateMiddleware:
             from vip.mfa import confirmed_totp
 
             step = "security:mfa_verify" if confirmed_totp(user) else "security:mfa_enrol"
-            return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+            return self.send_to(request, f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         if not session.get(SESSION_NOTICE_AT) and not path.startswith(_notice_exempt_paths()):
             if _is_api(path):
                 return JsonResponse({"detail": NOTICE_MESSAGE, "code": "notice_required"}, status=403)
-            return redirect(f"{reverse('security:notice')}?{urlencode({'next': request.get_full_path()})}")
+            return self.send_to(request, f"{reverse('security:notice')}?{urlencode({'next': request.get_full_path()})}")
         return None
 
     def end_session(self, request, reason: str):
@@ -135,6 +147,8 @@ class SecurityGateMiddleware:
         if _is_api(request.path_info):
             return JsonResponse({"detail": reason, "code": "session_expired"}, status=401)
         messages.info(request, reason)
+        if request.headers.get("HX-Request"):
+            return self.send_to(request, redirect_to_login(request.get_full_path())["Location"])
         return redirect_to_login(request.get_full_path())
 
 

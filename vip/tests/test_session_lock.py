@@ -78,3 +78,10 @@ def test_the_session_lock_is_audited_as_a_sign_out(client, le_lead, clock):
 
 def test_the_session_cookie_lasts_twelve_hours_at_most(settings):
     assert settings.SESSION_COOKIE_AGE == 12 * HOUR
+
+
+def test_an_htmx_request_of_a_locked_session_reloads_the_whole_page(client, le_lead, clock):
+    client.force_login(le_lead)
+    clock["offset"] = 31 * MINUTE
+    response = client.get(reverse("notifications:board"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("login"))
