@@ -28,10 +28,10 @@ def ensure_roles() -> None:
 
     from django.apps import apps as global_apps
 
-    migration = importlib.import_module("vip.migrations.0002_roles")
     saved = {config.label: config.models_module for config in global_apps.get_app_configs()}
     try:
-        migration.create_roles(global_apps, None)
+        importlib.import_module("vip.migrations.0002_roles").create_roles(global_apps, None)
+        importlib.import_module("vip.migrations.0004_security_admin_permissions").grant(global_apps, None)
     finally:
         for config in global_apps.get_app_configs():
             config.models_module = saved[config.label]

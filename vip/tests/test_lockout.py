@@ -80,10 +80,7 @@ def test_the_admin_action_releases_the_lock(client, officer, administrator):
 
 
 def test_failed_sign_ins_are_listed_for_the_administrator(client, officer, administrator):
-    from django.contrib.auth.models import Permission
-
     fail(Client(), "officer", 2)
-    administrator.user_permissions.add(Permission.objects.get(codename="view_accessattempt"))
     client.force_login(administrator)
     response = client.get(reverse("admin:axes_accessattempt_changelist"))
     assert b"officer" in response.content
@@ -117,3 +114,8 @@ def test_the_token_endpoint_honours_the_lock(officer):
         content_type="application/json",
     )
     assert response.status_code == 403 and response.json()["code"] == "locked"
+
+
+def test_the_administrator_role_may_release_lockouts_and_reset_devices(administrator):
+    assert administrator.has_perm("axes.delete_accessattempt")
+    assert administrator.has_perm("otp_totp.delete_totpdevice")
