@@ -125,9 +125,8 @@ class SecurityGateMiddleware:
         if path.startswith(_exempt_paths()):
             return None
         if _is_api(path) and "HTTP_AUTHORIZATION" in request.META:
-            return (
-                None  # token requests: DRF decides; an unverified session never counts (VerifiedSessionAuthentication)
-            )
+            # A token request: DRF decides. An unverified session never counts (VerifiedSessionAuthentication).
+            return None
         if not is_verified(user):
             if _is_api(path):
                 return JsonResponse({"detail": MFA_MESSAGE, "code": "mfa_required"}, status=401)
