@@ -179,5 +179,6 @@ def notice(request: HttpRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_NOTICE_AT] = iso_now()
+        audit(actor=request.user, action="login", note="System-use notice acknowledged.")
         return redirect(next_url)
     return render(request, "security/notice.html", {"form": form, "next": next_url})

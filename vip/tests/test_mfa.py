@@ -137,6 +137,11 @@ def test_the_notice_must_be_ticked_before_any_page(le_lead):
     assert accepted["Location"] == "/" and browser.session[SESSION_NOTICE_AT]
 
 
+def test_the_acknowledgement_is_kept_in_the_audit_trail(le_lead):
+    verified(le_lead).post(reverse("security:notice"), {"accept": "on", "next": "/"})
+    assert AuditEvent.objects.filter(actor=le_lead, note="System-use notice acknowledged.").exists()
+
+
 def test_after_every_step_the_lead_reaches_the_cn_board(le_lead):
     browser = verified(le_lead)
     browser.post(reverse("security:notice"), {"accept": "on", "next": "/"})
