@@ -98,3 +98,42 @@ def _roles_survive_flushes(request, django_db_blocker):
             from vip.testing import ensure_reference_rows
 
             ensure_reference_rows()
+
+
+# --- test clients: force_login passes every sign-in step (password, MFA, notice) --------------------------
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, whose force_login/login also verify the second factor and the notice."""
+    from vip.testing import verified_client
+
+    return verified_client()
+
+
+@pytest.fixture
+def api_client():
+    """DRF's APIClient; force_authenticate as usual, or force_login for a verified browser session."""
+    from vip.testing import verified_api_client
+
+    return verified_api_client()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    from vip.testing import verified_client
+
+    client = verified_client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests sign in through the real pages often; the production hasher's cost would dominate the run."""
+    from django.test.utils import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()

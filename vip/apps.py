@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.core import checks
 
 
 class VipConfig(AppConfig):
+    default = True
     name = "vip"
     verbose_name = "VIP (roles and audit)"
 
@@ -12,3 +14,18 @@ class VipConfig(AppConfig):
 
         receivers.connect()
         checks.register(check_retention_setting, checks.Tags.security)
+
+        from vip import signals
+
+        signals.connect_auth_signals()
+
+        from vip import security_admin
+
+        security_admin.install()
+
+
+class VipAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on a site that requires a verified second factor (CJIS IA-2)."""
+
+    default = False
+    default_site = "vip.admin_site.VipAdminSite"

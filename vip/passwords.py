@@ -1,3 +1,4 @@
+from django.contrib.auth.password_validation import MinimumLengthValidator as _DjangoMinimumLengthValidator
 from django.core.exceptions import ValidationError
 
 
@@ -16,3 +17,13 @@ class MaximumLengthValidator:
 
     def get_help_text(self):
         return f"Your password can be up to {self.max_length} characters; a long passphrase is best."
+
+
+class MinimumLengthValidator(_DjangoMinimumLengthValidator):
+    """At least 8 characters (CJIS IA-5); the help text suggests a passphrase of 15 or more."""
+
+    def get_help_text(self):
+        return (
+            f"Your password must contain at least {self.min_length} characters; a passphrase of 15 or more "
+            "is best. No special characters are required."
+        )

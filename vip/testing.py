@@ -17,26 +17,24 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
 def ensure_roles() -> None:
-    """Put the roles back when a transactional test flushed the rows of the data migration vip 0002."""
+    """Re-create the role groups when a transactional test (browser tests) flushed them.
+
+    The groups come from a data migration; `django_db(transaction=True)` empties every table after each test,
+    so the next transactional test would find no roles. Re-running the migration's function restores them.
+    """
     if Group.objects.filter(name__in=roles.ALL_ROLES).count() == len(roles.ALL_ROLES):
         return
     import importlib
 
-    from django.apps import apps
-    from django.contrib.auth.models import Permission
+    from django.apps import apps as global_apps
 
-    grants_by_role = importlib.import_module("vip.migrations.0002_roles").ROLE_PERMISSIONS
-    for role, grants in grants_by_role.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = []
-        for target, actions in grants.items():
-            app_label, _, model = target.partition(".")
-            if app_label not in {c.label for c in apps.get_app_configs()}:
-                continue
-            models = [model] if model else [m._meta.model_name for m in apps.get_app_config(app_label).get_models()]
-            codenames = [f"{action}_{name}" for name in models for action in actions]
-            perms += Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        group.permissions.set(perms)
+    saved = {config.label: config.models_module for config in global_apps.get_app_configs()}
+    try:
+        importlib.import_module("vip.migrations.0002_roles").create_roles(global_apps, None)
+        importlib.import_module("vip.migrations.0004_security_admin_permissions").grant(global_apps, None)
+    finally:
+        for config in global_apps.get_app_configs():
+            config.models_module = saved[config.label]
 
 
 def ensure_reference_rows() -> None:
@@ -62,6 +60,7 @@ def make_user(
 ) -> User:
     from notifications.models import Personnel, TrainingRecord
 
+    ensure_roles()
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,
@@ -150,14 +149,105 @@ def outsider(db):
     return make_user("outsider")
 
 
-def browser_sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the real pages in a Playwright browser (every step a person would take).
+def ready_device(user):
+    """The user's confirmed authenticator (created if they have none), ready to accept a code now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    Browser tests call this instead of filling the form themselves, so that sign-in steps added later
-    (MFA, the system-use notice) are taken in one place.
+    from vip import mfa
+
+    device = mfa.confirmed_totp(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=mfa.APP_DEVICE_NAME, confirmed=True)
+    # A code is accepted once per 30-second step (replay protection); tests may sign in twice quickly.
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    return device
+
+
+def mark_session_verified(client, user) -> None:
+    """What the MFA step and the system-use notice leave in a session, for the test clients' force_login."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from vip.security import SESSION_MFA_AT, SESSION_NOTICE_AT, iso_now
+
+    device = ready_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SESSION_MFA_AT] = iso_now()
+    session[SESSION_NOTICE_AT] = iso_now()
+    session.save()
+
+
+class VerifiedLoginMixin:
+    """force_login (and login) give a session that passed every sign-in step: password, MFA, notice.
+
+    Tests that need an unverified session use `django.test.Client` directly (see vip/tests/test_mfa.py).
     """
+
+    def force_login(self, user, backend=None):
+        from vip.signals import quiet_login
+
+        token = quiet_login.set(True)
+        try:
+            super().force_login(user, backend)
+        finally:
+            quiet_login.reset(token)
+        mark_session_verified(self, user)
+
+    def login(self, **credentials):
+        from django.contrib.auth import authenticate
+        from django.test import RequestFactory
+
+        user = authenticate(RequestFactory().post("/accounts/login/"), **credentials)
+        if user is None:
+            return False
+        self.force_login(user)
+        return True
+
+
+def _client_classes():
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    class VerifiedClient(VerifiedLoginMixin, Client):
+        pass
+
+    class VerifiedAPIClient(VerifiedLoginMixin, APIClient):
+        pass
+
+    return VerifiedClient, VerifiedAPIClient
+
+
+def verified_client():
+    return _client_classes()[0]()
+
+
+def verified_api_client():
+    return _client_classes()[1]()
+
+
+def browser_sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real pages in a Playwright browser (every step a person would take):
+    the password, the code from the user's authenticator app (a confirmed device is created for a user who
+    has none, so tests skip enrolment), and the system-use notice.
+    """
+    from vip import mfa
+
+    user = User.objects.filter(username=username).first()
+    device = ready_device(user) if user is not None else None
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    if "/security/mfa/verify/" in page.url and device is not None:
+        page.fill("#id_otp", mfa.current_code(device))
+        with page.expect_navigation():
+            page.click("form button.btn-primary[type=submit]")
+    if "/security/notice/" in page.url:
+        page.check("#id_accept")
+        with page.expect_navigation():
+            page.click("form button.btn-primary[type=submit]")
     page.wait_for_load_state()

@@ -37,7 +37,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 VIP_DEMO_MODE = env_bool("VIP_DEMO_MODE", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a verified second factor (vip.admin_site.VipAdminSite).
+    "vip.apps.VipAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +55,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "vip",
     "candidates",
     "notifications",
@@ -62,17 +68,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vip.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
     "vip.audit_middleware.AuditReadMiddleware",
+    # Session lock (CJIS AC-11/AC-12), MFA and system-use notice gate (IA-2, AC-8), Cache-Control: no-store.
+    "vip.security.SecurityGateMiddleware",
+    # Turns a lockout (CJIS AC-7) into the "account locked" page; keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vip.urls"
@@ -112,9 +125,15 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked account before the password is even checked (CJIS AC-7).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     # CJIS IA-5 / NIST 800-63B: length and a common-password list, no composition rules.
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "vip.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "vip.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +166,64 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Sign-in and session security (FBI CJIS Security Policy, OWASP ASVS L2) ---------------------------
+# Session lock (AC-11) after 30 minutes without activity; re-authentication at least every 12 hours (AC-12).
+VIP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+VIP_SESSION_MAX_AGE = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(VIP_SESSION_MAX_AGE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API tokens (tablets) expire like a session does: ask for a new one with a one-time code.
+VIP_API_TOKEN_MAX_AGE = timedelta(hours=12)
+# Accounts unused this long are disabled by the daily `disable_inactive_accounts` task (IA-4).
+VIP_ACCOUNT_INACTIVITY_LIMIT = timedelta(days=90)
+
+# MFA (IA-2): TOTP apps (django-otp), recovery codes; no SMS.
+OTP_TOTP_ISSUER = "APD VIP"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators never see a secret key or its QR code
+VIP_RECOVERY_CODE_COUNT = 10
+
+# Lockout (AC-7): 5 failed sign-ins within 15 minutes lock the account until an administrator releases it.
+AXES_FAILURE_LIMIT = 5
+VIP_FAILED_SIGNIN_WINDOW = timedelta(minutes=15)
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks to lock by IP address too. Not here: every station shares one address, and a permanent lock
+# (no cool-off) of that address would lock out a whole shift. The lock is by account, as AC-7 asks, and
+# rotating user agents or cookies cannot get around a lock by username.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HANDLER = "vip.security.LockoutHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token"]
+
+# Content Security Policy (django-csp 4): no inline scripts or styles anywhere; /api/docs/ alone relaxes
+# style-src for Swagger UI (see vip.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Oversized input is refused (ASVS 5.1.4): 2.5 MB request bodies, at most 1,000 form fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+VIP_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # multipart bodies (a scanned letter, a photo)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -158,8 +235,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vip-noreply@example.o
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # A browser session counts only once its second factor is verified (CJIS IA-2).
+        "vip.api_auth.VerifiedSessionAuthentication",
+        # Tablet tokens are issued only against a one-time code and expire (POST /api/auth/token/).
+        "vip.api_auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -173,6 +252,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Custom Notification case management for APD's Violence Intervention Program (SOP 2-64).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

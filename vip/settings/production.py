@@ -19,6 +19,9 @@ SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# __Host- cookies: HTTPS only, this host only, path / (cannot be set by a sibling subdomain).
+SESSION_COOKIE_NAME = "__Host-vip_session"
+CSRF_COOKIE_NAME = "__Host-vip_csrftoken"
 WHITENOISE_USE_FINDERS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -52,6 +52,21 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo personas already exist; passwords unchanged (see {path}).")
         self.stdout.write(summary)
+        if settings.VIP_DEMO_MODE:
+            self.pre_enrol_demo_mfa()
+
+    def pre_enrol_demo_mfa(self):
+        """Demo mode only (production refuses it): the personas share a published demo authenticator secret."""
+        from vip import mfa
+
+        device = None
+        for username, *_ in PERSONAS:
+            device = mfa.ensure_demo_device(User.objects.get(username=username))
+        self.stdout.write(
+            "Demo mode: every persona is enrolled in MFA with the demo authenticator. After the password, get the "
+            "current code with `.venv/bin/python manage.py demo_otp <username>`, or type the demo key "
+            f"{mfa.secret_for_typing(device)} into an authenticator app."
+        )
 
     @transaction.atomic
     def create_personas(self) -> list[tuple[str, str]]:

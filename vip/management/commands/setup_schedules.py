@@ -31,7 +31,21 @@ def reminders_digest_schedule() -> tuple[PeriodicTask, bool]:
     )
 
 
-SCHEDULES = [reminders_sweep_schedule, reminders_digest_schedule]
+def _daily(hour: str, minute: str) -> CrontabSchedule:
+    return CrontabSchedule.objects.get_or_create(
+        minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
+    )[0]
+
+
+def disable_inactive_accounts_schedule() -> tuple[PeriodicTask, bool]:
+    """CJIS AC-2(3): accounts unused for 90 days are disabled."""
+    return PeriodicTask.objects.get_or_create(
+        name="Disable accounts unused for 90 days (daily)",
+        defaults={"task": "vip.tasks.disable_inactive_accounts", "crontab": _daily("2", "15")},
+    )
+
+
+SCHEDULES = [reminders_sweep_schedule, reminders_digest_schedule, disable_inactive_accounts_schedule]
 
 
 class Command(BaseCommand):

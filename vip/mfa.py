@@ -1,0 +1,97 @@
+"""The second factor (CJIS IA-2): an authenticator app (TOTP) and ten single-use recovery codes. No SMS."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django_otp import match_token
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+APP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+# Demo mode only (refused in production): every demo persona shares this published test secret.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def confirmed_totp(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def pending_totp(user) -> TOTPDevice:
+    """The not-yet-confirmed device shown as a QR code during enrolment (the same one until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an inline SVG QR code, drawn here (no external QR service)."""
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, light="#fff", dark="#000")
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    """The secret in base32, in groups of four, for apps where the QR code cannot be scanned."""
+    text = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def normalise(code: str) -> str:
+    return "".join(str(code or "").split()).replace("-", "")[:64]
+
+
+@transaction.atomic
+def confirm_enrolment(device: TOTPDevice, code: str) -> bool:
+    """The person proves the app works by typing its current code; then the device counts."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.verify_token(normalise(code)):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).exclude(pk=device.pk).delete()
+    return True
+
+
+@transaction.atomic
+def new_recovery_codes(user) -> list[str]:
+    """Replace the user's recovery codes with ten new ones (each works once). Shown once, never stored in clear."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = []
+    for _ in range(settings.VIP_RECOVERY_CODE_COUNT):
+        token = StaticToken.random_token()
+        StaticToken.objects.create(device=device, token=token)
+        codes.append(token)
+    return codes
+
+
+def verify(user, code: str):
+    """The device that accepts this code (app or recovery code, used up), or None."""
+    code = normalise(code)
+    if not code:
+        return None
+    return match_token(user, code)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the app would show now (tests and demo mode only)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def ensure_demo_device(user) -> TOTPDevice:
+    device = confirmed_totp(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True)
+    return device
+
+
+def reset_mfa(user) -> None:
+    """An administrator resets a lost authenticator: the user enrols again at the next sign-in."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
