@@ -32,6 +32,7 @@ def accompanied_le_lead(user) -> bool:
         return True
     return TeamMember.objects.filter(
         user=user,
+        role__in=(TeamMember.Role.OFFICER, TeamMember.Role.TRAINEE),
         delivery__state=State.CLOSED,
         delivery__team_members__role=TeamMember.Role.LE_LEAD,
     ).exists()
