@@ -735,7 +735,9 @@ def delivery_record_after_action(
         record.ecc_outcome_advised_at = ecc_outcome_advised_at or (timezone.now() if ecc_advised_of_outcome else None)
         record.notes = notes
         record.recorded_by = user
-        _save(record)
+        # The CAD number is judged by its guard, so a wrong one is refused by name (409), not as a blank field.
+        record.full_clean(exclude=["cad_report_number"])
+        record.save()
 
     return _transition(delivery_id, user=user, method_name="record_after_action", note=notes, record=record)
 
