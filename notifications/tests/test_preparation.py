@@ -181,6 +181,16 @@ def test_a_social_worker_cannot_join_as_an_officer(le_lead, social_worker, prepa
         s.add_team_member(preparing.pk, user=le_lead, member=social_worker, role="officer")
 
 
+def test_an_officer_whose_training_is_no_longer_on_record_blocks_approval(le_lead, officer, preparing):
+    from notifications.models import TrainingRecord
+
+    prepare(preparing.pk, lead=le_lead, officer=officer)
+    TrainingRecord.objects.filter(user=officer).update(department_recognised=False)
+    with pytest.raises(TransitionRefused) as refused:
+        s.delivery_approve(preparing.pk, user=le_lead)
+    assert "team_officers_meet_sop_2_64_6" in refused.value.reasons
+
+
 def test_a_trainee_on_a_team_without_the_le_lead_blocks_approval(le_lead, officer, trainee, preparing):
     prepare(preparing.pk, lead=le_lead, officer=officer)
     s.add_team_member(preparing.pk, user=le_lead, member=trainee, role="trainee")
