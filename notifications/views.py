@@ -7,12 +7,13 @@ service's reasons on the form when it refuses. No rule lives here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from candidates.selectors import get_candidate_for_user, may_see_checks
 from notifications import forms as f
 from notifications import services
 from notifications.models import (
+    OPEN_STATES,
     AfterAction,
     Check,
     EligibilityDetermination,
@@ -45,6 +47,8 @@ def _sees_program(user) -> bool:
     return roles.sees_all_candidates(user)
 
 
+FINISHED_SHOWN_FOR = dt.timedelta(days=90)
+
 # --- the board ------------------------------------------------------------------------------------------
 
 
@@ -60,16 +64,26 @@ def board(request):
     if chosen and chosen not in State.values:
         chosen = ""
     counts = dict(visible.order_by().values_list("state").annotate(n=Count("id")))
-    rows = visible.filter(state=chosen) if chosen else visible
     today = timezone.localdate()
     now = timezone.now()
+    if chosen:
+        rows = visible.filter(state=chosen)
+    else:
+        # Finished CNs pile up over the years: the full board shows the recent ones; filter to see all.
+        rows = visible.filter(Q(state__in=OPEN_STATES) | Q(state_entered_at__gte=now - FINISHED_SHOWN_FOR))
     columns = {state: [] for state in State.values}
     for delivery in rows.order_by("state_entered_at", "id"):
         delivery.days_in_state = (now - delivery.state_entered_at).days
         delivery.juvenile = delivery.candidate.is_juvenile(today)
         columns[delivery.state].append(delivery)
     sections = [
-        {"state": state, "label": label, "count": counts.get(state, 0), "deliveries": columns[state]}
+        {
+            "state": state,
+            "label": label,
+            "count": counts.get(state, 0),
+            "deliveries": columns[state],
+            "recent_only": not chosen and state not in OPEN_STATES,
+        }
         for state, label in State.choices
         if not chosen or state == chosen
     ]
