@@ -117,3 +117,12 @@ def test_a_closed_cn_offers_no_transitions(le_lead, closed):
 
 def test_a_closed_cn_says_it_is_read_only(closed):
     assert closed.is_read_only and closed.closed_at <= timezone.now()
+
+
+def test_closing_checks_the_cad_number_again(le_lead, walk_to):
+    cn = walk_to("after_action")
+    AfterAction.objects.filter(delivery=cn).update(cad_report_number="corrected badly")
+    with pytest.raises(TransitionRefused) as refused:
+        s.delivery_close(cn.pk, user=le_lead)
+    assert list(refused.value.reasons) == ["cad_report_number_valid"]
+    assert AfterAction.objects.get(delivery=cn).confirmed_by is None

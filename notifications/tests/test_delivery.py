@@ -261,3 +261,28 @@ def test_a_new_attempt_needs_the_ecc_advised_again(officer, at_the_door):
 def test_retry_is_only_from_not_located(officer, at_the_door):
     with pytest.raises(TransitionRefused):
         s.delivery_retry(at_the_door.pk, user=officer)
+
+
+def test_the_ecc_is_not_advised_when_a_team_officer_no_longer_meets_sop_2_64_6(officer, ready):
+    from notifications.models import TrainingRecord
+
+    TrainingRecord.objects.filter(user=officer).delete()
+    with pytest.raises(TransitionRefused) as refused:
+        s.delivery_advise_ecc(ready.pk, user=officer)
+    assert "team_officers_meet_sop_2_64_6" in refused.value.reasons
+    assert not ECCAdvisement.objects.filter(delivery=ready).exists()
+
+
+def test_a_delivery_to_an_influencer_must_name_who(officer, at_the_door):
+    with pytest.raises(TransitionRefused) as refused:
+        s.delivery_record_influencer_delivery(
+            at_the_door.pk, user=officer, recipient_reason="Mother asked.", gvi_message_delivered=True
+        )
+    assert list(refused.value.reasons) == ["recipient_named"]
+
+
+@pytest.mark.parametrize("service", ["delivery_record_refusal", "delivery_record_not_located"])
+def test_no_outcome_is_recorded_before_the_ecc_is_advised(officer, ready, service):
+    with pytest.raises(TransitionRefused):
+        getattr(s, service)(ready.pk, user=officer)
+    assert _state(ready) == State.READY and not Encounter.objects.filter(delivery=ready).exists()
