@@ -401,6 +401,10 @@ class JPOCheck(StepRecord):
 
     history = HistoricalRecords()
 
+    def clean(self):
+        if self.contacted_on and self.contacted_on > today():
+            raise ValidationError({"contacted_on": "The JPO cannot be contacted in the future: check the date."})
+
 
 class GuardianContactAttempt(StepRecord):
     """The LE Lead's attempt to contact a juvenile's parent or guardian before delivery (SOP 2-64-5 B.1.f)."""
@@ -420,6 +424,10 @@ class GuardianContactAttempt(StepRecord):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+
+    def clean(self):
+        if self.attempted_at and self.attempted_at > timezone.now() + dt.timedelta(minutes=10):
+            raise ValidationError({"attempted_at": "The contact attempt is dated in the future: check the time."})
 
 
 class ECCAdvisement(StepRecord):

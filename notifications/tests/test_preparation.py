@@ -284,3 +284,17 @@ def test_another_candidates_influencer_is_not_this_juveniles_guardian(le_lead, a
             method="phone",
             influencer=guardian_of(adult),
         )
+
+
+def test_a_guardian_contact_attempt_in_the_future_is_refused(le_lead, juvenile_preparing):
+    import datetime as dt
+
+    with pytest.raises(DomainError) as refused:
+        s.record_guardian_contact(
+            juvenile_preparing.pk,
+            user=le_lead,
+            attempted_at=timezone.now() + dt.timedelta(days=1),
+            method="phone",
+            guardian_name="Maria Chavez",
+        )
+    assert "attempted_at" in refused.value.reasons
