@@ -97,3 +97,12 @@ def test_a_token_is_issued_for_the_tablet(officer):
 
     response = APIClient().post("/api/auth/token/", {"username": "officer", "password": PASSWORD}, format="json")
     assert response.status_code == 200 and response.json()["token"]
+
+
+def test_creating_with_the_same_idempotency_key_twice_opens_one_cn(le_lead, adult):
+    client = client_for(le_lead)
+    for _ in range(2):
+        client.post("/api/deliveries/", {"candidate": adult.pk}, format="json", headers={"Idempotency-Key": "new-1"})
+    from notifications.models import Delivery
+
+    assert Delivery.objects.filter(candidate=adult).count() == 1

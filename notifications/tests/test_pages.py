@@ -177,3 +177,25 @@ def test_personnel_lists_qualified_and_what_others_lack(lead_client, officer, tr
     html = lead_client.get("/cn/personnel/").content.decode()
     assert "Marco Benavidez" in html and "May go as trainee" in html
     assert "no Department-recognised CN training" in html
+
+
+def test_a_juvenile_cn_page_offers_the_jpo_and_guardian_contact_forms(lead_client, le_lead, juvenile):
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    html = lead_client.get(f"/cn/{cn.pk}/").content.decode()
+    assert 'data-step="jpo-check"' in html and 'data-step="guardian-contact"' in html
+
+
+def test_an_adult_cn_page_has_no_jpo_form(lead_client, cn):
+    assert 'data-step="jpo-check"' not in lead_client.get(f"/cn/{cn.pk}/").content.decode()
+
+
+def test_a_wrong_cad_number_keeps_what_was_typed_and_names_the_format(client, officer, walk_to):
+    cn = walk_to("delivered")
+    client.force_login(officer)
+    response = client.post(
+        f"/cn/{cn.pk}/transition/record-after-action/",
+        {"record-after-action-ecc_advised_of_outcome": "on", "record-after-action-cad_report_number": "CAD-12"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'value="CAD-12"' in html and "CAD-2026-001234" in html
