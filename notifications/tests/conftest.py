@@ -6,14 +6,13 @@ Every step goes through the services, exactly as the pages, the tablet and the A
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.utils import timezone
 
 from candidates.models import Candidate, EligibilityBasis, Influencer, Shooting, add_years
 from notifications import services as s
-from notifications.models import Delivery, LetterTemplate, TeamMember
+from notifications.models import Delivery, TeamMember
 from vip.models import AuditEvent
 
 
@@ -113,24 +112,6 @@ def transitions_of(delivery) -> list[tuple[str, str]]:
 def _fast_passwords(settings):
     """The personas' passwords are hashed with the fast test hasher: these tests are about CNs, not sign-in."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _role_groups_exist(db):
-    """A transactional test's flush empties the tables the data migrations filled once (roles, letter).
-
-    Without this, every test after a `transaction=True` one (and every --reuse-db run after it) would find
-    no role groups, and the personas would have no role.
-    """
-    from django.contrib.auth.models import Group
-
-    from vip import roles
-
-    missing = set(roles.ALL_ROLES) - set(Group.objects.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True))
-    Group.objects.bulk_create([Group(name=name) for name in missing])
-    if not LetterTemplate.objects.exists():
-        body = importlib.import_module("notifications.migrations.0002_default_letter_template").BODY
-        LetterTemplate.objects.create(name="Standard VIP letter", body=body)
 
 
 @pytest.fixture
