@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from notifications import services as s
 from notifications.models import Delivery, State
-from notifications.tests.conftest import guardian_of
+from notifications.tests.conftest import guardian_of, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,6 @@ def test_an_adult_cn_from_the_new_cn_page_to_closed(client, le_lead, officer, ad
 def test_a_juvenile_cn_page_refuses_delivery_without_the_guardian_and_keeps_the_form(
     client, le_lead, officer, juvenile
 ):
-    from notifications import services as s
-    from notifications.tests.conftest import walk
-
     guardian = guardian_of(juvenile)
     cn = s.delivery_create(user=le_lead, candidate=juvenile, location="88 Demo Ln")
     walk(cn, "ecc_advised", lead=le_lead, officer=officer, guardian=guardian)
