@@ -455,6 +455,11 @@ def record_social_services(
     delivery_id: int, *, user, coordinated_on: dt.date, plan: str, coordinator=None
 ) -> SocialServicesCoordination:
     def write(delivery):
+        if coordinator is not None and not roles.is_social_services(coordinator):
+            raise DomainError(
+                f"{coordinator.get_full_name() or coordinator.username} is not social services staff.",
+                reasons={"coordinator": "Pick someone from the social services component."},
+            )
         record = SocialServicesCoordination.objects.filter(delivery=delivery).first() or SocialServicesCoordination(
             delivery=delivery
         )

@@ -298,3 +298,15 @@ def test_a_guardian_contact_attempt_in_the_future_is_refused(le_lead, juvenile_p
             guardian_name="Maria Chavez",
         )
     assert "attempted_at" in refused.value.reasons
+
+
+def test_the_social_services_coordinator_must_be_social_services_staff(le_lead, officer, social_worker, preparing):
+    with pytest.raises(DomainError) as refused:
+        s.record_social_services(preparing.pk, user=le_lead, coordinated_on=TODAY(), plan="x", coordinator=officer)
+    assert "coordinator" in refused.value.reasons
+    assert (
+        s.record_social_services(
+            preparing.pk, user=le_lead, coordinated_on=TODAY(), plan="Food box.", coordinator=social_worker
+        ).coordinator
+        == social_worker
+    )
