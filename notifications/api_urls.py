@@ -1,4 +1,18 @@
-from rest_framework.routers import DefaultRouter
+"""/api/deliveries/..., /api/personnel/, /api/letter-templates/, /api/auth/token/ (DESIGN.md)."""
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from notifications import api
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("deliveries/", api.DeliveryListView.as_view(), name="api_deliveries"),
+    path("deliveries/<int:pk>/", api.DeliveryDetailView.as_view(), name="api_delivery"),
+    *[
+        path(f"deliveries/<int:pk>/{name}/", view.as_view(), name=f"api_delivery_{name.replace('-', '_')}")
+        for name, view in {**api.STEP_VIEWS, **api.TRANSITION_VIEWS}.items()
+    ],
+    path("personnel/", api.PersonnelListView.as_view(), name="api_personnel"),
+    path("letter-templates/", api.LetterTemplateListView.as_view(), name="api_letter_templates"),
+]

@@ -12,8 +12,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from candidates.models import today
-
 
 def guard(reason: str, *, payload: bool = False) -> Callable:
     def decorate(fn: Callable) -> Callable:
@@ -112,7 +110,10 @@ team_officers_meet_sop_2_64_6.explain = lambda delivery: " ".join(_team_problems
 
 @guard("The delivering personnel have not coordinated with the social services component (SOP 2-64-4 B.1.d).")
 def social_services_coordinated(delivery) -> bool:
-    return hasattr_safe(delivery, "social_services")
+    # A query, not the reverse accessor: Django caches a missing one-to-one on the instance.
+    from notifications.models import SocialServicesCoordination
+
+    return SocialServicesCoordination.objects.filter(delivery=delivery).exists()
 
 
 @guard(
@@ -189,12 +190,13 @@ def social_services_stayed_or_why_not(delivery) -> bool:
 
 @guard("A juvenile's CN is never delivered without a parent or guardian present (SOP 2-64-5 B.1.f).", payload=True)
 def guardian_present_for_juvenile(delivery) -> bool:
+    # The rule of the delivery day applies (SOP 2-64-5 A): the encounter's local date, not identification's.
     encounter = delivery.latest_encounter()
-    on = encounter.occurred_at.date() if encounter and encounter.occurred_at else today()
-    if not delivery.candidate.is_juvenile(on):
+    if not delivery.candidate_is_juvenile():
         return True
     return bool(
         encounter
+        and encounter.attempt == delivery.attempt
         and encounter.guardian_present
         and (encounter.guardian_name.strip() or encounter.guardian_influencer_id)
     )

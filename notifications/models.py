@@ -108,7 +108,7 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def reference_date(self) -> dt.date:
         """The date whose rules apply: the encounter's, else the planned day, else today (SOP 2-64-5 A)."""
         encounter = self.latest_encounter()
-        if encounter is not None and encounter.occurred_at:
+        if encounter is not None and encounter.attempt == self.attempt and encounter.occurred_at:
             return timezone.localdate(encounter.occurred_at)
         if self.planned_for and self.planned_for >= today():
             return self.planned_for
@@ -194,6 +194,8 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             g.letter_presented_where_drafted,
             g.gvi_message_delivered,
             g.social_services_stayed_or_why_not,
+            # Checked again on the delivery day: a candidate planned as an adult may be delivered to early.
+            g.jpo_cleared_if_juvenile,
             g.guardian_present_for_juvenile,
         ],
     )
@@ -399,6 +401,10 @@ class JPOCheck(StepRecord):
 
     history = HistoricalRecords()
 
+    def clean(self):
+        if self.contacted_on and self.contacted_on > today():
+            raise ValidationError({"contacted_on": "The JPO cannot be contacted in the future: check the date."})
+
 
 class GuardianContactAttempt(StepRecord):
     """The LE Lead's attempt to contact a juvenile's parent or guardian before delivery (SOP 2-64-5 B.1.f)."""
@@ -418,6 +424,10 @@ class GuardianContactAttempt(StepRecord):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+
+    def clean(self):
+        if self.attempted_at and self.attempted_at > timezone.now() + dt.timedelta(minutes=10):
+            raise ValidationError({"attempted_at": "The contact attempt is dated in the future: check the time."})
 
 
 class ECCAdvisement(StepRecord):
@@ -467,6 +477,11 @@ class Encounter(StepRecord):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+
+    def clean(self):
+        # A few minutes of slack for a tablet clock running fast.
+        if self.occurred_at and self.occurred_at > timezone.now() + dt.timedelta(minutes=10):
+            raise ValidationError({"occurred_at": "The encounter is dated in the future: check the time."})
 
 
 class AfterAction(StepRecord):

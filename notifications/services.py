@@ -18,7 +18,7 @@ from django.template import Context, Template
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from candidates.models import Influencer
+from candidates.models import Candidate, Influencer
 from notifications import guards as g
 from notifications.models import (
     AfterAction,
@@ -123,7 +123,8 @@ def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
 
 def _lock(delivery_id: int) -> Delivery:
     try:
-        return Delivery.objects.select_for_update().select_related("candidate").get(pk=delivery_id)
+        # of=("self",): lock the CN row only, not the candidate joined in for the guards.
+        return Delivery.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=delivery_id)
     except Delivery.DoesNotExist:
         raise DomainError("There is no such CN.", code="not_found") from None
 
@@ -194,7 +195,9 @@ def _validation_to_domain(exc: ValidationError) -> DomainError:
     return DomainError("Please correct the highlighted fields: " + " ".join(reasons.values()), reasons=reasons)
 
 
-def _step(delivery_id: int, *, user, allowed_states, permission: Callable, what: str, write: Callable) -> object:
+def _step(
+    delivery_id: int, *, user, allowed_states, permission: Callable, what: str, write: Callable, note: str = ""
+) -> object:
     """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
     try:
         with transaction.atomic():
@@ -209,7 +212,9 @@ def _step(delivery_id: int, *, user, allowed_states, permission: Callable, what:
             if not permission(delivery, user):
                 raise NotPermitted(f"You may not record the {what} on this CN.")
             obj = write(delivery)
-            audit(actor=user, action="update", obj=delivery, note=f"Recorded the {what}.", changes={"step": what})
+            audit(
+                actor=user, action="update", obj=delivery, note=note or f"Recorded the {what}.", changes={"step": what}
+            )
             return obj
     except ValidationError as exc:
         raise _validation_to_domain(exc) from None
@@ -243,6 +248,8 @@ def delivery_create(
     if candidate.is_sealed:
         raise DomainError("There is no such candidate.", code="not_found")
     with transaction.atomic():
+        # Lock the candidate so two LE Leads opening a CN for the same person at once make only one.
+        Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
         if Delivery.objects.filter(candidate=candidate).open().exists():
             raise DomainError(
                 f"{candidate} already has an open CN: continue that one, or cancel it first.",
@@ -313,8 +320,10 @@ def record_check(
 
 
 def render_letter(template: LetterTemplate, *, delivery: Delivery, penalties: str) -> str:
+    # Plain text, not HTML: pages escape it when they show it, so a name like O'Neil is not escaped twice.
     context = Context(
-        {"candidate": delivery.candidate, "penalties": penalties, "delivery": delivery, "today": timezone.localdate()}
+        {"candidate": delivery.candidate, "penalties": penalties, "delivery": delivery, "today": timezone.localdate()},
+        autoescape=False,
     )
     return Template(template.body).render(context)
 
@@ -374,6 +383,10 @@ def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
     """Add a person to the delivery team, checking officers against SOP 2-64-6 when added."""
 
     def write(delivery):
+        if role not in TeamMember.Role.values:
+            raise DomainError(
+                "Pick the team role: LE Lead, officer, trainee or social services.", reasons={"role": "Unknown role."}
+            )
         if role in (TeamMember.Role.OFFICER, TeamMember.Role.TRAINEE, TeamMember.Role.LE_LEAD):
             q = qualification(member)
             name = member.get_full_name() or member.username
@@ -412,12 +425,20 @@ def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
         permission=_lead_only,
         what="delivery team",
         write=write,
+        note=f"Added {member.get_full_name() or member.username} to the team as {TeamMember.Role(role).label}."
+        if role in TeamMember.Role.values
+        else "",
     )
 
 
 def remove_team_member(delivery_id: int, *, user, member) -> None:
     def write(delivery):
-        TeamMember.objects.filter(delivery=delivery, user=member).delete()
+        deleted, _ = TeamMember.objects.filter(delivery=delivery, user=member).delete()
+        if not deleted:
+            raise DomainError(
+                f"{member.get_full_name() or member.username} is not on this CN's team.",
+                reasons={"member": "Not on the team."},
+            )
 
     _step(
         delivery_id,
@@ -426,6 +447,7 @@ def remove_team_member(delivery_id: int, *, user, member) -> None:
         permission=_lead_only,
         what="delivery team",
         write=write,
+        note=f"Removed {member.get_full_name() or member.username} from the team.",
     )
 
 
@@ -433,6 +455,11 @@ def record_social_services(
     delivery_id: int, *, user, coordinated_on: dt.date, plan: str, coordinator=None
 ) -> SocialServicesCoordination:
     def write(delivery):
+        if coordinator is not None and not roles.is_social_services(coordinator):
+            raise DomainError(
+                f"{coordinator.get_full_name() or coordinator.username} is not social services staff.",
+                reasons={"coordinator": "Pick someone from the social services component."},
+            )
         record = SocialServicesCoordination.objects.filter(delivery=delivery).first() or SocialServicesCoordination(
             delivery=delivery
         )
@@ -563,12 +590,18 @@ def delivery_advise_ecc(
 ) -> Delivery:
     def record(delivery):
         team = ", ".join(str(m) for m in delivery.team_members.select_related("user"))
+        where = location or delivery.location or _current_address(delivery)
+        if not where.strip():
+            raise DomainError(
+                "Give the ECC the location of the CN (SOP 2-64-4 C.1.a).",
+                reasons={"location": "Where is the CN being delivered?"},
+            )
         _save(
             ECCAdvisement(
                 delivery=delivery,
                 attempt=delivery.attempt,
                 advised_at=advised_at or timezone.now(),
-                location=location or delivery.location or _current_address(delivery),
+                location=where,
                 team_members=team,
                 candidate_identity=f"{delivery.candidate.full_name}, born {delivery.candidate.date_of_birth:%Y-%m-%d}",
                 ecc_reference=ecc_reference,
@@ -584,9 +617,31 @@ def _current_address(delivery) -> str:
     return str(address) if address else ""
 
 
+# What the team may say about an encounter; the rest (CN, attempt, outcome, who) the service fills in.
+ENCOUNTER_FIELDS = frozenset(
+    {
+        "occurred_at",
+        "letter_presented",
+        "gvi_message_delivered",
+        "message_partially_given",
+        "recipient_influencer",
+        "recipient_name",
+        "recipient_relationship",
+        "recipient_reason",
+        "social_services_stayed",
+        "social_services_not_feasible_reason",
+        "candidate_ended_encounter",
+        "guardian_present",
+        "guardian_influencer",
+        "guardian_name",
+        "notes",
+    }
+)
+
+
 def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
-    allowed = {f.name for f in Encounter._meta.get_fields()}
-    unknown = set(fields) - allowed
+    fields = {k: v for k, v in fields.items() if v is not None or k in ("social_services_stayed",)}
+    unknown = set(fields) - ENCOUNTER_FIELDS
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     encounter = Encounter(delivery=delivery, attempt=delivery.attempt, outcome=outcome, recorded_by=user, **fields)
@@ -595,6 +650,19 @@ def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
 
 def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:
     def record(delivery):
+        guardian = encounter.get("guardian_influencer")
+        if guardian is not None:
+            if guardian.candidate_id != delivery.candidate_id:
+                raise DomainError(
+                    "That person is not one of this candidate's influencers.",
+                    reasons={"guardian_influencer": "Pick this candidate's parent or guardian."},
+                )
+            if not guardian.can_be_guardian_present:
+                raise TransitionRefused(
+                    f"{guardian.name} is not the candidate's parent or legal guardian (SOP 2-64-5 B.1.f).",
+                    reasons={"guardian_present_for_juvenile": f"{guardian.name} is not a parent or guardian."},
+                )
+            encounter.setdefault("guardian_name", guardian.name)
         _encounter(delivery, user, Encounter.Outcome.DELIVERED, encounter)
         _freeze_letter(delivery, encounter)
 
@@ -672,7 +740,9 @@ def delivery_record_after_action(
         record.ecc_outcome_advised_at = ecc_outcome_advised_at or (timezone.now() if ecc_advised_of_outcome else None)
         record.notes = notes
         record.recorded_by = user
-        _save(record)
+        # The CAD number is judged by its guard, so a wrong one is refused by name (409), not as a blank field.
+        record.full_clean(exclude=["cad_report_number"])
+        record.save()
 
     return _transition(delivery_id, user=user, method_name="record_after_action", note=notes, record=record)
 

@@ -1,0 +1,166 @@
+"""The administrator's view of CNs: state and step records read-only; transitions only through the services.
+
+The CN's state is never edited here (the FSMField is protected). The few transitions offered as admin
+actions call the same services as the pages and the API, so the guards, the permission (the acting
+administrator must also be the VIP LE Lead) and the audit row all apply. django-fsm's own admin mixin is
+not used because it calls the model's transition methods directly, skipping the services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.template import Template, TemplateSyntaxError
+from simple_history.admin import SimpleHistoryAdmin
+
+from notifications import services
+from notifications.models import (
+    AfterAction,
+    Check,
+    Delivery,
+    ECCAdvisement,
+    Encounter,
+    GuardianContactAttempt,
+    JPOCheck,
+    Letter,
+    LetterTemplate,
+    Personnel,
+    SocialServicesCoordination,
+    TeamMember,
+    TrainingRecord,
+)
+from vip.errors import DomainError
+
+
+class ReadOnlyInline(admin.StackedInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in ("id", "delivery")]
+
+
+def _inline(model_class, *, tabular: bool = False):
+    base = (admin.TabularInline, ReadOnlyInline) if tabular else (ReadOnlyInline,)
+    return type(f"{model_class.__name__}Inline", base, {"model": model_class, "extra": 0})
+
+
+def _transition_action(api_name: str, *, body: dict | None = None):
+    """An admin action that calls the transition's service for each selected CN and reports each result."""
+
+    def action(modeladmin, request, queryset):
+        service = services.transition_by_api_name(api_name)
+        for delivery in queryset:
+            kwargs = dict(body or {})
+            if api_name == "cancel":
+                kwargs["reason"] = f"Cancelled in the admin by {request.user.get_username()}."
+            try:
+                service(delivery.pk, user=request.user, **kwargs)
+            except DomainError as exc:
+                modeladmin.message_user(request, f"CN #{delivery.pk}: {exc.message}", level=messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"CN #{delivery.pk}: done.", level=messages.SUCCESS)
+
+    action.__name__ = f"action_{api_name.replace('-', '_')}"
+    action.short_description = f"{api_name.replace('-', ' ').capitalize()} (through the service, with its guards)"
+    return action
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "candidate", "state", "attempt", "le_lead", "state_entered_at", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["candidate__last_name", "candidate__first_name", "=id"]
+    list_select_related = ["candidate", "le_lead"]
+    date_hierarchy = "created_at"
+    inlines = [
+        _inline(TeamMember, tabular=True),
+        _inline(Check),
+        _inline(Letter),
+        _inline(SocialServicesCoordination),
+        _inline(JPOCheck),
+        _inline(GuardianContactAttempt),
+        _inline(ECCAdvisement),
+        _inline(Encounter),
+        _inline(AfterAction),
+    ]
+    actions = [
+        _transition_action(name)
+        for name in ("determine-eligibility", "start-preparation", "approve", "retry", "close", "cancel")
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything: a CN changes only through its services (and a closed CN is read-only).
+        return [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "body", "active"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            Template(body)
+        except TemplateSyntaxError as exc:
+            raise forms.ValidationError(f"The template does not compile: {exc}. Check the {{{{ }}}} tags.") from None
+        if "{{ penalties }}" not in body.replace("{{penalties}}", "{{ penalties }}"):
+            raise forms.ValidationError("The letter must show the candidate's penalties: include {{ penalties }}.")
+        return body
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(SimpleHistoryAdmin):
+    form = LetterTemplateForm
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+
+
+class TrainingRecordInline(admin.TabularInline):
+    model = TrainingRecord
+    fk_name = "user"
+    extra = 0
+    fields = ["course", "attended_on", "department_recognised"]
+
+
+@admin.register(Personnel)
+class PersonnelAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "rank", "badge_number", "is_sworn", "is_command_level", "qualified"]
+    list_filter = ["is_sworn", "is_command_level"]
+    search_fields = ["user__username", "user__last_name", "badge_number"]
+    list_select_related = ["user"]
+
+    @admin.display(boolean=True, description="Qualified (SOP 2-64-6)")
+    def qualified(self, obj):
+        from notifications.personnel import qualification
+
+        return qualification(obj.user).qualified
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "course", "attended_on", "department_recognised"]
+    list_filter = ["department_recognised"]
+    search_fields = ["user__username", "user__last_name", "course"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,270 @@
+"""The LE Lead's forms on the CN page. Field names are the services' keyword arguments; the forms only
+type and shape what was typed, the services judge it (and their reasons are shown on the form)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import User
+from django.db.models import Q
+
+from candidates.models import EligibilityBasis, Influencer
+from notifications.models import Check, GuardianContactAttempt, JPOCheck, LetterTemplate, TeamMember
+from notifications.personnel import qualification
+from vip import roles
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class DeliveryForm(forms.Form):
+    """A form about one CN: choices of people and records are limited to that CN's candidate."""
+
+    def __init__(self, *args, delivery=None, **kwargs):
+        self.delivery = delivery
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class NewDeliveryForm(forms.Form):
+    planned_for = forms.DateField(required=False, widget=DateInput, help_text="The day the delivery is planned.")
+    location = forms.CharField(required=False, max_length=200, help_text="Where the CN is to be delivered.")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- preparation steps ----------------------------------------------------------------------------------
+
+
+class CheckForm(DeliveryForm):
+    completed_on = forms.DateField(widget=DateInput)
+    result = forms.ChoiceField(choices=Check.Result.choices)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LetterForm(DeliveryForm):
+    warranted = forms.TypedChoiceField(
+        choices=[("1", "Draft a personalised letter"), ("0", "A letter is not warranted")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+        label="Letter",
+    )
+    template = forms.ModelChoiceField(queryset=LetterTemplate.objects.none(), required=False)
+    penalties = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The penalties specific to this candidate if they choose to be involved in violent crime.",
+    )
+    not_warranted_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = LetterTemplate.objects.filter(active=True).order_by("name")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """People who can join a team, each labelled with their SOP 2-64-6 standing."""
+
+    def label_from_instance(self, user):
+        if roles.is_social_services(user):
+            return f"{_name(user)}: social services"
+        q = qualification(user)
+        if q.qualified:
+            status = "qualified" + (", command level" if q.command_level else "")
+        elif q.may_go_as_trainee:
+            status = "trainee only: has not yet accompanied the LE Lead"
+        else:
+            status = "not qualified: " + "; ".join(q.missing)
+        return f"{_name(user)}: {status}"
+
+
+class TeamAddForm(DeliveryForm):
+    member = MemberChoiceField(queryset=User.objects.none())
+    role = forms.ChoiceField(choices=TeamMember.Role.choices, initial=TeamMember.Role.OFFICER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        on_team = self.delivery.team_members.values("user") if self.delivery else []
+        self.fields["member"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(
+                Q(personnel__is_sworn=True) | Q(groups__name__in=[roles.OFFICER, roles.LE_LEAD, roles.SOCIAL_SERVICES])
+            )
+            .exclude(pk__in=on_team)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+
+class TeamRemoveForm(DeliveryForm):
+    member = forms.ModelChoiceField(queryset=User.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.delivery:
+            self.fields["member"].queryset = User.objects.filter(team_memberships__delivery=self.delivery)
+
+
+class SocialServicesForm(DeliveryForm):
+    coordinated_on = forms.DateField(widget=DateInput)
+    plan = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="What the social services component will bring."
+    )
+    coordinator = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = User.objects.filter(
+            is_active=True, groups__name=roles.SOCIAL_SERVICES
+        ).order_by("last_name")
+
+
+class JPOCheckForm(DeliveryForm):
+    contacted_on = forms.DateField(widget=DateInput)
+    on_probation = forms.TypedChoiceField(
+        choices=[("0", "No"), ("1", "Yes")], coerce=lambda v: v == "1", label="On probation?"
+    )
+    probation_officer = forms.CharField(required=False, max_length=150)
+    services_status = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Status of services")
+    relationship_status = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Probation officer's relationship with the juvenile"
+    )
+    decision = forms.ChoiceField(choices=JPOCheck.Decision.choices, help_text="'Do not deliver' cancels the CN.")
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InfluencerChoiceMixin:
+    influencer_fields: tuple[str, ...] = ()
+
+    def limit_influencers(self):
+        for name in self.influencer_fields:
+            self.fields[name].queryset = Influencer.objects.filter(candidate_id=self.delivery.candidate_id)
+
+
+class GuardianContactForm(InfluencerChoiceMixin, DeliveryForm):
+    influencer_fields = ("influencer",)
+
+    influencer = forms.ModelChoiceField(
+        queryset=Influencer.objects.none(), required=False, label="Parent or guardian on record"
+    )
+    guardian_name = forms.CharField(required=False, max_length=150, help_text="If not on record.")
+    attempted_at = forms.DateTimeField(widget=DateTimeInput)
+    method = forms.ChoiceField(choices=GuardianContactAttempt.Method.choices)
+    reached = forms.BooleanField(required=False)
+    will_be_present = forms.BooleanField(required=False, label="Will be present at the delivery")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_influencers()
+
+
+# --- transitions ---------------------------------------------------------------------------------------
+
+
+class NoteForm(DeliveryForm):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+
+class EligibilityForm(NoteForm):
+    basis_ids = forms.ModelMultipleChoiceField(
+        queryset=EligibilityBasis.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Bases relied on",
+        help_text="None ticked: every basis that holds.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["basis_ids"].queryset = EligibilityBasis.objects.filter(candidate_id=self.delivery.candidate_id)
+
+    def service_kwargs(self):
+        data = super().service_kwargs()
+        data["basis_ids"] = [b.pk for b in data["basis_ids"]]
+        return data
+
+
+class AdviseECCForm(NoteForm):
+    location = forms.CharField(required=False, max_length=200, help_text="Blank: the CN's planned location.")
+    ecc_reference = forms.CharField(required=False, max_length=50, label="ECC reference")
+
+
+class EncounterForm(InfluencerChoiceMixin, NoteForm):
+    influencer_fields = ("guardian_influencer",)
+
+    letter_presented = forms.BooleanField(required=False)
+    gvi_message_delivered = forms.BooleanField(required=False, label="GVI message delivered")
+    social_services_stayed = forms.NullBooleanField(
+        required=False,
+        label="Team stayed for the social services component",
+        widget=forms.NullBooleanSelect,
+    )
+    social_services_not_feasible_reason = forms.CharField(required=False, label="Why not feasible")
+    guardian_present = forms.BooleanField(required=False, label="Parent or guardian present (juvenile)")
+    guardian_influencer = forms.ModelChoiceField(queryset=Influencer.objects.none(), required=False)
+    guardian_name = forms.CharField(required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_influencers()
+
+
+class InfluencerEncounterForm(InfluencerChoiceMixin, NoteForm):
+    influencer_fields = ("recipient_influencer",)
+
+    recipient_influencer = forms.ModelChoiceField(
+        queryset=Influencer.objects.none(), required=False, label="Recipient on record"
+    )
+    recipient_name = forms.CharField(required=False, max_length=150, help_text="If not on record.")
+    recipient_relationship = forms.CharField(required=False, max_length=100)
+    recipient_reason = forms.CharField(required=False, label="Why it was warranted")
+    gvi_message_delivered = forms.BooleanField(required=False, label="GVI message delivered")
+    letter_presented = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_influencers()
+
+
+class RefusalForm(NoteForm):
+    message_partially_given = forms.BooleanField(required=False, label="Part of the message was given")
+
+
+class AfterActionForm(DeliveryForm):
+    ecc_advised_of_outcome = forms.BooleanField(required=False, label="ECC advised of the outcome")
+    cad_report_number = forms.CharField(required=False, max_length=30, label="CAD report number")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(DeliveryForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why cancel")
+
+
+TRANSITION_FORMS = {
+    "determine-eligibility": EligibilityForm,
+    "start-preparation": NoteForm,
+    "approve": NoteForm,
+    "advise-ecc": AdviseECCForm,
+    "record-delivery": EncounterForm,
+    "record-influencer-delivery": InfluencerEncounterForm,
+    "record-refusal": RefusalForm,
+    "record-not-located": NoteForm,
+    "retry": NoteForm,
+    "record-after-action": AfterActionForm,
+    "close": NoteForm,
+    "cancel": CancelForm,
+}

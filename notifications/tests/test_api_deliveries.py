@@ -1,0 +1,108 @@
+"""/api/deliveries/: list with filters, create (the LE Lead), read with step records and available transitions."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from notifications import services as s
+from notifications.tests.conftest import make_candidate
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_le_lead_lists_every_cn_paginated(le_lead, cn):
+    body = client_for(le_lead).get("/api/deliveries/").json()
+    assert body["count"] == 1 and body["results"][0]["state"] == "identified"
+
+
+def test_the_list_filters_by_state(le_lead, cn, walk_to):
+    other = s.delivery_create(user=le_lead, candidate=make_candidate(last="Other"))
+    walk_to("eligible")
+    ids = [d["id"] for d in client_for(le_lead).get("/api/deliveries/?state=identified").json()["results"]]
+    assert ids == [other.pk]
+
+
+def test_an_unknown_state_filter_is_a_400_that_says_what_to_use(le_lead):
+    response = client_for(le_lead).get("/api/deliveries/?state=done")
+    assert response.status_code == 400 and "identified" in str(response.json())
+
+
+def test_mine_lists_only_the_cns_the_officer_is_on(le_lead, officer, cn, walk_to):
+    walk_to("ready")
+    other = s.delivery_create(user=le_lead, candidate=make_candidate(last="Other"))
+    ids = [d["id"] for d in client_for(officer).get("/api/deliveries/?mine=1").json()["results"]]
+    assert cn.pk in ids and other.pk not in ids
+
+
+def test_the_list_filters_by_candidate(le_lead, cn, adult):
+    s.delivery_create(user=le_lead, candidate=make_candidate(last="Other"))
+    results = client_for(le_lead).get(f"/api/deliveries/?candidate={adult.pk}").json()["results"]
+    assert [d["id"] for d in results] == [cn.pk]
+
+
+def test_an_officer_sees_no_cn_they_are_not_on(second_officer, cn):
+    ids = [d["id"] for d in client_for(second_officer).get("/api/deliveries/").json()["results"]]
+    assert cn.pk not in ids
+    assert client_for(second_officer).get(f"/api/deliveries/{cn.pk}/").status_code == 404
+
+
+def test_the_le_lead_opens_a_cn_by_candidate_id(le_lead, adult):
+    response = client_for(le_lead).post("/api/deliveries/", {"candidate": adult.pk}, format="json")
+    assert response.status_code == 201 and response.json()["state"] == "identified"
+
+
+def test_an_officer_cannot_open_a_cn(officer, adult):
+    response = client_for(officer).post("/api/deliveries/", {"candidate": adult.pk}, format="json")
+    assert response.status_code == 403
+
+
+def test_opening_a_cn_for_an_unknown_candidate_is_a_400(le_lead):
+    response = client_for(le_lead).post("/api/deliveries/", {"candidate": 999999}, format="json")
+    assert response.status_code == 400 and "candidate" in response.json()
+
+
+def test_a_second_open_cn_is_refused_with_the_reason(le_lead, cn, adult):
+    response = client_for(le_lead).post("/api/deliveries/", {"candidate": adult.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["unmet_conditions"][0]["name"] == "candidate"
+
+
+def test_the_detail_shows_the_step_records_and_the_transitions_for_the_user(le_lead, walk_to):
+    cn = walk_to("in_preparation")
+    s.record_check(cn.pk, user=le_lead, kind="threat_assessment", completed_on="2026-11-01", result="no_concerns")
+    body = client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()
+    assert body["checks"][0]["kind"] == "threat_assessment"
+    approve = next(t for t in body["available_transitions"] if t["name"] == "approve")
+    assert approve["allowed"] is False and "background_check_done" in [r["name"] for r in approve["reasons"]]
+
+
+def test_social_services_never_see_the_threat_assessment_or_background_check(le_lead, social_worker, cn):
+    s.add_team_member(cn.pk, user=le_lead, member=social_worker, role="social_services")
+    s.record_check(cn.pk, user=le_lead, kind="background_check", completed_on="2026-11-01", result="high_risk")
+    body = client_for(social_worker).get(f"/api/deliveries/{cn.pk}/").json()
+    assert body["checks"] is None and "high_risk" not in str(body)
+
+
+def test_an_anonymous_request_is_refused(cn):
+    assert APIClient().get("/api/deliveries/").status_code in (401, 403)
+
+
+def test_a_token_is_issued_for_the_tablet(officer):
+    from vip.testing import PASSWORD
+
+    response = APIClient().post("/api/auth/token/", {"username": "officer", "password": PASSWORD}, format="json")
+    assert response.status_code == 200 and response.json()["token"]
+
+
+def test_creating_with_the_same_idempotency_key_twice_opens_one_cn(le_lead, adult):
+    client = client_for(le_lead)
+    for _ in range(2):
+        client.post("/api/deliveries/", {"candidate": adult.pk}, format="json", headers={"Idempotency-Key": "new-1"})
+    from notifications.models import Delivery
+
+    assert Delivery.objects.filter(candidate=adult).count() == 1

@@ -1,0 +1,164 @@
+"""POST /api/deliveries/{id}/{step or transition}/: the services over HTTP, refusals as 409, retries applied once."""
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from notifications.models import Check, Delivery, Encounter, State
+from notifications.tests.conftest import guardian_of, transitions_of
+from vip.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+TODAY = str(timezone.localdate())
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def post(user, cn, name, body=None, **headers):
+    return client_for(user).post(f"/api/deliveries/{cn.pk}/{name}/", body or {}, format="json", headers=headers)
+
+
+def test_a_transition_answers_with_the_cn_in_its_new_state(le_lead, cn):
+    response = post(le_lead, cn, "determine-eligibility", {"note": "Victim of DEMO shooting."})
+    assert response.status_code == 200 and response.json()["state"] == "eligible"
+
+
+def test_a_refused_guard_is_a_409_with_the_unmet_conditions_by_name_and_in_words(le_lead, walk_to):
+    cn = walk_to("in_preparation")
+    response = post(le_lead, cn, "approve")
+    assert response.status_code == 409
+    names = {c["name"]: c["reason"] for c in response.json()["unmet_conditions"]}
+    assert "threat assessment" in names["threat_assessment_done"]
+
+
+def test_a_wrong_person_is_a_403(officer, cn):
+    assert post(officer, cn, "determine-eligibility").status_code in (403, 404)
+
+
+def test_an_officer_on_the_team_gets_403_for_a_lead_only_step(le_lead, officer, walk_to):
+    cn = walk_to("ready")
+    assert post(officer, cn, "cancel", {"reason": "No."}).status_code == 403
+
+
+def test_a_cn_the_user_may_not_see_is_a_404(second_officer, walk_to):
+    cn = walk_to("ready")
+    assert post(second_officer, cn, "advise-ecc").status_code == 404
+
+
+def test_the_preparation_steps_are_recorded_over_the_api(le_lead, officer, walk_to):
+    cn = walk_to("in_preparation")
+    steps = [
+        ("threat-assessment", {"completed_on": TODAY, "result": "no_concerns"}),
+        ("background-check", {"completed_on": TODAY, "result": "concerns_noted", "notes": "Prior charge."}),
+        ("letter", {"penalties": "Up to 10 years federal."}),
+        ("team", {"member": officer.pk, "role": "officer"}),
+        ("social-services", {"coordinated_on": TODAY, "plan": "Job training."}),
+    ]
+    statuses = [post(le_lead, cn, name, body).status_code for name, body in steps]
+    assert statuses == [200] * 5
+    assert post(le_lead, cn, "approve").json()["state"] == "ready"
+
+
+def test_a_bad_body_is_a_400_with_field_errors(le_lead, walk_to):
+    cn = walk_to("in_preparation")
+    response = post(le_lead, cn, "threat-assessment", {"completed_on": "yesterday", "result": "fine"})
+    assert response.status_code == 400 and {"completed_on", "result"} <= set(response.json())
+
+
+def test_a_team_member_is_removed_over_the_api(le_lead, officer, walk_to):
+    cn = walk_to("ready")
+    post(le_lead, cn, "team", {"action": "remove", "member": officer.pk})
+    assert not cn.team_members.filter(user=officer).exists()
+
+
+def test_juvenile_steps_jpo_and_guardian_contact_over_the_api(le_lead, juvenile):
+    from notifications import services as s
+
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    guardian = guardian_of(juvenile)
+    jpo = {
+        "contacted_on": TODAY,
+        "on_probation": False,
+        "decision": "deliver",
+        "reasons": "No probation.",
+        "services_status": "None.",
+        "relationship_status": "None.",
+    }
+    contact = {"attempted_at": timezone.now().isoformat(), "method": "phone", "influencer": guardian.pk}
+    assert post(le_lead, cn, "jpo-check", jpo).status_code == 200
+    assert post(le_lead, cn, "guardian-contact", contact).json()["guardian_contacts"][0]["influencer"] == guardian.pk
+
+
+def test_another_candidates_influencer_is_a_400(le_lead, adult, juvenile):
+    from notifications import services as s
+
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    body = {"attempted_at": timezone.now().isoformat(), "method": "phone", "influencer": guardian_of(adult).pk}
+    assert post(le_lead, cn, "guardian-contact", body).status_code == 400
+
+
+def test_the_door_outcome_is_recorded_with_the_encounter_in_the_body(officer, walk_to):
+    cn = walk_to("ecc_advised")
+    body = {"letter_presented": True, "gvi_message_delivered": True, "social_services_stayed": True}
+    assert post(officer, cn, "record-delivery", body).json()["state"] == "delivered"
+
+
+def test_a_refusal_with_an_empty_body_is_accepted(officer, walk_to):
+    cn = walk_to("ecc_advised")
+    assert post(officer, cn, "record-refusal").json()["state"] == "refused"
+
+
+def test_a_cad_number_in_the_wrong_format_is_a_409(officer, walk_to):
+    cn = walk_to("delivered")
+    response = post(officer, cn, "record-after-action", {"cad_report_number": "12", "ecc_advised_of_outcome": True})
+    assert response.status_code == 409
+    assert response.json()["unmet_conditions"][0]["name"] == "cad_report_number_valid"
+
+
+def test_every_transition_has_an_endpoint(le_lead, cn):
+    from notifications.services import TRANSITIONS
+
+    codes = {name: post(le_lead, cn, name).status_code for name in TRANSITIONS}
+    assert 404 not in codes.values() and 405 not in codes.values()
+
+
+# --- Idempotency-Key: a tablet retry is applied once ------------------------------------------------------
+
+
+def test_the_same_key_twice_applies_the_transition_once(officer, walk_to):
+    cn = walk_to("ecc_advised")
+    first = post(officer, cn, "record-refusal", {"note": "Asked us to leave."}, **{"Idempotency-Key": "k-1"})
+    again = post(officer, cn, "record-refusal", {"note": "Asked us to leave."}, **{"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers["Idempotent-Replay"] == "true"
+    assert transitions_of(cn).count(("ecc_advised", "refused")) == 1
+    assert Encounter.objects.filter(delivery=cn).count() == 1
+
+
+def test_the_same_key_with_another_body_is_a_422(officer, walk_to):
+    cn = walk_to("ecc_advised")
+    post(officer, cn, "record-refusal", {"note": "a"}, **{"Idempotency-Key": "k-2"})
+    response = post(officer, cn, "record-refusal", {"note": "b"}, **{"Idempotency-Key": "k-2"})
+    assert response.status_code == 422
+
+
+def test_a_refused_step_with_a_key_is_replayed_as_the_same_refusal(le_lead, walk_to):
+    cn = walk_to("in_preparation")
+    first = post(le_lead, cn, "approve", {}, **{"Idempotency-Key": "k-3"})
+    again = post(le_lead, cn, "approve", {}, **{"Idempotency-Key": "k-3"})
+    assert first.status_code == again.status_code == 409
+    assert Delivery.objects.get(pk=cn.pk).state == State.IN_PREPARATION
+
+
+def test_a_step_with_a_key_is_recorded_and_audited_once(le_lead, walk_to):
+    cn = walk_to("in_preparation")
+    body = {"completed_on": TODAY, "result": "no_concerns"}
+    for _ in range(2):
+        post(le_lead, cn, "threat-assessment", body, **{"Idempotency-Key": "k-4"})
+    assert Check.objects.filter(delivery=cn).count() == 1
+    assert AuditEvent.objects.filter(object_id=str(cn.pk), note__contains="threat assessment").count() == 1
