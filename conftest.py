@@ -69,41 +69,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "has_touch": True}
 
 
-@pytest.fixture(autouse=True)
-def _data_migration_rows(request):
-    """Put back the rows the data migrations wrote when a transactional test's flush emptied them.
-
-    A `transaction=True` test (browser, concurrency) ends with a flush of every table, which removes the
-    role groups with their permissions (vip 0002) and the default letter template (notifications 0002).
-    Tests running after it in the same session, or in a later `--reuse-db` run, would find no roles.
-    Costs two queries per database test; rebuilds only when something is missing.
-    """
-    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
-        return
-    request.getfixturevalue("db")
-    import importlib
-
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    from notifications.models import LetterTemplate
-    from vip import roles
-
-    missing_roles = Group.objects.filter(name__in=roles.ALL_ROLES).count() < len(roles.ALL_ROLES)
-    missing_letter = not LetterTemplate.objects.exists()
-    if not (missing_roles or missing_letter):
-        return
-    loader = MigrationLoader(connection)
-    for needed, app, migration, function in (
-        (missing_roles, "vip", "0002_roles", "create_roles"),
-        (missing_letter, "notifications", "0002_default_letter_template", "create"),
-    ):
-        if needed:
-            apps = loader.project_state((app, migration)).apps
-            getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(apps, None)
-
-
 # --- personas (SOP 2-64) ---------------------------------------------------------------------------------
 
 from vip.testing import *  # noqa: E402,F401,F403

@@ -32,6 +32,7 @@ def ensure_roles() -> None:
     try:
         importlib.import_module("vip.migrations.0002_roles").create_roles(global_apps, None)
         importlib.import_module("vip.migrations.0004_security_admin_permissions").grant(global_apps, None)
+        importlib.import_module("notifications.migrations.0003_reminders").grant_reminder_permissions(global_apps, None)
     finally:
         for config in global_apps.get_app_configs():
             config.models_module = saved[config.label]
