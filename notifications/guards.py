@@ -139,7 +139,8 @@ def guardian_contact_attempted_if_juvenile(delivery) -> bool:
 
 
 @guard(
-    "The ECC must be advised of the location, the team members and the candidate's identity first (SOP 2-64-4 C.1.a)."
+    "The ECC must be advised of the location, the team members and the candidate's identity first (SOP 2-64-4 C.1.a).",
+    payload=True,  # the advise-ecc step writes this record itself: a requirement, not a blocker on a READY CN
 )
 def ecc_advisement_recorded(delivery) -> bool:
     record = delivery.latest_ecc_advisement()

@@ -324,13 +324,7 @@ def _unavailable(delivery, options: dict, name: str) -> list[str]:
         if transition is None:
             return [f"Not possible while the CN is {delivery.get_state_display().lower()}."]
         return ["Only the VIP LE Lead or a sworn member of this CN's delivery team may record this step."]
-    return [reason for guard, reason in option.reasons.items() if guard not in SATISFIED_BY_THE_STEP.get(name, ())]
-
-
-# Guards that judge the record the step itself writes, but are not marked `payload=True` in guards.py,
-# so transition_options() lists them as blockers before the step is taken. Reported to the services'
-# owner; until guards.py marks them, the tablet does not show them as reasons.
-SATISFIED_BY_THE_STEP = {"advise-ecc": ("ecc_advisement_recorded",)}
+    return list(option.reasons.values())
 
 
 def _requirements(ctx: dict, name: str) -> list[str]:

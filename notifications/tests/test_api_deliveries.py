@@ -92,13 +92,6 @@ def test_an_anonymous_request_is_refused(cn):
     assert APIClient().get("/api/deliveries/").status_code in (401, 403)
 
 
-def test_a_token_is_issued_for_the_tablet(officer):
-    from vip.testing import PASSWORD
-
-    response = APIClient().post("/api/auth/token/", {"username": "officer", "password": PASSWORD}, format="json")
-    assert response.status_code == 200 and response.json()["token"]
-
-
 def test_creating_with_the_same_idempotency_key_twice_opens_one_cn(le_lead, adult):
     client = client_for(le_lead)
     for _ in range(2):
