@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_matrix import MATRIX, ROLES, build_world, fast_password_hashing
@@ -99,7 +98,7 @@ def test_each_role_gets_what_the_access_matrix_says(
     }
     clients = {}
     for role, user in users.items():
-        clients[role] = Client()
+        clients[role] = verified_client()
         if user is not None:
             clients[role].force_login(user)
 
