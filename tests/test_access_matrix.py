@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_matrix import MATRIX, ROLES, build_world, fast_password_hashing
+from vip.testing import verified_client
 
 
 @pytest.fixture(autouse=True)
