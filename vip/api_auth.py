@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
@@ -37,3 +38,33 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 "with your username, password and one-time code."
             )
         return user, token
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the verified-session authentication (the browser's cookie)."""
+
+    target_class = "vip.api_auth.VerifiedSessionAuthentication"
+    name = "verifiedSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "A browser session that passed the password, the one-time code and the notice.",
+        }
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """The tablet's token: `Authorization: Token <key>`, from POST /api/auth/token/ (with a one-time code)."""
+
+    target_class = "vip.api_auth.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with the prefix "Token "; tokens expire after 12 hours.',
+        }

@@ -57,7 +57,10 @@ def test_a_status_change_is_dated_today_when_no_date_is_given(le_lead, adult):
     made = offer(adult, "job_training", "offered", TODAY - dt.timedelta(days=3))
     changed = s.service_offer_update(user=le_lead, offer_id=made.pk, status="accepted")
     assert changed.status_changed_on == TODAY
-    assert AuditEvent.objects.get(action="update", object_id=made.pk).changes["status"] == ["offered", "accepted"]
+    assert AuditEvent.objects.get(action="update", object_id=made.pk, actor=le_lead).changes["status"] == [
+        "offered",
+        "accepted",
+    ]
 
 
 def test_a_status_dated_before_the_offer_is_refused_with_the_reason(le_lead, adult):
