@@ -26,7 +26,7 @@ from notifications.personnel import personnel_overview
 from notifications.selectors import deliveries_visible_to, get_delivery_for_user
 from vip import roles
 from vip.api import idempotent
-from vip.errors import NotPermitted
+from vip.errors import DomainError, NotPermitted
 
 ErrorSerializer = inline_serializer(
     "Error",
@@ -77,14 +77,14 @@ class DeliveryListView(GenericAPIView):
         state = params.get("state")
         if state:
             if state not in State.values:
-                raise ValidationError({"state": f"Unknown state. Use one of: {', '.join(State.values)}."})
+                raise DomainError(f"Unknown state in ?state=. Use one of: {', '.join(State.values)}.")
             qs = qs.filter(state=state)
         if params.get("mine") in ("1", "true", "yes"):
             qs = qs.filter(team_members__user=self.request.user).distinct()
         candidate = params.get("candidate")
         if candidate:
             if not candidate.isdigit():
-                raise ValidationError({"candidate": "Give the candidate's id (a number)."})
+                raise DomainError("Give the candidate's id (a number) in ?candidate=.")
             qs = qs.filter(candidate_id=int(candidate))
         return qs
 
