@@ -46,7 +46,6 @@ from candidates.serializers import (
 )
 from vip import roles
 from vip.api import idempotent
-from vip.audit import audit
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 
@@ -174,11 +173,6 @@ class CandidateViewSet(ServiceViewSet):
             aliases=request.query_params.getlist("alias"),
         )
         return Response(DuplicateSerializer(found, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        audit(actor=request.user, action="read", object_type="candidates.Candidate", object_id=kwargs["pk"])
-        return response
 
     def handle_exception(self, exc):
         if isinstance(exc, _DuplicatesFound):

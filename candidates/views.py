@@ -24,11 +24,11 @@ from candidates.selectors import (
     candidates_visible_to,
     get_candidate_for_user,
     may_use_candidate_records,
+    memberships_visible_to,
     possible_duplicates,
 )
 from notifications.models import State
 from vip import roles
-from vip.audit import audit
 
 PAGE_SIZE = 25
 
@@ -104,7 +104,7 @@ def candidate_detail(request, pk: int):
     candidate = get_candidate_for_user(request.user, pk)
     from notifications.selectors import deliveries_visible_to
 
-    audit(actor=request.user, action="read", obj=candidate, note="candidate page")  # reads of people are logged
+    # The read itself is logged once, for every interface, by vip.audit_middleware.
 
     context = {
         "candidate": candidate,
@@ -113,7 +113,10 @@ def candidate_detail(request, pk: int):
         "phones": candidate.phones.all(),
         "bases": candidate.bases.select_related("shooting", "related_person", "gvis_meeting", "referral", "entered_by"),
         "influencers": candidate.influencers.all(),
-        "memberships": candidate.memberships.select_related("group", "gvis_meeting", "added_by"),
+        # Only approved memberships are facts for officers and social services (28 CFR 23.20).
+        "memberships": memberships_visible_to(request.user)
+        .filter(candidate=candidate)
+        .select_related("gvis_meeting", "added_by"),
         "shooting_roles": candidate.shooting_roles.select_related("shooting"),
         "gvis_meetings": candidate.gvis_meetings.all(),
         "referrals": candidate.referrals.select_related("created_by"),

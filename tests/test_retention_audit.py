@@ -78,3 +78,13 @@ def test_the_system_check_refuses_a_retention_under_a_year(settings):
 
     settings.VIP_AUDIT_RETENTION_DAYS = 90
     assert [error.id for error in check_retention_setting()] == ["vip.E101"]
+
+
+def test_the_weekly_purge_is_registered_in_the_beat_schedule(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules", stdout=StringIO())
+    assert PeriodicTask.objects.filter(task="vip.tasks.purge_expired_audit_events").count() == 1

@@ -21,8 +21,12 @@ SENSITIVE_READS: dict[str, tuple[str, str]] = {
     "notifications:detail": ("notifications.Delivery", "pk"),
     "candidate-detail": ("candidates.Candidate", "pk"),
     "delivery-detail": ("notifications.Delivery", "pk"),
+    "api_delivery": ("notifications.Delivery", "pk"),
     "admin:candidates_candidate_change": ("candidates.Candidate", "object_id"),
     "admin:notifications_delivery_change": ("notifications.Delivery", "object_id"),
+    # The admin runs on the OTP-verified site, whose namespace is "otpadmin".
+    "otpadmin:candidates_candidate_change": ("candidates.Candidate", "object_id"),
+    "otpadmin:notifications_delivery_change": ("notifications.Delivery", "object_id"),
 }
 # Any other page in these namespaces whose URL carries the kwarg is a read of that record too
 # (e.g. "cn/<pk>/letter/", "tablet/<pk>/encounter/").

@@ -68,7 +68,7 @@ def home_url_name(user) -> str:
         return "notifications:board"
     if is_officer(user):
         return "notifications:my_deliveries"
-    if is_social_services(user):
+    if is_social_services(user) or is_records_custodian(user):
         return "candidates:list"
     if is_administrator(user) or user.is_staff:
         return "admin:index"

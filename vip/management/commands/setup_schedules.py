@@ -45,7 +45,23 @@ def disable_inactive_accounts_schedule() -> tuple[PeriodicTask, bool]:
     )
 
 
-SCHEDULES = [reminders_sweep_schedule, reminders_digest_schedule, disable_inactive_accounts_schedule]
+def purge_expired_audit_events_schedule() -> tuple[PeriodicTask, bool]:
+    """CJIS AU-11: audit events are kept VIP_AUDIT_RETENTION_DAYS (at least a year), then purged weekly."""
+    weekly = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="3", day_of_week="0", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
+    )[0]
+    return PeriodicTask.objects.get_or_create(
+        name="Purge audit events past their keeping period (weekly)",
+        defaults={"task": "vip.tasks.purge_expired_audit_events", "crontab": weekly},
+    )
+
+
+SCHEDULES = [
+    reminders_sweep_schedule,
+    reminders_digest_schedule,
+    disable_inactive_accounts_schedule,
+    purge_expired_audit_events_schedule,
+]
 
 
 class Command(BaseCommand):
