@@ -29,6 +29,7 @@ from notifications.models import (
     TeamMember,
     TrainingRecord,
 )
+from vip.admin_access import SelectorScopedAdminMixin
 from vip.errors import DomainError
 
 
@@ -77,7 +78,7 @@ def _transition_action(api_name: str, *, body: dict | None = None):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
+class DeliveryAdmin(SelectorScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "candidate", "state", "attempt", "le_lead", "state_entered_at", "created_at"]
     list_filter = ["state"]
     search_fields = ["candidate__last_name", "candidate__first_name", "=id"]
