@@ -19,11 +19,18 @@ def _admin_client(client, user):
     return client
 
 
-def test_the_cn_change_page_shows_state_and_step_records_read_only(client, superuser, walk_to):
+def test_the_cn_change_page_shows_state_and_step_records_read_only(client, le_lead, walk_to):
     cn = walk_to("ready")
-    html = _admin_client(client, superuser).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
+    le_lead.is_staff = le_lead.is_superuser = True  # the admin shows a CN to those the selectors show it to
+    le_lead.save()
+    html = _admin_client(client, le_lead).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
     assert 'name="state"' not in html and "Ready to deliver" in html
     assert "Threat assessment" in html
+
+
+def test_a_superuser_without_a_role_finds_no_cn_in_the_admin(client, superuser, cn):
+    response = _admin_client(client, superuser).get(f"/admin/notifications/delivery/{cn.pk}/change/")
+    assert response.status_code == 404  # superusers get no exception (CJIS AC-6)
 
 
 def test_an_admin_action_goes_through_the_service_and_its_guards(client, superuser, cn):
