@@ -683,31 +683,27 @@ MATRIX: dict[str, E] = {
     # --- admin: candidate- and CN-linked models go through the selectors (vip/admin_access.py): 404 out of scope,
     # before any permission check; reference data is the administrator's ---------------------------------------
     **admin_model(
-        "axes_accessattempt",
+        "axes_accessattempt",  # a lockout: the administrator lifts it by deleting the attempt
         changelist=ADMIN_ONLY_200,
         add=ADMIN_ONLY_403,
-        change=MISSING_REDIRECT,
-        history=MISSING_REDIRECT,
-        delete=MISSING_REDIRECT,
-        obj="=0",
+        change=ADMIN_ONLY_200,
+        obj="accessattempt",
     ),
     **admin_model(
-        "axes_accessfailurelog",
+        "axes_accessfailurelog",  # the sign-in record: read, never deleted
         changelist=ADMIN_ONLY_200,
         add=ADMIN_ONLY_403,
-        change=MISSING_REDIRECT,
-        history=MISSING_REDIRECT,
+        change=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        obj="=0",
+        obj="accessfailurelog",
     ),
     **admin_model(
-        "axes_accesslog",
+        "axes_accesslog",  # the sign-in record: read, never deleted
         changelist=ADMIN_ONLY_200,
         add=ADMIN_ONLY_403,
-        change=MISSING_REDIRECT,
-        history=MISSING_REDIRECT,
+        change=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        obj="=0",
+        obj="accesslog",
     ),
     **admin_model(
         "candidates_candidate",
@@ -912,6 +908,7 @@ MATRIX: dict[str, E] = {
 
 def build_world(*, le_lead, officer, second_officer, social_worker, administrator, program_manager, custodian):
     """{kind: {object key: pk}} for adult, juvenile and sealed objects, built the way the services would."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group as AuthGroup
     from django.utils import timezone
     from django_otp.plugins.otp_static.models import StaticDevice
@@ -947,6 +944,13 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     due, _ = StepDueTime.objects.get_or_create(state="identified", defaults={"due_hours": 24})
     totp = TOTPDevice.objects.filter(user=officer).first() or TOTPDevice.objects.create(user=officer, name="app")
     static = StaticDevice.objects.create(user=officer, name="recovery")
+    # a stranger locked out (a persona's own attempts are reset when the matrix signs it in)
+    seen = {"user_agent": "matrix", "ip_address": "10.0.0.9", "username": "locked.out", "http_accept": "*/*"}
+    attempt = AccessAttempt.objects.create(
+        **seen, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=3
+    )
+    failure = AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
+    access = AccessLog.objects.create(**seen, path_info="/accounts/login/")
     common = {
         "user": officer.pk,
         "group": AuthGroup.objects.get(name=roles.OFFICER).pk,
@@ -960,6 +964,9 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
         "stepduetime": due.pk,
         "totpdevice": totp.pk,
         "staticdevice": static.pk,
+        "accessattempt": attempt.pk,
+        "accessfailurelog": failure.pk,
+        "accesslog": access.pk,
     }
     world: dict[str, dict[str, object]] = {}
     for kind, age in (("adult", 30), ("juvenile", 16), ("sealed", 15)):
