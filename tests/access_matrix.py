@@ -79,6 +79,7 @@ class E:
         return result
 
 
+TODAY = dt.date.today().isoformat()
 SIGNED_IN_200 = "200 200 200 200 200 200 200 302"
 EVERYONE_200 = "200 200 200 200 200 200 200 200"
 
@@ -265,11 +266,14 @@ MATRIX: dict[str, E] = {
         sealed="404 404 404 404 404 404 200 302",
         pk="delivery",
     ),
+    # A complete threat assessment: the LE Lead records it (302 back to the CN); the service refuses every
+    # other role that sees the CN (403), and a CN out of scope is not found.
     "notifications:step": E(
-        adult="400 400 400 404 400 404 400 302",
-        juvenile="400 400 400 404 404 404 400 302",
-        sealed="404 404 404 404 404 404 400 302",
+        adult="302 403 403 404 403 404 403 302",
+        juvenile="302 403 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
         method="post",
+        data={"threat-assessment-completed_on": TODAY, "threat-assessment-result": "no_concerns"},
         pk="delivery",
         name="=threat-assessment",
     ),
@@ -478,11 +482,12 @@ MATRIX: dict[str, E] = {
         method="post",
         pk="delivery",
     ),
-    "api_delivery_threat_assessment": E(
-        adult="400 400 400 404 400 404 400 403",
-        juvenile="400 400 400 404 404 404 400 403",
-        sealed="404 404 404 404 404 404 400 403",
+    "api_delivery_threat_assessment": E(  # complete: recorded by the LE Lead, refused (403) to the others
+        adult="200 403 403 404 403 404 403 403",
+        juvenile="200 403 403 404 404 404 403 403",
+        sealed="404 404 404 404 404 404 403 403",
         method="post",
+        data={"completed_on": TODAY, "result": "no_concerns"},
         pk="delivery",
     ),
     # --- candidate API (the administrator's whole API is refused: 403), services and outcomes -------------------
