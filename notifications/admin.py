@@ -29,6 +29,7 @@ from notifications.models import (
     TeamMember,
     TrainingRecord,
 )
+from notifications.selectors import checks_visible_to
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.errors import DomainError
 
@@ -49,6 +50,12 @@ class ReadOnlyInline(admin.StackedInline):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in ("id", "delivery")]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self.model is Check:  # never for social services, even on the CN's team (issue #5)
+            return qs.filter(pk__in=checks_visible_to(request.user).values("pk"))
+        return qs
 
 
 def _inline(model_class, *, tabular: bool = False):

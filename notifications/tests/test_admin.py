@@ -70,3 +70,21 @@ def test_personnel_and_training_pages_open(client, superuser, officer):
     admin = _admin_client(client, superuser)
     assert admin.get("/admin/notifications/personnel/").status_code == 200
     assert admin.get("/admin/notifications/trainingrecord/").status_code == 200
+
+
+def test_the_cn_admin_shows_social_services_on_the_team_no_threat_assessment(client, social_worker, le_lead, cn):
+    from notifications.models import Check, TeamMember
+
+    TeamMember.objects.create(delivery=cn, user=social_worker, role=TeamMember.Role.SOCIAL_SERVICES)
+    Check.objects.create(
+        delivery=cn,
+        kind="threat_assessment",
+        completed_on=cn.created_at.date(),
+        completed_by=le_lead,
+        result="high_risk",
+        notes="Armed, avoid the back door",
+    )
+    social_worker.is_staff = social_worker.is_superuser = True  # permissions do not widen what a role sees
+    social_worker.save()
+    html = _admin_client(client, social_worker).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
+    assert "Armed, avoid the back door" not in html
