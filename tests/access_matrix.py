@@ -12,16 +12,27 @@ Adding a page is one line:
 - The codes are the HTTP status for each role, in ROLES order:
       le_lead program_manager officer_on_team officer_not_on_team social_worker administrator custodian anonymous
   "302" for anonymous is the redirect to sign in. "-" means "not requested" (use sparingly, say why).
-- Object kwargs name an object of the test world (see `build_world`): "candidate", "delivery", "membership",
-  "auditevent", "user", "group"; a literal value starts with "=" (kind="=membership").
+- Object kwargs name an object of the test world (see `build_world`). One per adult, juvenile and sealed
+  record (KIND_OBJECTS): "candidate", "delivery", "membership", "influencer", "referral", "basis",
+  "serviceoffer", "outcome", "auditevent"; shared: "user", "group", "gang", "shooting", "gvismeeting", "partner",
+  "personnel", "training", "lettertemplate", "stepduetime", "reminder", "totpdevice", "staticdevice",
+  "accessattempt", "accessfailurelog", "accesslog" (and "<name>_version", a django-simple-history version);
+  a literal value starts with "=" (kind="=membership").
   With object kwargs, give the codes per object kind: adult=..., juvenile=..., sealed=... (a kind left out
   is not requested; a single `codes` applies to every kind).
-- method="post" (with data) for POST-only endpoints; url="/literal/" for unnamed regex patterns.
-- `admin_model(...)` classifies the six admin URLs of one registered model in one line.
+- method="post" (with data) for POST-only endpoints; url="/literal/" for unnamed regex patterns and query
+  strings, with "{candidate}"-style world objects (url="/cn/new/?candidate={candidate}").
+- `admin_model(...)` classifies the admin URLs of one registered model in one line (the admin site is
+  "otpadmin"); change/history/delete take one code line or {"adult": ..., "juvenile": ..., "sealed": ...}, and
+  simple_history= the page of one historical version for a SimpleHistoryAdmin.
 
 The world: an adult and a juvenile, each with a CN whose team holds the LE Lead and the officer (and, for
 the adult, the social worker); the social worker also serves the juvenile (a service offer) without being on
-the team; a sealed juvenile with a CN; `officer_not_on_team` is qualified on another, closed CN.
+the team; a sealed juvenile with a CN; `officer_not_on_team` is qualified on another, closed CN. Each person
+has an influencer, a referral, an eligibility basis, a group membership, a service offer, an outcome, and
+their CN a drafted letter and a reminder to the officer. Requests that may write are the few POST entries
+(the LE Lead records a threat assessment, page and API): none moves a CN, so the order of entries does not
+change what a later one finds.
 """
 
 from __future__ import annotations
