@@ -19,7 +19,7 @@ def test_the_le_lead_opens_a_cn_in_identified_with_themself_on_the_team(le_lead,
 
 def test_opening_a_cn_is_audited(le_lead, adult):
     cn = s.delivery_create(user=le_lead, candidate=adult)
-    event = AuditEvent.objects.get(action="create", object_type="notifications.Delivery", object_id=str(cn.pk))
+    event = AuditEvent.objects.get(action="create", object_id=str(cn.pk))
     assert (event.actor, event.to_state) == (le_lead, "identified")
 
 
