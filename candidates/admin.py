@@ -11,8 +11,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from candidates import models as m
-from candidates.selectors import candidates_visible_to
 from vip import roles
+from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit
 
 
@@ -40,23 +40,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
             audit(actor=request.user, action="delete", object_type=obj._meta.label, note=f"{obj} in the admin")
 
 
-class OfVisibleCandidates:
-    """Rows that hang off a person: only those of people this user may see, and only them to pick from."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(candidate__in=candidates_visible_to(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is m.Candidate:
-            kwargs["queryset"] = candidates_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class OfVisibleCandidates(SelectorScopedAdminMixin):
+    """Rows that hang off a person: only those of people this user may see (404 for others, history
+    included), and only them to pick from (vip/admin_access.py)."""
 
 
-class ReferenceRecords:
+class ReferenceRecords(SelectorScopedAdminMixin):
     """Shootings, groups and GVIS meetings name people: for those who see every candidate."""
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
+    def scope(self, request, qs):
         if roles.sees_all_candidates(request.user) or roles.is_records_custodian(request.user):
             return qs
         if roles.is_administrator(request.user) and self.model is m.Group:
@@ -80,16 +72,13 @@ class PhoneInline(admin.TabularInline):
 
 
 @admin.register(m.Candidate)
-class CandidateAdmin(AuditedAdmin):
+class CandidateAdmin(SelectorScopedAdminMixin, AuditedAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "sex", "created_at"]
     list_filter = ["sex", ("sealed_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["first_name", "last_name", "middle_name", "aliases__name"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_by", "created_at", "updated_at", "sealed_at", "sealed_by"]
     inlines = [AliasInline, AddressInline, PhoneInline]
-
-    def get_queryset(self, request):
-        return candidates_visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -162,7 +162,7 @@ class CandidateViewSet(ServiceViewSet):
         responses={200: DuplicateSerializer(many=True)},
     )
     @action(detail=False, methods=["get"], url_path="possible-duplicates", filterset_class=None, pagination_class=None)
-    def possible_duplicates(self, request):
+    def possible_duplicates(self, request, format=None):  # noqa: A002 (DRF passes the .json suffix)
         params = _DuplicateQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
         found = possible_duplicates(

@@ -23,7 +23,7 @@ class VisibleCandidatesMixin:
             if field is None or field.read_only:
                 continue
             target = getattr(field, "child_relation", field)
-            target.queryset = candidates_visible_to(request.user) if request else m.Candidate.objects.none()
+            target.queryset = candidates_visible_to(request.user if request else None)  # None: nobody
         return fields
 
 

@@ -29,6 +29,8 @@ from notifications.models import (
     TeamMember,
     TrainingRecord,
 )
+from notifications.selectors import checks_visible_to
+from vip.admin_access import SelectorScopedAdminMixin
 from vip.errors import DomainError
 
 
@@ -48,6 +50,12 @@ class ReadOnlyInline(admin.StackedInline):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in ("id", "delivery")]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self.model is Check:  # never for social services, even on the CN's team (issue #5)
+            return qs.filter(pk__in=checks_visible_to(request.user).values("pk"))
+        return qs
 
 
 def _inline(model_class, *, tabular: bool = False):
@@ -77,7 +85,7 @@ def _transition_action(api_name: str, *, body: dict | None = None):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
+class DeliveryAdmin(SelectorScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "candidate", "state", "attempt", "le_lead", "state_entered_at", "created_at"]
     list_filter = ["state"]
     search_fields = ["candidate__last_name", "candidate__first_name", "=id"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 
 from notifications.reminder_models import Reminder, ReminderPreference, StepDueTime
+from notifications.selectors import deliveries_visible_to
+from vip.admin_access import SelectorScopedAdminMixin
 
 
 @admin.register(StepDueTime)
@@ -14,7 +17,7 @@ class StepDueTimeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "recipient",
@@ -37,6 +40,10 @@ class ReminderAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="E-mail failed")
     def email_failed(self, obj):
         return bool(obj.last_error) and obj.email_sent_at is None
+
+    def scope(self, request, qs):
+        # A CN's reminder names the person: only for those who see the CN; a GVIS week's names nobody.
+        return qs.filter(Q(delivery__isnull=True) | Q(delivery__in=deliveries_visible_to(request.user).values("pk")))
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]  # the record of what was sent: read-only

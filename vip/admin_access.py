@@ -15,6 +15,8 @@ Apply it to every admin of a candidate-linked model:
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
@@ -70,6 +72,33 @@ class SelectorScopedAdminMixin:
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # A record outside the user's scope answers as if it did not exist: 404, the same as every page.
         raise Http404("No such record.")
+
+    def _in_scope_or_404(self, request, object_id) -> None:
+        """Before any permission check (which would answer 403 and so tell the record exists), and before
+        django-simple-history's views, which read a record's versions without `get_queryset`."""
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, TypeError, ValidationError):
+            found = False
+        if not found:
+            raise Http404("No such record.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history: one historical version (a sealed record's old values included).
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.action(description="Seal on a court order (juveniles only)")

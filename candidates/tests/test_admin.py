@@ -74,3 +74,25 @@ def test_the_admin_shows_an_officer_nobody_they_do_not_work_with(client, officer
     make_candidate(last="Hiddenperson")
     client.force_login(officer)
     assert "Hiddenperson" not in client.get("/admin/candidates/candidate/").content.decode()
+
+
+def _sealed_juvenile(administrator):
+    from candidates.sealing import candidate_seal
+
+    born = today().replace(year=today().year - 15)
+    person = m.Candidate.objects.create(first_name="Sealed", last_name="Juvenile", date_of_birth=born)
+    candidate_seal(person, administrator, "D-202-JR-2026-00042")
+    return person
+
+
+def test_a_sealed_record_s_old_versions_are_not_found_in_the_admin(client, staff_lead, administrator):
+    person = _sealed_juvenile(administrator)
+    version = person.history.first().history_id
+    client.force_login(staff_lead)
+    assert client.get(f"/admin/candidates/candidate/{person.pk}/history/{version}/").status_code == 404
+
+
+def test_a_sealed_record_s_history_list_is_not_found_in_the_admin(client, staff_lead, administrator):
+    person = _sealed_juvenile(administrator)
+    client.force_login(staff_lead)
+    assert client.get(f"/admin/candidates/candidate/{person.pk}/history/").status_code == 404

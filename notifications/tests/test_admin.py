@@ -19,11 +19,18 @@ def _admin_client(client, user):
     return client
 
 
-def test_the_cn_change_page_shows_state_and_step_records_read_only(client, superuser, walk_to):
+def test_the_cn_change_page_shows_state_and_step_records_read_only(client, le_lead, walk_to):
     cn = walk_to("ready")
-    html = _admin_client(client, superuser).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
+    le_lead.is_staff = le_lead.is_superuser = True  # the admin shows a CN to those the selectors show it to
+    le_lead.save()
+    html = _admin_client(client, le_lead).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
     assert 'name="state"' not in html and "Ready to deliver" in html
     assert "Threat assessment" in html
+
+
+def test_a_superuser_without_a_role_finds_no_cn_in_the_admin(client, superuser, cn):
+    response = _admin_client(client, superuser).get(f"/admin/notifications/delivery/{cn.pk}/change/")
+    assert response.status_code == 404  # superusers get no exception (CJIS AC-6)
 
 
 def test_an_admin_action_goes_through_the_service_and_its_guards(client, superuser, cn):
@@ -63,3 +70,21 @@ def test_personnel_and_training_pages_open(client, superuser, officer):
     admin = _admin_client(client, superuser)
     assert admin.get("/admin/notifications/personnel/").status_code == 200
     assert admin.get("/admin/notifications/trainingrecord/").status_code == 200
+
+
+def test_the_cn_admin_shows_social_services_on_the_team_no_threat_assessment(client, social_worker, le_lead, cn):
+    from notifications.models import Check, TeamMember
+
+    TeamMember.objects.create(delivery=cn, user=social_worker, role=TeamMember.Role.SOCIAL_SERVICES)
+    Check.objects.create(
+        delivery=cn,
+        kind="threat_assessment",
+        completed_on=cn.created_at.date(),
+        completed_by=le_lead,
+        result="high_risk",
+        notes="Armed, avoid the back door",
+    )
+    social_worker.is_staff = social_worker.is_superuser = True  # permissions do not widen what a role sees
+    social_worker.save()
+    html = _admin_client(client, social_worker).get(f"/admin/notifications/delivery/{cn.pk}/change/").content.decode()
+    assert "Armed, avoid the back door" not in html
