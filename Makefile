@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench graph venv clean
+.PHONY: run test lint format bench graph venv clean otp
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(STAMP)
 graph: $(STAMP)
 	$(PY) manage.py graph_transitions -o docs/state-diagram.svg notifications.Delivery
 	$(PY) manage.py graph_transitions notifications.Delivery > docs/state-diagram.dot
+
+# The current one-time code of a demo persona (demo mode only): make otp U=officer1
+otp: $(STAMP)
+	@VIP_DEMO_MODE=1 $(PY) manage.py demo_otp $(U)
 
 clean:
 	rm -rf var
