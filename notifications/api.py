@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers as drf
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -255,7 +255,7 @@ class PersonnelListView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class LetterTemplateListView(GenericAPIView):
+class LetterTemplateListView(ListAPIView):
     """The active letter templates (edited by administrators in the admin)."""
 
     serializer_class = ser.LetterTemplateSerializer
@@ -265,8 +265,7 @@ class LetterTemplateListView(GenericAPIView):
         return LetterTemplate.objects.filter(active=True).order_by("name")
 
     @extend_schema(operation_id="letter_templates_list")
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
         if not _sees_program_records(request.user):
             raise PermissionDenied("Only the VIP LE Lead, the Program Manager and administrators see letter templates.")
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().get(request, *args, **kwargs)

@@ -8,7 +8,6 @@ import json
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,19 +15,51 @@ from vip.errors import DomainError
 from vip.models import IdempotencyRecord
 
 
+def _flatten(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [
+            f"{'' if key in ('non_field_errors', '__all__') else f'{key}: '}{msg}"
+            for key, value in errors.items()
+            for msg in _flatten(value)
+        ]
+    if isinstance(errors, list | tuple):
+        return [msg for item in errors for msg in _flatten(item)]
+    return [str(errors)]
+
+
 def exception_handler(exc, context):
+    """Every API error is JSON with `detail` (what to fix, in words) and `code`.
+
+    A DomainError keeps its unmet conditions; DRF's field errors keep their fields (so a form can show each
+    message next to its field) and gain a `detail` that says them all in one sentence.
+    """
     if isinstance(exc, DomainError):
         status_code = 404 if exc.code == "not_found" else exc.status_code
         return Response(exc.as_dict(), status=status_code)
     response = drf_exception_handler(exc, context)
-    if (
-        response is not None
-        and isinstance(exc, APIException)
-        and isinstance(response.data, dict)
-        and "detail" in response.data
-    ):
-        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "not_found" if isinstance(exc, Http404) else "error")
+    if isinstance(response.data, dict):
+        if "detail" not in response.data:
+            messages = _flatten(response.data)
+            response.data["detail"] = "Please correct: " + " ".join(messages) if messages else "Invalid request."
+        elif not isinstance(response.data["detail"], str):
+            response.data["detail"] = " ".join(_flatten(response.data["detail"]))
+        response.data.setdefault("code", code)
+    elif isinstance(response.data, list):
+        response.data = {"detail": "Please correct: " + " ".join(_flatten(response.data)), "code": code}
     return response
+
+
+def api_not_found(request, exception=None):
+    """Django's 404 for /api/ paths no route matches: JSON like every other API answer."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: check the address and the id.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)
 
 
 def _request_hash(request) -> str:

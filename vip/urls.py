@@ -34,3 +34,5 @@ urlpatterns = [
     path("api/docs/", views.api_docs, name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "vip.api.api_not_found"
