@@ -87,17 +87,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _roles_survive_flushes(request, django_db_blocker):
-    """A transactional test (browser, Celery worker) ends with a flush that removes the roles the data
-    migration created; without this the next such test would find no role, and whether a test passes
-    would depend on the tests run before it."""
+def _reference_rows(request):
+    """The rows data migrations write (roles with their grants, the default letter template) are there in
+    every database test, even after a transactional test's flush or a `--reuse-db` run that ended with one.
+    Two queries when nothing is missing; the test's own query counts start after this."""
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("django_db_setup")  # the test database, never the real one
-        with django_db_blocker.unblock():
-            from vip.testing import ensure_reference_rows
+    names = set(request.fixturenames)
+    if not (marker or {"db", "transactional_db", "live_server"} & names):
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from vip.testing import ensure_reference_rows
 
-            ensure_reference_rows()
+    ensure_reference_rows()
 
 
 # --- test clients: force_login passes every sign-in step (password, MFA, notice) --------------------------
