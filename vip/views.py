@@ -18,3 +18,9 @@ def no_role(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def floor(request: HttpRequest) -> HttpResponse:
+    """A signed-in page that does nothing: the benchmark's floor (session + auth middleware, no queries of ours)."""
+    return HttpResponse("ok", content_type="text/plain")
