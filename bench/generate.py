@@ -34,43 +34,55 @@ BASE_AUDIT = 2_000_000
 NULL = r"\N"  # the NULL marker in the CSV streams (COPY ... NULL '\N'); an empty field is an empty string
 BENCH_PASSWORD = "bench-only-password-not-secret"  # noqa: S105  (made-up personas in a throw-away database)
 
-FIRST_MALE = (
-    "Jose Juan Luis Carlos Jesus Antonio Miguel Manuel Francisco David Daniel Anthony Michael Joshua Andrew "
-    "Christopher Matthew Adrian Angel Diego Gabriel Isaiah Jacob Jonathan Joseph Julian Mateo Nathan Noah "
-    "Ruben Santiago Tomas Victor Xavier Marcus Andre Dominic Elijah Ezekiel Felix Isaac Javier Jordan Kevin "
-    "Leonardo Lorenzo Marco Nicholas Omar Pablo Rafael Ricardo Roberto Samuel Sergio Steven Tyler Vincent"
-).split()
-FIRST_FEMALE = (
-    "Maria Ana Sofia Isabella Camila Valeria Gabriela Daniela Andrea Alejandra Brianna Kayla Jasmine Elena "
-    "Lucia Monica Veronica Angelica Destiny Alyssa Vanessa Priscilla Marisol Yesenia Crystal Tiana Nadia"
-).split()
-LAST = (
+
+def words(text: str, sep: str | None = None) -> list[str]:
+    return text.split(sep)
+
+
+FIRST_MALE = words(
+    "Jose Juan Luis Carlos Jesus Antonio Miguel Manuel Francisco David Daniel Anthony Michael Joshua "
+    "Andrew Christopher Matthew Adrian Angel Diego Gabriel Isaiah Jacob Jonathan Joseph Julian Mateo "
+    "Nathan Noah Ruben Santiago Tomas Victor Xavier Marcus Andre Dominic Elijah Ezekiel Felix Isaac "
+    "Javier Jordan Kevin Leonardo Lorenzo Marco Nicholas Omar Pablo Rafael Ricardo Roberto Samuel Sergio "
+    "Steven Tyler Vincent"
+)
+FIRST_FEMALE = words(
+    "Maria Ana Sofia Isabella Camila Valeria Gabriela Daniela Andrea Alejandra Brianna Kayla Jasmine "
+    "Elena Lucia Monica Veronica Angelica Destiny Alyssa Vanessa Priscilla Marisol Yesenia Crystal Tiana "
+    "Nadia"
+)
+LAST = words(
     "Garcia Martinez Chavez Sanchez Lopez Montoya Romero Lucero Gonzales Baca Trujillo Vigil Archuleta "
-    "Sandoval Gallegos Padilla Aragon Otero Maestas Jaramillo Armijo Salazar Griego Mares Ortiz Torres Apodaca "
-    "Tafoya Valdez Herrera Duran Mondragon Candelaria Benavidez Quintana Ulibarri Madrid Abeyta Gurule Lovato "
-    "Tapia Castillo Esquibel Vallejos Rael Sisneros Atencio Begay Yazzie Tsosie Benally Nez Etsitty Chee "
-    "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Thomas Taylor Moore Jackson White Harris "
-    "Martin Thompson Young Allen King Wright Scott Green Baker Adams Nelson Hill Campbell Mitchell Roberts "
-    "Carter Phillips Evans Turner Parker Collins Edwards Stewart Morris Murphy Cook Rogers Morgan Peterson "
-    "Cooper Reed Bailey Bell Kelly Howard Ward Cox Richardson Wood Watson Brooks Bennett Gray James Hughes "
-    "Price Sanders Myers Long Ross Foster Ridgeway Pettibone Whitehorse Castellano Okafor Aldana Marquez"
-).split()
-NICKNAMES = (
+    "Sandoval Gallegos Padilla Aragon Otero Maestas Jaramillo Armijo Salazar Griego Mares Ortiz Torres "
+    "Apodaca Tafoya Valdez Herrera Duran Mondragon Candelaria Benavidez Quintana Ulibarri Madrid Abeyta "
+    "Gurule Lovato Tapia Castillo Esquibel Vallejos Rael Sisneros Atencio Begay Yazzie Tsosie Benally Nez"
+    " Etsitty Chee Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Thomas Taylor Moore "
+    "Jackson White Harris Martin Thompson Young Allen King Wright Scott Green Baker Adams Nelson Hill "
+    "Campbell Mitchell Roberts Carter Phillips Evans Turner Parker Collins Edwards Stewart Morris Murphy "
+    "Cook Rogers Morgan Peterson Cooper Reed Bailey Bell Kelly Howard Ward Cox Richardson Wood Watson "
+    "Brooks Bennett Gray James Hughes Price Sanders Myers Long Ross Foster Ridgeway Pettibone Whitehorse "
+    "Castellano Okafor Aldana Marquez"
+)
+NICKNAMES = words(
     "Lil Smoke Chato Flaco Gordo Junior Tiny Shorty Loco Spider Ghost Cuz Bandit Chino Nene Guero Payaso "
     "Sleepy Trigger Boogie Scrappy Youngin Blue Dre Zay Teo Kay Pett Bird Mono Pelon Huero Capone"
-).split()
-STREETS = (
+)
+STREETS = words(
     "Central Ave SW|Coors Blvd NW|Isleta Blvd SW|Bridge Blvd SW|Zuni Rd SE|Lomas Blvd NE|Menaul Blvd NE|"
     "San Mateo Blvd SE|Louisiana Blvd NE|Wyoming Blvd NE|Gibson Blvd SE|Atrisco Dr SW|98th St SW|"
-    "Unser Blvd SW|Rio Grande Blvd NW|4th St NW|2nd St SW|Broadway Blvd SE|Montgomery Blvd NE|Eubank Blvd NE"
-).split("|")
-GROUP_WORDS = "Westside Eastside Southside Northside Barelas Crestview Kirtland Trumbull Wells Park Duranes".split()
-GROUP_SUFFIX = "Boys|Crew|Locos|13|Family|Mob|Gang|Clique|Kings|Set".split("|")
-PARTNERS = (
-    "Casa Esperanza Services|Duke City Workforce Center|Albuquerque Job Corps|Centro de Salud|NM Legal Aid|"
-    "First Nations Community HealthSource|Healing Addiction in Our Community|Roadrunner Food Bank|"
-    "Youth Development Inc|New Day Youth and Family Services|Catholic Charities|Goodwill Industries of NM"
-).split("|")
+    "Unser Blvd SW|Rio Grande Blvd NW|4th St NW|2nd St SW|Broadway Blvd SE|Montgomery Blvd NE|"
+    "Eubank Blvd NE",
+    sep="|",
+)
+GROUP_WORDS = words("Westside Eastside Southside Northside Barelas Crestview Kirtland Trumbull Wells Park Duranes")
+GROUP_SUFFIX = words("Boys Crew Locos 13 Family Mob Gang Clique Kings Set")
+PARTNERS = words(
+    "Casa Esperanza Services|Duke City Workforce Center|Albuquerque Job Corps|Centro de Salud|"
+    "NM Legal Aid|First Nations Community HealthSource|Healing Addiction in Our Community|"
+    "Roadrunner Food Bank|Youth Development Inc|New Day Youth and Family Services|Catholic Charities|"
+    "Goodwill Industries of NM",
+    sep="|",
+)
 
 # The share of CNs in each state (sums to 1): most are closed, every state is present.
 STATE_MIX = {
@@ -438,9 +450,11 @@ def generate(scale: float, seed: int = 2064, log=print) -> dict:
         if rnd.random() < 0.2:
             last = f"{last}-{rnd.choice(LAST)}"
         full = " ".join(p for p in (first, middle, last) if p)
-        alias_names = []
+        alias_names: list[str] = []
         for _ in range(rnd.choices((0, 1, 2), weights=(45, 40, 15))[0]):
-            alias_names.append(rnd.choice((f"{rnd.choice(NICKNAMES)}", f"Lil {first}", f"{first[0]}-{last[:4]}")))
+            alias = rnd.choice((rnd.choice(NICKNAMES), f"Lil {first}", f"{first[0]}-{last[:4]}"))
+            if alias not in alias_names:
+                alias_names.append(alias)
         created = days_ago(30, 5 * 365)
         sealed = rnd.random() < 0.003
         candidates.add(
@@ -529,10 +543,7 @@ def generate(scale: float, seed: int = 2064, log=print) -> dict:
         is_open = state in OPEN_STATES
         created = days_ago(1, 60) if is_open else days_ago(60, 5 * 365)
         lead = bench_lead if rnd.random() < 0.6 else rnd.choice(leads)
-        if state == "cancelled":
-            reached = rnd.randint(0, 3)
-        else:
-            reached = _reached(state)
+        reached = rnd.randint(0, 3) if state == "cancelled" else _reached(state)
         outcome = state if state in OUTCOMES else (rnd.choices(OUTCOMES, (60, 15, 15, 10))[0] if reached >= 5 else "")
         steps = max(reached, 0) + (1 if state == "cancelled" else 0)
         # Time moves on a step at a time; an open CN's last step is recent, so some are overdue for reminders.
