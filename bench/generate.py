@@ -695,7 +695,11 @@ def generate(scale: float, seed: int = 2064, log=_log, check_foreign_keys: bool 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     counts = {s.table: s.count for s in sinks.values()}
-    log(f"done in {time.monotonic() - started:.1f}s: {sum(counts.values()):,} rows")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    log(f"done in {time.monotonic() - started:.1f}s: {sum(counts.values()):,} rows, database {size}")
+    log("  " + ", ".join(f"{table} {count:,}" for table, count in sorted(counts.items())))
     return counts
 
 

@@ -51,6 +51,7 @@ class Endpoint:
     persona: str = ""
     result: dict = field(default_factory=dict)
     queries: int | None = None
+    alone_ms: float | None = None  # one request in-process, nothing else running: what a person waits at best
 
 
 # --- what is measured -----------------------------------------------------------------------------------
@@ -162,8 +163,10 @@ def count_queries(endpoints: list[Endpoint]) -> None:
             name, value = endpoint.headers["Cookie"].split("=", 1)
             client.cookies[name] = value
         try:
+            started = time.monotonic()
             with CaptureQueriesContext(connection) as ctx:
                 client.get(endpoint.paths[0])
+            endpoint.alone_ms = round((time.monotonic() - started) * 1000, 1)
             endpoint.queries = len(ctx.captured_queries)
         except Exception as error:  # a page that crashes is reported by the load run as a 500
             print(f"  (could not count queries of {endpoint.name}: {error.__class__.__name__})", file=sys.stderr)
@@ -215,9 +218,9 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCHJSON {"requests": %%d, "duration_us": %%d, "errors": %%d, "p50_us": %%d, "p95_us": %%d, ' ..
-    '"p99_us": %%d, "mean_us": %%f, "max_us": %%d, "codes": {%%s}}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    'BENCHJSON {"requests": %%d, "duration_us": %%d, "errors": %%d, "timeouts": %%d, "p50_us": %%d, ' ..
+    '"p95_us": %%d, "p99_us": %%d, "mean_us": %%f, "max_us": %%d, "codes": {%%s}}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max,
     table.concat(parts, ", ")))
 end
@@ -357,6 +360,9 @@ def verdict(endpoint: Endpoint, floor_p95: float) -> tuple[str, str]:
     r = endpoint.result
     if not r:
         return "FAIL", "not measured"
+    if not r["requests"] and not r.get("timeouts"):
+        alone = f" (one request alone took {endpoint.alone_ms:,.0f} ms)" if endpoint.alone_ms else ""
+        return "FAIL", f"no request finished within the run{alone}"
     if r.get("timeouts") and r["ok_share"] < 0.99:
         return "FAIL", f"{r['timeouts']} requests took over {REQUEST_TIMEOUT_S} s, {r['requests']} answered in time"
     if r["ok_share"] < 0.99:
@@ -372,17 +378,19 @@ def verdict(endpoint: Endpoint, floor_p95: float) -> tuple[str, str]:
 
 def table(endpoints: list[Endpoint], floor_p95: float) -> str:
     head = (
-        f"| {'endpoint':<42} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'queries':>7} | verdict"
+        f"| {'endpoint':<42} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'alone ms':>8} "
+        f"| {'queries':>7} | verdict |"
     )
-    lines = [head, "|" + "|".join(["-" * 44, "-" * 9, "-" * 9, "-" * 9, "-" * 9, "-" * 9, "-" * 9]) + "|"]
+    lines = [head, "|" + "|".join(["-" * 44, "-" * 9, "-" * 9, "-" * 9, "-" * 9, "-" * 10, "-" * 9, "-" * 9]) + "|"]
     for e in endpoints:
         r = e.result
         v, why = verdict(e, floor_p95)
         rps = f"{r.get('rps', 0):.1f}{'*' if r.get('rps_estimated') else ''}"
         q = "" if e.queries is None else str(e.queries)
+        alone = "" if e.alone_ms is None else f"{e.alone_ms:.0f}"
         lines.append(
             f"| {e.name:<42} | {rps:>7} | {r.get('p50_ms', 0):>7.1f} | {r.get('p95_ms', 0):>7.1f} | "
-            f"{r.get('p99_ms', 0):>7.1f} | {q:>7} | {v}{': ' + why if why else ''}"
+            f"{r.get('p99_ms', 0):>7.1f} | {alone:>8} | {q:>7} | {v}{': ' + why if why else ''} |"
         )
     return "\n".join(lines)
 
@@ -542,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
                 "name": e.name,
                 "persona": e.persona,
                 "queries": e.queries,
+                "alone_ms": e.alone_ms,
                 **e.result,
                 "verdict": verdict(e, floor_p95)[0],
             }
