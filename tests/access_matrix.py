@@ -148,6 +148,7 @@ MATRIX: dict[str, E] = {
     "home": E("302 302 302 302 302 302 302 302"),
     "no_role": E("403 403 403 403 403 403 403 302"),
     "healthz": E(EVERYONE_200),
+    "healthz_auth": E("200 200 200 200 200 200 200 302"),  # the benchmark's floor: signed in, does nothing
     "login": E(EVERYONE_200),
     "logout": E("405 405 405 405 405 405 405 405"),
     # --- candidates -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("no-role/", views.no_role, name="no_role"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/auth", views.floor, name="healthz_auth"),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", include("vip.security_urls")),

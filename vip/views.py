@@ -25,3 +25,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # Swagger UI (drf-spectacular-sidecar, our own static files) with its init script served from a URL, so
 # script-src stays 'self'. Swagger UI writes inline styles, so this one page allows them; nothing else does.
 api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+
+
+@login_required
+def floor(request: HttpRequest) -> HttpResponse:
+    """A signed-in page that does nothing: the benchmark's floor (session + auth middleware, no queries of ours)."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,57 @@
+"""The benchmark's own parts (issue #9): the signed-in floor, the session it signs in with, and the generator.
+
+The generator is run at its smallest size against the test database, so a migration that adds a column it
+cannot fill, or a change that makes its rows inconsistent, fails here instead of at `make bench`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from bench.auth import make_session
+from bench.generate import generate
+from candidates.models import Candidate
+from notifications.models import Delivery, State
+
+
+@pytest.mark.django_db
+def test_it_sends_a_visitor_who_is_not_signed_in_from_the_floor_to_the_sign_in_page(client):
+    response = client.get("/healthz/auth")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_it_signs_a_persona_in_with_the_session_the_bench_makes(client, le_lead):
+    client.cookies[settings.SESSION_COOKIE_NAME] = make_session(le_lead)
+    response = client.get("/healthz/auth")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@pytest.fixture
+def generated(db):
+    counts = generate(0.0001, log=lambda *parts: None, vacuum=False, migrate=False, check_foreign_keys=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # every foreign key checked now, not at a commit
+    return counts
+
+
+@pytest.mark.postgres
+def test_it_generates_cns_in_every_state(generated):
+    assert set(Delivery.objects.values_list("state", flat=True).distinct()) == set(State.values)
+
+
+@pytest.mark.postgres
+def test_it_fills_the_search_text_with_lower_cased_names_and_aliases(generated):
+    person = Candidate.objects.filter(aliases__isnull=False).first()
+    aliases = list(person.aliases.values_list("name", flat=True))
+    assert person.search_text == " ".join([person.full_name, *aliases]).lower()
+
+
+@pytest.mark.postgres
+def test_it_resets_the_sequences_so_the_product_can_add_rows_after_the_load(generated, le_lead):
+    person = Candidate.objects.create(first_name="After", last_name="Load", date_of_birth="2000-01-01")
+    assert person.pk > generated["candidates_candidate"]
