@@ -61,16 +61,14 @@ def test_it_shows_an_officers_cns_in_as_many_queries_for_20_cns_as_for_1(client,
 
 
 def test_it_lists_deliveries_in_the_api_in_as_many_queries_for_20_cns_as_for_1(client, le_lead, officer):
-    # Before the API branch is merged /api/deliveries/ answers 404 here; the lead tightens the first assert to
-    # `== 200` after the merge. The count comparison already holds either way.
     client.force_login(le_lead)
     one, twenty = counts_for_1_and_20(client, "/api/deliveries/", lead=le_lead, officer=officer)
-    assert one[0] == twenty[0]
+    assert one[0] == twenty[0] == 200
     assert one[1] == twenty[1]
 
 
 def test_it_lists_an_officers_deliveries_in_the_api_in_as_many_queries_for_20_cns_as_for_1(client, le_lead, officer):
     client.force_login(officer)
     one, twenty = counts_for_1_and_20(client, "/api/deliveries/?mine=1", lead=le_lead, officer=officer)
-    assert one[0] == twenty[0]
+    assert one[0] == twenty[0] == 200
     assert one[1] == twenty[1]
