@@ -106,9 +106,14 @@ def home(request):
             "today": d.planned_for == today,
             "actionable": d.state in DOOR_STATES,
         }
-        for d in deliveries
+        # The open CNs an officer is on are few in practice; the cap keeps a tablet page small on a weak
+        # link whatever the data holds (the benchmark's officer is on thousands).
+        for d in deliveries[:TABLET_LIST_LIMIT]
     ]
-    return render(request, "tablet/home.html", {"rows": rows})
+    return render(request, "tablet/home.html", {"rows": rows, "limited": len(rows) == TABLET_LIST_LIMIT})
+
+
+TABLET_LIST_LIMIT = 50
 
 
 @tablet_view

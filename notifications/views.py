@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -52,6 +54,11 @@ FINISHED_SHOWN_FOR = dt.timedelta(days=90)
 # --- the board ------------------------------------------------------------------------------------------
 
 
+BOARD_ROWS_PER_STATE = 25
+BOARD_PAGE_SIZE = 100
+MY_DELIVERIES_PAGE_SIZE = 50
+
+
 @login_required
 def board(request):
     """Every CN the user may see, grouped by state, with the count per state and days in state.
@@ -66,13 +73,28 @@ def board(request):
     counts = dict(visible.order_by().values_list("state").annotate(n=Count("id")))
     today = timezone.localdate()
     now = timezone.now()
+    page = None
     if chosen:
-        rows = visible.filter(state=chosen)
+        # One state: every CN in it, a page at a time (a city's program holds hundreds of thousands).
+        page = Paginator(visible.filter(state=chosen).order_by("state_entered_at", "id"), BOARD_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = page.object_list
     else:
         # Finished CNs pile up over the years: the full board shows the recent ones; filter to see all.
-        rows = visible.filter(Q(state__in=OPEN_STATES) | Q(state_entered_at__gte=now - FINISHED_SHOWN_FOR))
+        # Each state shows its longest-waiting CNs first, at most BOARD_ROWS_PER_STATE (one query: a window).
+        rows = (
+            visible.filter(Q(state__in=OPEN_STATES) | Q(state_entered_at__gte=now - FINISHED_SHOWN_FOR))
+            .annotate(
+                place=Window(
+                    RowNumber(), partition_by=[F("state")], order_by=[F("state_entered_at").asc(), F("id").asc()]
+                )
+            )
+            .filter(place__lte=BOARD_ROWS_PER_STATE)
+            .order_by("state_entered_at", "id")
+        )
     columns = {state: [] for state in State.values}
-    for delivery in rows.order_by("state_entered_at", "id"):
+    for delivery in rows:
         delivery.days_in_state = (now - delivery.state_entered_at).days
         delivery.juvenile = delivery.candidate.is_juvenile(today)
         columns[delivery.state].append(delivery)
@@ -83,6 +105,7 @@ def board(request):
             "count": counts.get(state, 0),
             "deliveries": columns[state],
             "recent_only": not chosen and state not in OPEN_STATES,
+            "truncated": not chosen and counts.get(state, 0) > len(columns[state]),
         }
         for state, label in State.choices
         if not chosen or state == chosen
@@ -90,14 +113,24 @@ def board(request):
     return render(
         request,
         "notifications/board.html",
-        {"sections": sections, "states": State.choices, "chosen": chosen, "total": sum(counts.values())},
+        {"sections": sections, "states": State.choices, "chosen": chosen, "total": sum(counts.values()), "page": page},
     )
 
 
 @login_required
 def my_deliveries(request):
-    deliveries = deliveries_visible_to(request.user).filter(team_members__user=request.user).distinct()
-    return render(request, "notifications/my_deliveries.html", {"deliveries": deliveries})
+    """The CNs the user is on the team of: open ones first, a page at a time."""
+    deliveries = (
+        deliveries_visible_to(request.user)
+        .filter(team_members__user=request.user)
+        .annotate(
+            finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("finished", "-state_entered_at", "-id")
+        .distinct()
+    )
+    page = Paginator(deliveries, MY_DELIVERIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/my_deliveries.html", {"deliveries": page.object_list, "page": page})
 
 
 # --- personnel (SOP 2-64-6) -----------------------------------------------------------------------------

@@ -72,3 +72,22 @@ def test_it_lists_an_officers_deliveries_in_the_api_in_as_many_queries_for_20_cn
     one, twenty = counts_for_1_and_20(client, "/api/deliveries/?mine=1", lead=le_lead, officer=officer)
     assert one[0] == twenty[0] == 200
     assert one[1] == twenty[1]
+
+
+def test_the_board_shows_at_most_its_rows_per_state_and_says_how_many_there_are(client, le_lead, officer):
+    from notifications import views
+
+    open_cns(views.BOARD_ROWS_PER_STATE + 2, lead=le_lead, officer=officer)
+    client.force_login(le_lead)
+    response = client.get("/cn/board/")
+    identified = next(s for s in response.context["sections"] if s["state"] == "identified")
+    assert len(identified["deliveries"]) == views.BOARD_ROWS_PER_STATE
+    assert f"see all {views.BOARD_ROWS_PER_STATE + 2}" in response.content.decode()
+
+
+def test_one_state_of_the_board_is_paged(client, le_lead, officer):
+
+    open_cns(3, lead=le_lead, officer=officer)
+    client.force_login(le_lead)
+    response = client.get("/cn/board/?state=identified&page=1")
+    assert response.status_code == 200 and response.context["page"].paginator.count == 3
