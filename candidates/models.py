@@ -61,6 +61,9 @@ class CandidateQuerySet(models.QuerySet):
     def unsealed(self):
         return self.filter(sealed_at__isnull=True)
 
+    def sealed(self):
+        return self.filter(sealed_at__isnull=False)
+
 
 class Candidate(models.Model):
     class Sex(models.TextChoices):
@@ -97,6 +100,9 @@ class Candidate(models.Model):
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["date_of_birth"]),
+            # The few sealed records, so "every CN but the sealed ones" is a hashed NOT IN of a few hundred
+            # ids rather than a join over every candidate (notifications.selectors, docs/performance.md).
+            models.Index(fields=["id"], condition=models.Q(sealed_at__isnull=False), name="candidate_sealed"),
         ]
 
     def __str__(self):

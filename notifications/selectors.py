@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from candidates.selectors import candidates_visible_to, may_see_checks
+from candidates.models import Candidate
+from candidates.selectors import may_see_checks
 from notifications.models import Check, Delivery
 from vip import roles
 
@@ -19,8 +20,12 @@ def deliveries_visible_to(user) -> QuerySet[Delivery]:
     qs = Delivery.objects.select_related("candidate", "le_lead")
     if user is None or not user.is_authenticated:
         return qs.none()
-    if roles.sees_all_candidates(user) or roles.is_records_custodian(user):
-        return qs.filter(candidate__in=candidates_visible_to(user))
+    if roles.is_records_custodian(user):
+        return qs
+    if roles.sees_all_candidates(user):
+        # Every CN but the sealed ones (as `candidates_visible_to`): NOT IN the few sealed ids, a hashed
+        # lookup, instead of a join of every CN with its candidate (docs/performance.md).
+        return qs.exclude(candidate_id__in=Candidate.objects.sealed().values("pk"))
     if roles.is_officer(user) or roles.is_social_services(user):
         on_team = Delivery.objects.filter(team_members__user=user).values("pk")
         return qs.filter(pk__in=on_team, candidate__sealed_at__isnull=True)

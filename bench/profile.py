@@ -1,0 +1,74 @@
+"""Where one request's time goes: its queries, slowest first, and the Python functions it spent time in.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vip_benchdata \
+        python -m bench.profile /cn/board/ --as bench_lead [--explain] [--top 25]
+
+The request is made in-process with Django's test client, signed in as a bench persona exactly as the load
+run signs in (`bench.auth`), once to warm up and once measured. Use it to find what to fix before
+re-running `make bench`; it measures one request alone, not the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+
+from bench.generate import setup_django
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path")
+    parser.add_argument("--as", dest="username", default="bench_lead")
+    parser.add_argument("--token", action="store_true", help="sign in with an API token instead of a session")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the three slowest queries")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    setup_django()
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.auth import make_session, make_token
+
+    user = User.objects.get(username=args.username)
+    if args.token:
+        client = Client(HTTP_AUTHORIZATION=f"Token {make_token(user)}", HTTP_ACCEPT="application/json")
+    else:
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = make_session(user)
+    client.get("/healthz")
+    first = client.get(args.path)  # warm: URLconf, templates, the database's cache
+    print(f"{args.path} as {args.username}: {first.status_code}")
+
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        profiler.enable()
+        client.get(args.path)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) * 1000
+    queries = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
+    total_sql = sum(float(q["time"]) for q in queries) * 1000
+    print(f"{elapsed:.1f} ms in all, {len(queries)} queries taking {total_sql:.1f} ms\n")
+    for query in queries[:10]:
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:600]}\n")
+    if args.explain:
+        with connection.cursor() as cursor:
+            for query in queries[:3]:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                print("\n".join(row[0] for row in cursor.fetchall()), "\n")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
