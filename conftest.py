@@ -86,6 +86,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_the_test_process():
+    """Each test process has its own memory cache, emptied before each test: a count one test left in a
+    shared Redis must not reach another (and clearing Redis would drop the broker's queued tasks)."""
+    from django.test.utils import override_settings
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_cache_of_the_test_process):
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _reference_rows(request):
     """The rows data migrations write (roles with their grants, the default letter template) are there in

@@ -6,4 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Custom Notifications"
 
     def ready(self):
-        from notifications import admin_reminders  # noqa: F401
+        from notifications import (
+            admin_reminders,  # noqa: F401
+            receivers,  # noqa: F401
+        )

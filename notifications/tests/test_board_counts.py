@@ -1,0 +1,67 @@
+"""The board's counts per state: what each role may see, kept between requests, never out of date.
+
+At a city's scale counting every CN costs more than the rest of the board, so the LE Lead's and the
+Program Manager's counts are kept in the cache until a CN or a candidate changes (docs/performance.md).
+"""
+
+import pytest
+from django.db.models import Count
+
+from candidates.sealing import candidate_seal
+from notifications import services as s
+from notifications.selectors import count_by_state, deliveries_visible_to
+from notifications.tests.conftest import make_candidate, walk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program(le_lead, officer, administrator):
+    """CNs in three states, one of them of a candidate whose record is then sealed."""
+    for last, target in (("Ready", "ready"), ("Eligible", "eligible"), ("Also", "eligible")):
+        walk(
+            s.delivery_create(user=le_lead, candidate=make_candidate(last=last)), target, lead=le_lead, officer=officer
+        )
+    s.delivery_create(user=le_lead, candidate=make_candidate(years=16, last="Identified"))
+    sealed = make_candidate(years=16, last="Sealed")
+    s.delivery_create(user=le_lead, candidate=sealed)
+    candidate_seal(sealed, administrator, "D-202-JR-2026-00042")
+
+
+def grouped(user) -> dict[str, int]:
+    """The count the plain way: group what the user may see."""
+    return dict(deliveries_visible_to(user).order_by().values_list("state").annotate(n=Count("pk")))
+
+
+@pytest.mark.parametrize("persona", ["le_lead", "program_manager", "custodian", "officer", "social_worker"])
+def test_each_role_counts_exactly_the_cns_it_may_see(request, program, persona):
+    user = request.getfixturevalue(persona)
+    assert count_by_state(user) == grouped(user)
+
+
+def test_the_le_lead_never_counts_a_sealed_record_and_the_custodian_does(program, le_lead, custodian):
+    lead, custodians = count_by_state(le_lead), count_by_state(custodian)
+    assert (lead["identified"], lead["eligible"], lead["ready"]) == (1, 2, 1)
+    assert custodians["identified"] == 2
+
+
+def test_a_second_board_reuses_the_count(program, le_lead, django_assert_num_queries):
+    count_by_state(le_lead)
+    with django_assert_num_queries(0):
+        assert count_by_state(le_lead)["ready"] == 1
+
+
+def test_a_transition_is_counted_on_the_next_board(program, le_lead, client):
+    client.force_login(le_lead)
+    client.get("/cn/board/")  # the count is now kept
+    ready = deliveries_visible_to(le_lead).get(state="ready")
+    s.delivery_cancel(ready.pk, user=le_lead, reason="Moved out of state.")
+    assert count_by_state(le_lead).get("ready", 0) == 0
+    assert count_by_state(le_lead)["cancelled"] == 1
+    assert 'aria-label="1 CNs"' in client.get("/cn/board/?state=cancelled").content.decode()
+
+
+def test_sealing_a_record_takes_its_cn_off_the_next_count(program, le_lead, administrator):
+    assert count_by_state(le_lead)["identified"] == 1
+    candidate_seal(deliveries_visible_to(le_lead).get(state="identified").candidate, administrator, "D-1")
+    assert "identified" not in count_by_state(le_lead)
