@@ -23,9 +23,15 @@ from notifications import serializers as ser
 from notifications import services
 from notifications.models import LetterTemplate, State
 from notifications.personnel import personnel_overview
-from notifications.selectors import deliveries_visible_to, get_delivery_for_user
+from notifications.selectors import (
+    count_on_team_of,
+    deliveries_on_team_of,
+    deliveries_visible_to,
+    get_delivery_for_user,
+    known_count,
+)
 from vip import roles
-from vip.api import idempotent
+from vip.api import KnownCountPagination, idempotent
 from vip.errors import DomainError, NotPermitted
 
 ErrorSerializer = inline_serializer(
@@ -70,6 +76,8 @@ class DeliveryListView(GenericAPIView):
 
     serializer_class = ser.DeliveryListSerializer
     filter_backends: list = []
+    pagination_class = KnownCountPagination
+    known_count: int | None = None
 
     def get_queryset(self):
         qs = deliveries_visible_to(self.request.user).order_by("-created_at", "-id")
@@ -80,7 +88,7 @@ class DeliveryListView(GenericAPIView):
                 raise DomainError(f"Unknown state in ?state=. Use one of: {', '.join(State.values)}.")
             qs = qs.filter(state=state)
         if params.get("mine") in ("1", "true", "yes"):
-            qs = qs.filter(team_members__user=self.request.user).distinct()
+            qs = deliveries_on_team_of(self.request.user, qs)
         candidate = params.get("candidate")
         if candidate:
             if not candidate.isdigit():
@@ -98,6 +106,12 @@ class DeliveryListView(GenericAPIView):
         responses={200: ser.DeliveryListSerializer(many=True), 400: ErrorSerializer},
     )
     def get(self, request):
+        params = request.query_params
+        filters = {"mine", "candidate", "state"} & set(params)
+        if filters <= {"state"}:  # then the count is the board's, already kept
+            self.known_count = known_count(request.user, state=params.get("state"))
+        elif filters == {"mine"} and params["mine"] in ("1", "true", "yes"):
+            self.known_count = count_on_team_of(request.user)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

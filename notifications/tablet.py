@@ -33,7 +33,7 @@ from candidates.models import Address
 from notifications import guards, services
 from notifications import tablet_forms as f
 from notifications.models import OPEN_STATES, Delivery, State, TeamMember
-from notifications.selectors import deliveries_visible_to, get_delivery_for_user
+from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
 from vip import roles
 from vip.errors import DomainError
 from vip.models import IdempotencyRecord
@@ -80,8 +80,8 @@ def tablet_view(view):
 def home(request):
     today = timezone.localdate()
     deliveries = (
-        deliveries_visible_to(request.user)
-        .filter(team_members__user=request.user, state__in=OPEN_STATES)
+        deliveries_on_team_of(request.user)
+        .filter(state__in=OPEN_STATES)
         .annotate(
             rank=Case(
                 When(Q(planned_for=today) & Q(state__in=DOOR_STATES), then=Value(0)),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -34,7 +33,14 @@ from notifications.models import (
     State,
 )
 from notifications.personnel import personnel_overview
-from notifications.selectors import count_by_state, deliveries_visible_to, first_in_each_state, get_delivery_for_user
+from notifications.selectors import (
+    count_by_state,
+    count_on_team_of,
+    deliveries_on_team_of,
+    deliveries_visible_to,
+    first_in_each_state,
+    get_delivery_for_user,
+)
 from vip import roles
 from vip.errors import DomainError
 from vip.paging import CountedPaginator
@@ -127,15 +133,15 @@ def board(request):
 def my_deliveries(request):
     """The CNs the user is on the team of: open ones first, a page at a time."""
     deliveries = (
-        deliveries_visible_to(request.user)
-        .filter(team_members__user=request.user)
+        deliveries_on_team_of(request.user)
         .annotate(
             finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .order_by("finished", "-state_entered_at", "-id")
-        .distinct()
     )
-    page = Paginator(deliveries, MY_DELIVERIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(deliveries, MY_DELIVERIES_PAGE_SIZE, count_on_team_of(request.user)).get_page(
+        request.GET.get("page")
+    )
     return render(request, "notifications/my_deliveries.html", {"deliveries": page.object_list, "page": page})
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from candidates.sealing import candidate_seal
 from notifications import services as s
-from notifications.selectors import count_by_state, deliveries_visible_to
+from notifications.selectors import count_by_state, count_on_team_of, deliveries_on_team_of, deliveries_visible_to
 from notifications.tests.conftest import make_candidate, walk
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,26 @@ def test_sealing_a_record_takes_its_cn_off_the_next_count(program, le_lead, admi
     assert count_by_state(le_lead)["identified"] == 1
     candidate_seal(deliveries_visible_to(le_lead).get(state="identified").candidate, administrator, "D-1")
     assert "identified" not in count_by_state(le_lead)
+
+
+@pytest.mark.parametrize("persona", ["le_lead", "program_manager", "custodian", "officer", "social_worker"])
+def test_my_deliveries_are_counted_as_the_list_holds_them(request, program, persona):
+    user = request.getfixturevalue(persona)
+    assert count_on_team_of(user) == deliveries_on_team_of(user).count()
+
+
+def test_an_officer_is_not_counted_a_sealed_records_cn(le_lead, officer, administrator):
+    before = count_on_team_of(officer)
+    juvenile = make_candidate(years=16, last="Sealed")
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    s.add_team_member(cn.pk, user=le_lead, member=officer, role="officer")
+    assert count_on_team_of(officer) == before + 1
+    candidate_seal(juvenile, administrator, "D-202-JR-2026-00042")
+    assert count_on_team_of(officer) == before == deliveries_on_team_of(officer).count()
+
+
+@pytest.mark.parametrize("query", ["", "?state=eligible", "?mine=1", "?mine=1&state=eligible"])
+def test_the_api_list_gives_the_count_of_what_it_lists(program, le_lead, api_client, query):
+    api_client.force_authenticate(le_lead)
+    body = api_client.get(f"/api/deliveries/{query}").json()
+    assert body["count"] == len(body["results"]) > 0
