@@ -22,11 +22,15 @@ from bench.generate import setup_django
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("path")
+    parser.add_argument("path", help="a path, or several separated by commas (a POST needs 7: one each request)")
     parser.add_argument("--as", dest="username", default="bench_lead")
     parser.add_argument("--token", action="store_true", help="sign in with an API token instead of a session")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the three slowest queries")
+    parser.add_argument(
+        "--post", metavar="JSON", help="POST this JSON body (each request: give paths that can take it)"
+    )
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--show", type=int, default=10, help="how many of the slowest queries to print")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args(argv)
     setup_django()
@@ -46,12 +50,21 @@ def main(argv: list[str] | None = None) -> None:
         client = Client()
         client.cookies[settings.SESSION_COOKIE_NAME] = make_session(user)
     client.get("/healthz")
-    first = client.get(args.path)  # warm: URLconf, templates, the database's cache
+
+    paths = args.path.split(",")
+
+    def request(n: int):
+        path = paths[n % len(paths)]
+        if args.post is not None:
+            return client.post(path, data=args.post, content_type="application/json")
+        return client.get(path)
+
+    first = request(0)  # warm: URLconf, templates, the database's cache
     print(f"{args.path} as {args.username}: {first.status_code}")
     times, cpu = [], []
-    for _ in range(5):  # without the profiler's overhead: what one request alone costs
+    for n in range(1, 6):  # without the profiler's overhead: what one request alone costs
         started, started_cpu = time.perf_counter(), time.process_time()
-        client.get(args.path)
+        request(n)
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     print(
@@ -63,13 +76,13 @@ def main(argv: list[str] | None = None) -> None:
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         profiler.enable()
-        client.get(args.path)
+        request(6)
         profiler.disable()
         elapsed = (time.perf_counter() - started) * 1000
     queries = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
     total_sql = sum(float(q["time"]) for q in queries) * 1000
     print(f"profiled: {elapsed:.1f} ms in all, {len(queries)} queries taking {total_sql:.1f} ms\n")
-    for query in queries[:10]:
+    for query in queries[: args.show]:
         print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:600]}\n")
     if args.explain:
         with connection.cursor() as cursor:

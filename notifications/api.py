@@ -27,6 +27,7 @@ from notifications.selectors import (
     count_on_team_of,
     deliveries_on_team_of,
     deliveries_visible_to,
+    get_delivery_detail_for_user,
     get_delivery_for_user,
     known_count,
 )
@@ -60,7 +61,7 @@ ERRORS = {
 
 
 def _detail(request, pk) -> Response:
-    delivery = get_delivery_for_user(request.user, pk)
+    delivery = get_delivery_detail_for_user(request.user, pk)
     return ser.DeliveryDetailSerializer(delivery, context={"request": request}).data
 
 

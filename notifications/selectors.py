@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from candidates.models import Candidate
 from candidates.selectors import may_see_checks
-from notifications.models import Check, Delivery, TeamMember
+from notifications.models import Check, Delivery, ECCAdvisement, Encounter, GuardianContactAttempt, TeamMember
 from vip import roles
 
 
@@ -123,6 +124,34 @@ def first_in_each_state(sources: dict[str, QuerySet[Delivery]], per_state: int) 
     if len(parts) < 2:
         return list(parts[0]) if parts else []
     return list(parts[0].union(*parts[1:], all=True))
+
+
+def with_people(records: QuerySet) -> QuerySet:
+    """`records` with the users they name (recorded by, added by, ...) joined: no query per name shown."""
+    people = [
+        field.name
+        for field in records.model._meta.concrete_fields
+        if field.is_relation and field.related_model is get_user_model()
+    ]
+    return records.select_related(*people)
+
+
+def get_delivery_detail_for_user(user, pk) -> Delivery:
+    """A CN with the step records its page and the API show, and the people who recorded them."""
+    prefetch = [
+        Prefetch(name, queryset=with_people(model.objects.all()))
+        for name, model in (
+            ("team_members", TeamMember),
+            ("guardian_contacts", GuardianContactAttempt),
+            ("ecc_advisements", ECCAdvisement),
+            ("encounters", Encounter),
+        )
+    ]
+    prefetch[0].queryset = prefetch[0].queryset.select_related("user")
+    try:
+        return deliveries_visible_to(user).prefetch_related(*prefetch).get(pk=pk)
+    except (Delivery.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such CN.") from None
 
 
 def get_delivery_for_user(user, pk) -> Delivery:

@@ -27,6 +27,7 @@ from notifications.models import (
     State,
     TeamMember,
 )
+from notifications.selectors import with_people
 
 # --- output ------------------------------------------------------------------------------------------
 
@@ -261,7 +262,7 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         ]
 
     def _one(self, model, serializer, obj):
-        record = model.objects.filter(delivery=obj).first()
+        record = with_people(model.objects.filter(delivery=obj)).first()
         return serializer(record).data if record else None
 
     @extend_schema_field(EligibilitySerializer(allow_null=True))
@@ -273,7 +274,7 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         """Null for users who may not see the threat assessment and background check (social services)."""
         if not may_see_checks(self.context["request"].user):
             return None
-        return CheckSerializer(obj.checks.select_related("completed_by", "recorded_by"), many=True).data
+        return CheckSerializer(with_people(obj.checks.all()), many=True).data
 
     @extend_schema_field(LetterSerializer(allow_null=True))
     def get_letter(self, obj):
