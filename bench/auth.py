@@ -31,12 +31,10 @@ def make_session(user) -> str:
 
 
 def _later_sign_in_steps(store, user) -> None:
-    """The keys the steps after the password leave in a session, where this branch has those steps.
-
-    Written against the security branch (vip/security.py, django-otp) before it was merged here, so it is
-    unverified until the merge: after it, `make bench` must show 200s, not 302s to the MFA or notice page.
-    TODO(lead): check after the merge. django-otp: OTPMiddleware loads `session["otp_device_id"]` (the
-    device's persistent_id) and `user.is_verified()` is then true; the persona needs a confirmed device.
+    """The keys the steps after the password leave in a session: the session clocks, MFA verified and the
+    system-use notice acknowledged (`vip.security`), and django-otp's device (`user.is_verified()` is then
+    true; the persona gets a confirmed TOTP device). A new sign-in step adds its key here, or the
+    benchmark's rows answer 302 and fail: `make bench` shows it.
     """
     now = time.time()
     try:

@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         "--post", metavar="JSON", help="POST this JSON body (each request: give paths that can take it)"
     )
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--width", type=int, default=600, help="characters of each query shown")
     parser.add_argument("--show", type=int, default=10, help="how many of the slowest queries to print")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args(argv)
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     total_sql = sum(float(q["time"]) for q in queries) * 1000
     print(f"profiled: {elapsed:.1f} ms in all, {len(queries)} queries taking {total_sql:.1f} ms\n")
     for query in queries[: args.show]:
-        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:600]}\n")
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][: args.width]}\n")
     if args.explain:
         with connection.cursor() as cursor:
             for query in queries[:3]:
