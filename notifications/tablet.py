@@ -113,7 +113,7 @@ def home(request):
     return render(request, "tablet/home.html", {"rows": rows, "limited": len(rows) == TABLET_LIST_LIMIT})
 
 
-TABLET_LIST_LIMIT = 50
+TABLET_LIST_LIMIT = 25  # a tablet screen's worth: the ones at the door and today's come first
 
 
 @tablet_view

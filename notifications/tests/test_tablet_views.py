@@ -339,3 +339,16 @@ def test_the_photo_is_served_only_to_the_team(client, officer, second_officer, r
     mine = _signed_in(client, officer).get(reverse("tablet:photo", args=[ready.pk]))
     theirs = _signed_in(client, second_officer).get(reverse("tablet:photo", args=[ready.pk]))
     assert (mine.status_code, theirs.status_code) == (200, 404)
+
+
+def test_a_long_list_shows_a_screens_worth_and_links_to_all_of_the_officers_cns(client, le_lead, officer):
+    from notifications import services as s
+    from notifications.tablet import TABLET_LIST_LIMIT
+    from notifications.tests.conftest import make_candidate
+
+    for n in range(TABLET_LIST_LIMIT + 1):
+        cn = s.delivery_create(user=le_lead, candidate=make_candidate(last=f"Person{n:02d}"))
+        s.add_team_member(cn.pk, user=le_lead, member=officer, role="officer")
+    response = _signed_in(client, officer).get(reverse("tablet:home"))
+    assert len(response.context["rows"]) == TABLET_LIST_LIMIT
+    assert reverse("notifications:my_deliveries") in response.content.decode()
