@@ -5,7 +5,10 @@ the transparency report) and keeps the ids of the records behind it, so each num
 links to exactly the records it counts (`drill_ids`).
 
 The queries are few and fixed whatever the data size (rows are fetched in one query per kind and folded
-in Python): the dashboard's query count is asserted constant in the tests.
+in Python): the dashboard's query count is asserted constant in the tests. At a city's scale folding a
+year of encounters takes seconds, so the dashboard shows the numbers (`FigureCounts`) of a stored snapshot
+recomputed every few minutes (reports/snapshots.py); its lists (the longest late, this week's) read a few
+rows live, and the drill-downs list the records live.
 
 Definitions (shown on the dashboard too):
 - a *contact* is a CN whose encounter, dated in the period, recorded a delivery to the candidate or to a
@@ -31,7 +34,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from candidates.models import Candidate, OutcomeEvent, ServiceOffer, add_years, age_on
@@ -61,20 +77,29 @@ class Scope:
     candidates: QuerySet
 
 
+def _not_sealed(deliveries: QuerySet) -> QuerySet:
+    """Leave out the CNs of sealed candidates: NOT IN the few sealed ids (a hashed lookup on the partial
+    index), not a join of every CN with its candidate."""
+    return deliveries.exclude(candidate_id__in=Candidate.objects.sealed().values("pk"))
+
+
 def scope_for(user) -> Scope:
     """What this user may see, never a sealed record (the figures describe the program, not one file)."""
     return Scope(
-        deliveries=deliveries_visible_to(user).filter(candidate__sealed_at__isnull=True),
+        deliveries=_not_sealed(deliveries_visible_to(user)),
         candidates=candidates_visible_to(user).unsealed(),
     )
 
 
+def all_unsealed_scope() -> Scope:
+    """Every unsealed record: the scope of every role that sees all of them (reports/snapshots.py), and of
+    the transparency report (only aggregates ever leave it)."""
+    return Scope(deliveries=_not_sealed(Delivery.objects.all()), candidates=Candidate.objects.unsealed())
+
+
 def public_scope() -> Scope:
     """The transparency report's scope: every unsealed record (only aggregates ever leave it)."""
-    return Scope(
-        deliveries=Delivery.objects.filter(candidate__sealed_at__isnull=True),
-        candidates=Candidate.objects.unsealed(),
-    )
+    return all_unsealed_scope()
 
 
 @dataclass(frozen=True)
@@ -226,6 +251,10 @@ class MonthLine:
         return dt.date(self.year, self.month, 1).strftime("%b %Y")
 
 
+def share(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 1)
+
+
 @dataclass
 class ProgramFigures:
     period: Period
@@ -259,9 +288,7 @@ class ProgramFigures:
     def accepted_total(self) -> int:
         return sum(1 for row in self.offer_rows if row[2] in ACCEPTED_STATUSES)
 
-    @staticmethod
-    def share(part: int, whole: int) -> float | None:
-        return None if not whole else round(100 * part / whole, 1)
+    share = staticmethod(share)
 
     @property
     def reoffence_rate(self) -> float | None:
@@ -274,6 +301,108 @@ class ProgramFigures:
     @property
     def command_level_share(self) -> float | None:
         return self.share(len(self.command_level), len(self.contacts))
+
+    def counts(self) -> FigureCounts:
+        """The numbers the dashboard shows, without the records behind them."""
+        return FigureCounts(
+            period=self.period,
+            window=self.window,
+            contacts=len(self.contacts),
+            to_candidate=len(self.to_candidate),
+            to_influencer=len(self.to_influencer),
+            contacted=len(self.contacted),
+            refusals=len(self.refusals),
+            reoffended=len(self.reoffended),
+            revictimizations=len(self.revictimizations),
+            aged_18_29=len(self.aged_18_29),
+            juveniles=len(self.juveniles),
+            command_level=len(self.command_level),
+            offered_total=self.offered_total,
+            accepted_total=self.accepted_total,
+            services=self.services,
+            months=self.months,
+        )
+
+
+@dataclass
+class FigureCounts:
+    """What the dashboard shows: the period's figures as numbers, the pipeline and the number overdue.
+
+    This is what a snapshot stores (`as_data`, reports/snapshots.py): counts by figure, service type, month
+    and state, never a record's id or anything about a person.
+    """
+
+    period: Period
+    window: int
+    contacts: int = 0
+    to_candidate: int = 0
+    to_influencer: int = 0
+    contacted: int = 0
+    refusals: int = 0
+    reoffended: int = 0
+    revictimizations: int = 0
+    aged_18_29: int = 0
+    juveniles: int = 0
+    command_level: int = 0
+    offered_total: int = 0
+    accepted_total: int = 0
+    services: list[ServiceLine] = field(default_factory=list)
+    months: list[MonthLine] = field(default_factory=list)
+    pipeline: list[PipelineLine] = field(default_factory=list)
+    overdue_total: int = 0
+
+    NUMBERS = (
+        "contacts",
+        "to_candidate",
+        "to_influencer",
+        "contacted",
+        "refusals",
+        "reoffended",
+        "revictimizations",
+        "aged_18_29",
+        "juveniles",
+        "command_level",
+        "offered_total",
+        "accepted_total",
+        "overdue_total",
+    )
+
+    @property
+    def reoffence_rate(self) -> float | None:
+        return share(self.reoffended, self.contacted)
+
+    @property
+    def aged_18_29_share(self) -> float | None:
+        return share(self.aged_18_29, self.contacted)
+
+    @property
+    def command_level_share(self) -> float | None:
+        return share(self.command_level, self.contacts)
+
+    def as_data(self) -> dict:
+        """JSON of numbers (and the codes of service types and states) only."""
+        return {
+            **{name: getattr(self, name) for name in self.NUMBERS},
+            "services": [[line.service_type, line.offered, line.accepted] for line in self.services],
+            "months": [[m.year, m.month, m.contacts, m.refusals, m.offered, m.accepted] for m in self.months],
+            "pipeline": {line.state: line.count for line in self.pipeline},
+        }
+
+    @classmethod
+    def from_data(cls, period: Period, window: int, data: dict) -> FigureCounts:
+        labels = dict(ServiceOffer.Type.choices)
+        counts = data.get("pipeline", {})
+        return cls(
+            period=period,
+            window=window,
+            **{name: data.get(name, 0) for name in cls.NUMBERS},
+            services=[
+                ServiceLine(code, labels.get(code, code), offered, accepted)
+                for code, offered, accepted in data.get("services", [])
+            ],
+            months=[MonthLine(*row) for row in data.get("months", [])],
+            pipeline=[PipelineLine(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE_STATES],
+        )
 
 
 def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_DAYS) -> ProgramFigures:
@@ -293,7 +422,7 @@ def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_D
     followed = followed_by_arrest(scope, list(figures.contacted.values()), window)
     figures.reoffended = {x.candidate_id for x in figures.contacted.values() if x.delivery_id in followed}
     figures.revictimizations = revictimizations_after_contact(scope, period)
-    figures.command_level = _command_level(figures.contacts)
+    figures.command_level = _command_level(scope, period, figures.contacts)
     figures.offer_rows = list(
         ServiceOffer.objects.filter(
             candidate__in=scope.candidates.values("pk"), offered_on__gte=period.start, offered_on__lte=period.end
@@ -304,6 +433,14 @@ def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_D
     figures.services = _services_by_type(figures.offer_rows)
     figures.months = _by_month(period, figures)
     return figures
+
+
+def dashboard_counts(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_DAYS, *, now=None) -> FigureCounts:
+    """Everything the dashboard counts, computed now from the records (what a snapshot stores)."""
+    counts = program_figures(scope, period, window).counts()
+    counts.pipeline = pipeline(scope)
+    counts.overdue_total = overdue_count(scope, now=now)
+    return counts
 
 
 def followed_by_arrest(scope: Scope, facts: list[EncounterFact], window: int) -> set[int]:
@@ -343,12 +480,22 @@ def revictimizations_after_contact(scope: Scope, period: Period) -> list[tuple[i
     return [(pk, on) for pk, candidate_id, on in events if candidate_id in firsts and firsts[candidate_id] < on]
 
 
-def _command_level(contacts: list[EncounterFact]) -> set[int]:
+def _command_level(scope: Scope, period: Period, contacts: list[EncounterFact]) -> set[int]:
+    """The contacts' CNs with a command-level officer on the delivering team (one query). The CNs are
+    named by the query that found the contacts, not by a list of their ids: at a city's scale that is
+    tens of thousands of ids to send."""
     if not contacts:
         return set()
+    first, after = period.bounds
+    contacted_cns = Encounter.objects.filter(
+        recorded(CONTACT_OUTCOMES),
+        delivery__in=scope.deliveries.values("pk"),
+        occurred_at__gte=first,
+        occurred_at__lt=after,
+    ).values("delivery_id")
     return set(
         TeamMember.objects.filter(
-            delivery_id__in=[f.delivery_id for f in contacts],
+            delivery_id__in=contacted_cns,
             role__in=TeamMember.DELIVERING_ROLES,
             user__personnel__is_command_level=True,
         )
@@ -390,22 +537,90 @@ class PipelineLine:
 
 
 def pipeline(scope: Scope) -> list[PipelineLine]:
-    counts = dict(scope.deliveries.order_by().values_list("state").annotate(n=Count("pk", distinct=True)))
+    counts = dict(scope.deliveries.order_by().values_list("state").annotate(n=Count("pk")))
     return [PipelineLine(state.value, state.label, counts.get(state.value, 0)) for state in PIPELINE_STATES]
+
+
+def due_times() -> dict[str, dt.timedelta]:
+    """The due time of each state that has one (settings.VIP_STEP_DUE; its other keys, the checks' step and
+    the weekly GVIS review, are no state a CN waits in)."""
+    states = set(State.values)
+    return {state: due for state, due in settings.VIP_STEP_DUE.items() if state in states}
 
 
 def overdue_filter(now: dt.datetime | None = None) -> Q:
     """CNs that stayed in a state longer than its due time (settings.VIP_STEP_DUE)."""
     now = now or timezone.now()
     late = Q(pk__in=[])
-    for state, due in settings.VIP_STEP_DUE.items():
+    for state, due in due_times().items():
         late |= Q(state=state, state_entered_at__lt=now - due)
     return late
 
 
+@dataclass(frozen=True)
+class CNRow:
+    """What the dashboard's lists show of a CN, read as plain values: a few dozen rows, and a Delivery
+    model instance (with its state machine) costs more to build than the query that reads it."""
+
+    pk: int
+    state: str
+    state_entered_at: dt.datetime
+    planned_for: dt.date | None
+    first_name: str
+    middle_name: str
+    last_name: str
+
+    FIELDS = (
+        "pk",
+        "state",
+        "state_entered_at",
+        "planned_for",
+        "candidate__first_name",
+        "candidate__middle_name",
+        "candidate__last_name",
+    )
+
+    @property
+    def candidate(self) -> str:
+        return Candidate.full_name.fget(self)  # the candidate's name, as Candidate.__str__ writes it
+
+    def get_state_display(self) -> str:
+        return State(self.state).label
+
+
+def _union_of_one_shape(make, placeholders: tuple, values: list[tuple]) -> list[tuple]:
+    """The rows of `make(*args)` (a sliced values queryset) for each tuple of `values`, in one UNION ALL
+    query where the database allows a LIMIT in each part (PostgreSQL), else one query each (SQLite).
+
+    Only `make(*placeholders)` is compiled, then run with each tuple in place of the placeholders:
+    compiling a dozen parts that differ only by their parameters costs more than running them (each holds
+    the scope's subqueries). The placeholders must be values no real parameter of the query equals."""
+    if not values:
+        return []
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [row for args in values for row in make(*args)]
+    sql, params = make(*placeholders).query.sql_with_params()
+
+    def slot(param) -> int | None:
+        return next((n for n, x in enumerate(placeholders) if type(param) is type(x) and param == x), None)
+
+    slots = [slot(param) for param in params]
+    if sorted(n for n in slots if n is not None) != list(range(len(placeholders))):
+        raise ValueError("Each placeholder must be a parameter of the query exactly once.")
+    all_params = [param if n is None else args[n] for args in values for param, n in zip(params, slots, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"({sql})" for _ in values), all_params)
+        return cursor.fetchall()
+
+
+# Parameters no real query has, for `_union_of_one_shape`.
+_STATE_PLACEHOLDER = "(a state)"
+_TIME_PLACEHOLDER = dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)
+
+
 @dataclass
 class Overdue:
-    delivery: Delivery
+    delivery: CNRow
     due_at: dt.datetime
     late_by: dt.timedelta
 
@@ -417,15 +632,58 @@ class Overdue:
         return f"{hours} h {(self.late_by.seconds % 3600) // 60} min"
 
 
+def overdue_count(scope: Scope, *, now: dt.datetime | None = None) -> int:
+    return scope.deliveries.filter(overdue_filter(now)).order_by().count()
+
+
+def _due_at() -> ExpressionWrapper:
+    """When a CN's current step was due: its state_entered_at plus its state's due time."""
+    whens = [
+        When(state=state, then=F("state_entered_at") + Value(due, output_field=DurationField()))
+        for state, due in due_times().items()
+    ]
+    return ExpressionWrapper(Case(*whens, default=None), output_field=DateTimeField())
+
+
+def overdue_ids(scope: Scope, *, now: dt.datetime | None = None) -> list[int]:
+    """The ids of every overdue CN, the longest late first (one query, ids only: the drill-down lists all)."""
+    return list(
+        scope.deliveries.filter(overdue_filter(now))
+        .annotate(due_at=_due_at())
+        .order_by("due_at", "state_entered_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def overdue(scope: Scope, *, now: dt.datetime | None = None, limit: int | None = None) -> list[Overdue]:
-    """What is late and for how long, the longest late first (one query)."""
+    """What is late and for how long, the longest late first (one query).
+
+    With a limit (the dashboard's), only the `limit` longest late are read (two queries): in each state they
+    are among its `limit` CNs that entered it first, read in that order on the (state, state_entered_at)
+    index (one UNION ALL of a part a state, a few rows each), merged by when they were due; then the chosen
+    ones are read with their candidate's name. At a city's scale a hundred thousand CNs are late: they are
+    never read all for the dashboard."""
     now = now or timezone.now()
+    dues = due_times()
+    in_order = scope.deliveries.order_by("state_entered_at", "pk")
+    if limit is None:
+        rows = list(in_order.filter(overdue_filter(now)).values_list(*CNRow.FIELDS))
+    else:
+        firsts = in_order.values_list("pk", "state", "state_entered_at")
+        late = _union_of_one_shape(
+            lambda state, cutoff: firsts.filter(state=state, state_entered_at__lt=cutoff)[:limit],
+            (_STATE_PLACEHOLDER, _TIME_PLACEHOLDER),
+            [(state, now - due) for state, due in dues.items()],
+        )
+        late.sort(key=lambda row: (row[2] + dues[row[1]], row[2], row[0]))
+        rows = list(in_order.filter(pk__in=[pk for pk, _, _ in late[:limit]]).values_list(*CNRow.FIELDS))
     lines = []
-    for delivery in scope.deliveries.filter(overdue_filter(now)).order_by("state_entered_at", "pk"):
-        due_at = delivery.state_entered_at + settings.VIP_STEP_DUE[delivery.state]
-        lines.append(Overdue(delivery, due_at, now - due_at))
-    lines.sort(key=lambda line: line.late_by, reverse=True)
-    return lines[:limit] if limit else lines
+    for row in rows:
+        cn = CNRow(*row)
+        due_at = cn.state_entered_at + dues[cn.state]
+        lines.append(Overdue(cn, due_at, now - due_at))
+    lines.sort(key=lambda line: (line.due_at, line.delivery.state_entered_at, line.delivery.pk))
+    return lines
 
 
 def week_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -434,20 +692,38 @@ def week_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
+def _met_this_week(today: dt.date | None = None) -> QuerySet:
+    """The ids of the CNs with an encounter this week (the Encounter.occurred_at index)."""
+    first, after = Period(*week_bounds(today)).bounds
+    return Encounter.objects.filter(occurred_at__gte=first, occurred_at__lt=after).values("delivery_id")
+
+
 def this_weeks_deliveries(scope: Scope, today: dt.date | None = None) -> QuerySet:
     """CNs planned for this week (Monday to Sunday) or with an encounter this week, not cancelled."""
     monday, sunday = week_bounds(today)
-    first, after = Period(monday, sunday).bounds
-    ids = scope.deliveries.filter(
-        Q(planned_for__gte=monday, planned_for__lte=sunday)
-        | Q(encounters__occurred_at__gte=first, encounters__occurred_at__lt=after)
-    ).values("pk")
     return (
-        scope.deliveries.filter(pk__in=ids)
+        scope.deliveries.filter(Q(planned_for__gte=monday, planned_for__lte=sunday) | Q(pk__in=_met_this_week(today)))
         .exclude(state=State.CANCELLED)
         .order_by("planned_for", "pk")
         .select_related("candidate")
     )
+
+
+def planned_this_week(scope: Scope, limit: int, today: dt.date | None = None) -> list[CNRow]:
+    """The first `limit` CNs planned this week, by planned day (the dashboard's list; one query).
+
+    Read in order on the (planned_for, id) index and cut at `limit`. The CNs met this week but planned for
+    another day are left to the full list (`this_weeks_deliveries`, the drill-down): the first of them by
+    planned day can only be found by reading the CN of every encounter of the week, thousands at a city's
+    scale, where this reads `limit` rows."""
+    monday, sunday = week_bounds(today)
+    return [
+        CNRow(*row)
+        for row in scope.deliveries.exclude(state=State.CANCELLED)
+        .filter(planned_for__gte=monday, planned_for__lte=sunday)
+        .order_by("planned_for", "pk")
+        .values_list(*CNRow.FIELDS)[:limit]
+    ]
 
 
 # --- from a figure to its records --------------------------------------------------------------------------
@@ -479,7 +755,7 @@ def drill_ids(figure: str, scope: Scope, period: Period, window: int, params) ->
     if figure == "state":
         return list(scope.deliveries.filter(state=params.get("state", "")).values_list("pk", flat=True))
     if figure == "overdue":
-        return [line.delivery.pk for line in overdue(scope)]
+        return overdue_ids(scope)
     if figure == "this_week":
         return list(this_weeks_deliveries(scope).values_list("pk", flat=True))
     f = program_figures(scope, period, window)

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/recompute/", views.recompute, name="recompute"),
     path("drill/<slug:figure>/", views.drill, name="drill"),
     path("services/", views.service_list, name="services"),
     path("services/new/", views.service_new, name="service_new"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,11 +13,11 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import ServiceOffer
 from candidates.selectors import candidates_visible_to, get_candidate_for_user
-from reports import charts, exports
+from reports import charts, exports, snapshots
 from reports import figures as f
 from reports import transparency as public
 from reports.forms import ExportForm, OutcomeEventForm, OutcomeFilterForm, ServiceFilterForm, ServiceOfferForm
@@ -63,45 +63,87 @@ def _query(params, **extra) -> str:
 # --- the dashboard ---------------------------------------------------------------------------------------
 
 
+OVERDUE_SHOWN = 25  # the longest late; the drill-down lists them all
+THIS_WEEK_SHOWN = 25  # the first planned, by planned day; the drill-down lists all, and those met this week
+PERIOD_PARAMS = ("start", "end", "window")
+
+
 @program_leads
 def dashboard(request):
     period, window, errors = f.parse_period(request.GET)
     scope = f.scope_for(request.user)
-    figures = f.program_figures(scope, period, window)
+    figures, freshness = snapshots.dashboard_figures(request.user, period, window)
     period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
-    months = [m.label for m in figures.months]
+    this_week = f.planned_this_week(scope, THIS_WEEK_SHOWN + 1)
     context = {
         "period": period,
         "window": window,
         "errors": errors,
         "figures": figures,
-        "pipeline": f.pipeline(scope),
-        "overdue": f.overdue(scope, limit=25),
-        "this_week": list(f.this_weeks_deliveries(scope)),
+        "freshness": freshness,
+        "freshness_text": freshness.text(),
+        # What is drawn from the snapshot's numbers alone is rendered once per snapshot (template cache).
+        "figures_cache_key": freshness.cache_key,
+        # what the "Recompute now" form sends back, so the page comes back on the same period
+        "asked": period_params if any(request.GET.get(k) for k in PERIOD_PARAMS) else {},
+        "pipeline": figures.pipeline,
+        "overdue": f.overdue(scope, limit=OVERDUE_SHOWN),
+        "this_week": this_week[:THIS_WEEK_SHOWN],
+        "this_week_more": len(this_week) > THIS_WEEK_SHOWN,
         "week": f.week_bounds(),
         "q": _query(period_params),
-        "charts": [
-            charts.bar_chart(
-                id="chart-contacts",
-                title="CNs by month: contacts and refusals",
-                categories=months,
-                series=[
-                    charts.Series("Contacts", "bar-1", [m.contacts for m in figures.months]),
-                    charts.Series("Refusals", "bar-2", [m.refusals for m in figures.months]),
-                ],
-            ),
-            charts.bar_chart(
-                id="chart-services",
-                title="Services by month: offered and accepted",
-                categories=months,
-                series=[
-                    charts.Series("Offered", "bar-3", [m.offered for m in figures.months]),
-                    charts.Series("Accepted", "bar-4", [m.accepted for m in figures.months]),
-                ],
-            ),
-        ],
+        "charts": partial(_charts, figures),  # called by the template only when not cached
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _charts(figures: f.FigureCounts) -> list[charts.Chart]:
+    months = [m.label for m in figures.months]
+    return [
+        charts.bar_chart(
+            id="chart-contacts",
+            title="CNs by month: contacts and refusals",
+            categories=months,
+            series=[
+                charts.Series("Contacts", "bar-1", [m.contacts for m in figures.months]),
+                charts.Series("Refusals", "bar-2", [m.refusals for m in figures.months]),
+            ],
+        ),
+        charts.bar_chart(
+            id="chart-services",
+            title="Services by month: offered and accepted",
+            categories=months,
+            series=[
+                charts.Series("Offered", "bar-3", [m.offered for m in figures.months]),
+                charts.Series("Accepted", "bar-4", [m.accepted for m in figures.months]),
+            ],
+        ),
+    ]
+
+
+@program_leads
+@require_POST
+def recompute(request):
+    """The dashboard's "Recompute now": its figures from the records at once, then back to the dashboard."""
+    period, window, errors = f.parse_period(request.POST)
+    if errors:
+        return HttpResponseBadRequest(" ".join(errors.values()))
+    _, freshness = snapshots.dashboard_figures(request.user, period, window, force=True)
+    audit(
+        actor=request.user,
+        action="update",
+        object_type="reports.FiguresSnapshot",
+        object_id=freshness.snapshot_id or "",
+        note="Dashboard figures recomputed on request.",
+        changes={
+            "period": [period.start.isoformat(), period.end.isoformat()],
+            "window": window,
+            "duration_ms": freshness.duration_ms,
+        },
+    )
+    messages.success(request, f"Figures recomputed from the records ({freshness.duration_ms / 1000:.1f} s).")
+    asked = {k: request.POST[k] for k in PERIOD_PARAMS if request.POST.get(k)}
+    return redirect(reverse("reports:dashboard") + (f"?{urlencode(asked)}" if asked else ""))
 
 
 @program_leads

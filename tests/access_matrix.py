@@ -172,6 +172,8 @@ MATRIX: dict[str, E] = {
     "tablet:home": E("200 403 200 200 403 403 403 302"),  # officers and the LE Lead
     "reminders:inbox": E(SIGNED_IN_200),
     "reports:dashboard": E("200 200 403 403 403 403 403 302"),
+    # "Recompute now" (POST only): recomputes the dashboard's figures and redirects back to it
+    "reports:recompute": E("302 302 403 403 403 403 403 302", method="post"),
     "reports:transparency": E(EVERYONE_200),
     # --- audit, sealing, review (issue #5) -------------------------------------------------------
     "audit:list": E("403 200 403 403 403 200 200 302"),

@@ -320,6 +320,12 @@ VIP_STEP_DUE = {
     "gvis": timedelta(days=7),  # the weekly shooting review
 }
 
+# The Program Manager's dashboard shows stored figures (reports/snapshots.py): a Celery task recomputes them
+# every VIP_FIGURES_REFRESH_MINUTES; older than VIP_FIGURES_MAX_AGE (the worker is down, a period nobody asked
+# for yet) the dashboard recomputes them itself.
+VIP_FIGURES_REFRESH_MINUTES = 10
+VIP_FIGURES_MAX_AGE = timedelta(minutes=15)
+
 # CAD report numbers look like "CAD-2026-000123" or "260123-0456" (year-month-day + sequence).
 VIP_CAD_NUMBER_PATTERN = os.environ.get("VIP_CAD_NUMBER_PATTERN", r"^(CAD-\d{4}-\d{4,8}|\d{6}-\d{4})$")
 

@@ -56,11 +56,23 @@ def purge_expired_audit_events_schedule() -> tuple[PeriodicTask, bool]:
     )
 
 
+def dashboard_figures_schedule() -> tuple[PeriodicTask, bool]:
+    """The Program Manager's dashboard shows stored figures (reports/snapshots.py), recomputed this often."""
+    every, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.VIP_FIGURES_REFRESH_MINUTES, period=IntervalSchedule.MINUTES
+    )
+    return PeriodicTask.objects.get_or_create(
+        name="Dashboard: recompute the program's figures",
+        defaults={"task": "reports.tasks.refresh_dashboard_figures", "interval": every, "start_time": timezone.now()},
+    )
+
+
 SCHEDULES = [
     reminders_sweep_schedule,
     reminders_digest_schedule,
     disable_inactive_accounts_schedule,
     purge_expired_audit_events_schedule,
+    dashboard_figures_schedule,
 ]
 
 
