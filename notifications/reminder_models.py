@@ -67,8 +67,15 @@ class Reminder(models.Model):
         DIGEST = "digest", "Daily digest"
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STEP)
+    # No index of their own: `reminder_item` and `reminder_unread` below lead with these columns (every index
+    # costs each of a backlog's 175,000 inserts).
     delivery = models.ForeignKey(
-        "notifications.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        "notifications.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     step = models.CharField(max_length=40, choices=STEP_CHOICES)
     state = models.CharField(max_length=30, blank=True)
@@ -76,13 +83,16 @@ class Reminder(models.Model):
     state_entered_at = models.DateTimeField(null=True, blank=True)
     attempt = models.PositiveSmallIntegerField(default=1)
     period = models.CharField(max_length=10, blank=True, help_text="ISO week of a GVIS reminder, e.g. 2026-W48.")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.REMIND)
     due_at = models.DateTimeField()
     message = models.TextField()
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SINGLE)
-    # Which sweep's insert won; lets a sweep learn its winners after INSERT ... ON CONFLICT DO NOTHING.
-    claim = models.UUIDField(db_index=True, editable=False)
+    # Which claim (one statement of a sweep) inserted the row. Not looked up: the sweep learns what it won
+    # from `INSERT ... ON CONFLICT DO NOTHING RETURNING`.
+    claim = models.UUIDField(editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +118,11 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="reminder_unread"),
             models.Index(fields=["delivery", "step", "state_entered_at", "level"], name="reminder_item"),
+            # The e-mails still to send, for the sweep's re-queueing and the digest: few rows, however many
+            # reminders the years pile up.
+            models.Index(
+                fields=["created_at"], condition=Q(email_sent_at__isnull=True, email_skipped=""), name="reminder_unsent"
+            ),
         ]
 
     def __str__(self):

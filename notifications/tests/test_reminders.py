@@ -305,18 +305,19 @@ def test_a_sweep_that_dies_midway_is_finished_by_the_next_without_sending_twice(
     for _ in range(5):
         cn("delivered", le_lead=le_lead)
     monkeypatch.setattr(reminders, "CHUNK_SIZE", 2)
-    real_claim, calls = reminders._claim, []
+    real_claim, calls = reminders._claim_chunk, []
 
-    def dies_on_the_second_chunk(batch):
-        calls.append(1)
-        if len(calls) == 2:
+    def dies_on_the_second_chunk(cns, step, *args):
+        calls.append(step.code)
+        if calls.count("delivered") == 2:
             raise SystemExit("worker lost")
-        return real_claim(batch)
+        return real_claim(cns, step, *args)
 
-    monkeypatch.setattr(reminders, "_claim", dies_on_the_second_chunk)
+    monkeypatch.setattr(reminders, "_claim_chunk", dies_on_the_second_chunk)
     with pytest.raises(SystemExit):
         sweep(T0 + dt.timedelta(hours=25))
-    monkeypatch.setattr(reminders, "_claim", real_claim)
+    assert Reminder.objects.filter(kind="step").count() == 2  # the first chunk's claims were committed
+    monkeypatch.setattr(reminders, "_claim_chunk", real_claim)
     sweep(T0 + dt.timedelta(hours=25))  # the redelivered task (acks late) runs again
     assert Reminder.objects.filter(kind="step").count() == 5
     assert len(mailoutbox) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -19,29 +20,50 @@ pytestmark = [
 ]
 
 
-def _two_sweeps_racing(at: dt.datetime, monkeypatch) -> list[dict[str, int]]:
-    """Both sweeps scan before either inserts, so every insert races the other sweep's for the same key."""
-    both_scanned = threading.Barrier(2, timeout=30)
-    real_claim, waited = reminders._claim, threading.local()
+def _wait_for_a_blocked_insert(timeout: float = 30.0) -> None:
+    """Until another connection waits for this one: the second sweep's insert, held by our uncommitted rows."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Live lock data (pg_stat_activity would show this transaction's first snapshot).
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second sweep never waited on the first one's rows")
 
-    def claim_after_both_scanned(batch):
-        if not getattr(waited, "done", False):
-            waited.done = True
-            both_scanned.wait()
-        return real_claim(batch)
 
-    monkeypatch.setattr(reminders, "_claim", claim_after_both_scanned)
-    results, errors = [], []
+def _two_sweeps_racing(at: dt.datetime, step: str, monkeypatch) -> dict[str, dict[str, int]]:
+    """The worst interleaving, every time: the first sweep inserts `step`'s reminders and, before it commits,
+    the second one picks the same CNs (it cannot see those rows yet) and inserts the same keys, so each of
+    its inserts meets the first sweep's uncommitted row and waits for its commit."""
+    first_inserted = threading.Event()
+    real_claim = reminders._claim_chunk
+
+    def claim(cns, claimed_step, *args):
+        me = threading.current_thread().name
+        if claimed_step.code == step and me == "second":
+            assert first_inserted.wait(30)
+        result = real_claim(cns, claimed_step, *args)
+        if claimed_step.code == step and me == "first":
+            first_inserted.set()
+            _wait_for_a_blocked_insert()  # then commit (the caller's transaction)
+        return result
+
+    monkeypatch.setattr(reminders, "_claim_chunk", claim)
+    results, errors = {}, []
 
     def sweep():
         try:
-            results.append(reminders.reminders_sweep(now=at))
+            results[threading.current_thread().name] = reminders.reminders_sweep(now=at)
         except Exception as exc:  # surfaced by the assert below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    threads = [threading.Thread(target=sweep, name=name) for name in ("first", "second")]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -52,15 +74,16 @@ def _two_sweeps_racing(at: dt.datetime, monkeypatch) -> list[dict[str, int]]:
 
 def test_two_sweeps_at_once_send_each_reminder_once(le_lead, program_manager, mailoutbox, monkeypatch):
     deliveries = [cn("delivered", le_lead=le_lead) for _ in range(25)]
-    results = _two_sweeps_racing(T0 + dt.timedelta(days=3), monkeypatch)
-    assert sorted(r["remind"] for r in results) == [0, 25]  # one sweep won every claim, the other none
+    results = _two_sweeps_racing(T0 + dt.timedelta(days=3), "delivered", monkeypatch)
+    assert (results["first"]["remind"], results["second"]["remind"]) == (25, 0)  # the second won no claim
+    assert (results["first"]["escalate"], results["second"]["escalate"]) == (25, 0)
     assert Reminder.objects.filter(delivery__in=deliveries).count() == 50  # a reminder and an escalation each
     assert len(mailoutbox) == 50
 
 
 def test_a_sweep_after_a_racing_pair_sends_nothing_more(le_lead, mailoutbox, monkeypatch):
     cn("after_action", le_lead=le_lead)
-    _two_sweeps_racing(T0 + dt.timedelta(days=3), monkeypatch)
+    _two_sweeps_racing(T0 + dt.timedelta(days=3), "after_action", monkeypatch)
     monkeypatch.undo()
     again = reminders.reminders_sweep(now=T0 + dt.timedelta(days=3, hours=1))
     assert (again["remind"], len(mailoutbox)) == (0, 1)

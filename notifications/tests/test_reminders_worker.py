@@ -59,3 +59,48 @@ def test_a_real_worker_sweeps_from_redis_and_the_le_lead_is_reminded(redis_worke
     assert sent is not None, "no reminder e-mailed within 30 s: is the worker consuming from Redis?"
     assert sent.recipient == le_lead
     assert [m.to for m in mailoutbox] == [[le_lead.email]]
+
+
+@pytest.fixture
+def redis_queue():
+    """The real Redis broker's default queue, emptied before and after; no worker consumes from it."""
+    app.conf.broker_url = settings.REDIS_URL
+    app.conf.task_always_eager = False
+    app.control.purge()
+    with app.connection_for_read() as connection:
+        queue = connection.SimpleQueue(app.conf.task_default_queue)
+        try:
+            yield queue
+        finally:
+            queue.close()
+            app.control.purge()
+
+
+def _queued_tasks(queue) -> list[tuple[str, list]]:
+    tasks = []
+    while True:
+        try:
+            message = queue.get(block=False)
+        except queue.Empty:
+            return tasks
+        args, _kwargs, _embed = message.payload
+        tasks.append((message.headers["task"], args))
+        message.ack()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_queues_one_e_mail_task_per_chunk_not_one_per_reminder(redis_queue, le_lead, monkeypatch):
+    from notifications import reminders
+
+    GVISMeeting.objects.create(held_on=timezone.localdate())
+    monkeypatch.setattr(reminders, "EMAIL_CHUNK_SIZE", 4)
+    for _ in range(10):
+        cn("after_action", entered=timezone.now() - dt.timedelta(days=3), le_lead=le_lead)
+
+    assert reminders.reminders_sweep()["remind"] == 10
+
+    tasks = _queued_tasks(redis_queue)
+    assert [name for name, _args in tasks] == ["notifications.tasks.send_reminder_emails_task"] * 3  # ceil(10 / 4)
+    queued_ids = sorted(pk for _name, (ids,) in tasks for pk in ids)
+    assert queued_ids == sorted(Reminder.objects.values_list("pk", flat=True))

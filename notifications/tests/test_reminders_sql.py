@@ -1,0 +1,117 @@
+"""On PostgreSQL a batch of reminders is claimed in one hand-written statement; elsewhere (SQLite) the rows
+are built in Python. Both must make the same reminders, with the same messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from notifications import reminders
+from notifications.models import Check, Reminder, ReminderPreference
+from notifications.tests.test_reminders import T0, cn, recent_gvis, role_groups  # noqa: F401 - fixtures
+from vip import roles
+from vip.testing import make_user
+
+pytestmark = pytest.mark.usefixtures("recent_gvis")
+
+BOTH_PATHS = [pytest.param(True, marks=pytest.mark.postgres, id="sql"), pytest.param(False, id="python")]
+COLUMNS = [
+    "kind",
+    "delivery_id",
+    "step",
+    "state",
+    "state_entered_at",
+    "attempt",
+    "period",
+    "recipient_id",
+    "level",
+    "due_at",
+    "message",
+    "mode",
+    "read_at",
+    "email_sent_at",
+    "email_attempts",
+    "last_attempt_at",
+    "last_error",
+    "email_skipped",
+]  # fmt: skip - every column but the id, the claim token and the creation time
+
+
+def _sweep(monkeypatch, in_sql: bool, at: dt.datetime) -> set[tuple]:
+    """The reminders one sweep makes (the test's transaction never commits: no e-mail is queued)."""
+    monkeypatch.setattr(reminders, "_claims_in_sql", lambda: in_sql)
+    before = set(Reminder.objects.values_list("pk", flat=True))
+    reminders.reminders_sweep(now=at)
+    return set(Reminder.objects.exclude(pk__in=before).values_list(*COLUMNS))
+
+
+@pytest.mark.postgres
+def test_the_sql_claim_and_the_python_claim_make_the_same_reminders(le_lead, program_manager, monkeypatch):
+    second_lead = make_user("lead2", roles.LE_LEAD)
+    ReminderPreference.objects.create(user=second_lead, digest=True)
+    gone = make_user("gone", roles.LE_LEAD)
+    gone.is_active = False
+    gone.save()
+    day = dt.timedelta(days=1)
+    cn("identified", entered=T0 - 5 * day, le_lead=le_lead)  # reminded and escalated
+    cn("identified", entered=T0 - 3 * day, le_lead=None)  # every active LE Lead; one of them takes the digest
+    cn("eligible", entered=T0 - 3 * day, le_lead=gone)  # an inactive lead: every active LE Lead
+    checks_done = cn("in_preparation", entered=T0 - 11 * day, le_lead=le_lead)
+    for kind in Check.Kind.values:
+        Check.objects.create(
+            delivery=checks_done, kind=kind, completed_on=dt.date(2026, 1, 1), completed_by=le_lead, result="x"
+        )
+    cn("in_preparation", entered=T0 - 11 * day, le_lead=le_lead)  # checks missing: a second step
+    reminded_once = cn("ready", entered=T0 - 15 * day, le_lead=le_lead)
+    cn("delivered", entered=T0 - 3 * day, le_lead=le_lead)
+    at = T0
+    # An earlier sweep reminded one CN; this one only escalates it.
+    Reminder.objects.create(
+        delivery=reminded_once, step="ready", state="ready", state_entered_at=reminded_once.state_entered_at,
+        recipient=le_lead, due_at=at, message="earlier", claim="00000000-0000-0000-0000-000000000000",
+    )  # fmt: skip
+
+    in_sql = _sweep(monkeypatch, True, at)
+    Reminder.objects.exclude(message="earlier").delete()
+    in_python = _sweep(monkeypatch, False, at)
+
+    assert in_sql == in_python
+    levels = sorted((step, level) for _k, _d, step, _s, _e, _a, _p, _r, level, *_rest in in_sql)
+    assert levels == sorted(
+        [("identified", "remind"), ("identified", "escalate")]  # the lead's CN, past twice its due time
+        + [("identified", "remind")] * 2  # no lead: both active LE Leads
+        + [("eligible", "remind")] * 2  # an inactive lead: both active LE Leads
+        + [("in_preparation", "remind")] * 2  # both CNs: the approval (7 days; escalated at 14)
+        + [("in_preparation.checks", "remind"), ("in_preparation.checks", "escalate")]  # the one missing them
+        + [("ready", "escalate")]  # reminded already
+        + [("delivered", "remind"), ("delivered", "escalate")]
+    )
+    assert {mode for *_cols, mode, _r, _s, _a, _l, _e, _k in in_sql} == {"single", "digest"}
+
+
+@pytest.mark.parametrize("in_sql", BOTH_PATHS)
+def test_a_reminder_says_which_cn_what_is_due_and_when_in_local_time(in_sql, le_lead, program_manager, monkeypatch):
+    # Due on the morning daylight saving time starts in Denver (09:00 UTC): 10:00 UTC is 04:00 MDT.
+    entered = dt.datetime(2026, 3, 6, 10, 0, tzinfo=dt.UTC)
+    delivery = cn("identified", entered=entered, le_lead=le_lead)
+    made = _sweep(monkeypatch, in_sql, entered + dt.timedelta(days=5))
+    messages = sorted(row[COLUMNS.index("message")] for row in made)
+    assert messages == [
+        f"CN #{delivery.pk} (Identified): the eligibility determination was due Mar 08, 2026 04:00.",
+        f"Escalation: CN #{delivery.pk} (Identified): the eligibility determination was due Mar 08, 2026 04:00"
+        " and is past twice its time.",
+    ]
+    due_at = {row[COLUMNS.index("due_at")] for row in made}
+    assert due_at == {entered + dt.timedelta(days=2)}
+    assert timezone.localtime(entered + dt.timedelta(days=2)).strftime("%H:%M") == "04:00"
+
+
+@pytest.mark.parametrize("in_sql", BOTH_PATHS)
+def test_a_batch_boundary_between_cns_entered_at_the_same_instant_skips_none(in_sql, le_lead, monkeypatch):
+    """The batches are paged by (state_entered_at, id): CNs sharing an instant are split, none lost or doubled."""
+    monkeypatch.setattr(reminders, "CHUNK_SIZE", 2)
+    deliveries = {cn("delivered", entered=T0, le_lead=le_lead).pk for _ in range(5)}
+    made = _sweep(monkeypatch, in_sql, T0 + dt.timedelta(hours=25))
+    assert sorted(row[COLUMNS.index("delivery_id")] for row in made) == sorted(deliveries)
