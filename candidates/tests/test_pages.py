@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from candidates import models as m
 from candidates import services
 from candidates.models import today
-from candidates.tests.factories import make_candidate, make_delivery, make_group, make_meeting, make_shooting
+from candidates.tests.factories import (
+    make_candidate,
+    make_delivery,
+    make_group,
+    make_meeting,
+    make_referral,
+    make_shooting,
+)
 from notifications.models import TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +318,69 @@ def test_the_candidate_page_shows_the_cns_services_and_outcomes(as_user, le_lead
     body = as_user(le_lead).get(f"/candidates/{person.pk}/").content.decode()
     assert f"CN #{delivery.pk}" in body
     assert "Job training" in body and "New arrest or offence" in body
+
+
+def test_the_candidate_page_shows_every_section_with_its_evidence(as_user, le_lead):
+    person = services.candidate_create(
+        user=le_lead,
+        first_name="Kayla",
+        last_name="Montoya",
+        date_of_birth=dt.date(2002, 6, 1),
+        aliases=["Kay", "KM"],
+        addresses=[{"line1": "1200 Demo Ln SW", "valid_from": dt.date(2025, 1, 1)}],
+        phones=[{"number": "505-555-0100", "label": "mobile"}],
+    )
+    shooting, meeting, referral = make_shooting(), make_meeting(), make_referral(person)
+    services.basis_add(user=le_lead, candidate=person, kind="shooting_victim", shooting=shooting)
+    services.basis_add(user=le_lead, candidate=person, kind="referral", referral=referral)
+    services.membership_add(
+        user=le_lead, candidate=person, group=make_group("Westside 9"), source="gvis", gvis_meeting=meeting,
+        identified_on=meeting.held_on,
+    )  # fmt: skip
+    m.ShootingParticipant.objects.create(shooting=shooting, candidate=person, role="victim")
+    meeting.individuals_identified.add(person)
+    partner = m.PartnerOrganization.objects.create(name="Casa Esperanza")
+    m.ServiceOffer.objects.create(candidate=person, service_type="shelter", partner=partner, offered_on=today())
+    response = as_user(le_lead).get(f"/candidates/{person.pk}/")
+    body = response.content.decode()
+    assert "<strong>Kay</strong>, <strong>KM</strong>" in body
+    assert "1200 Demo Ln SW" in body and "505-555-0100 (mobile)" in body
+    assert f"Victim of a shooting</strong>: {shooting}" in body
+    assert f"Referral</strong>: {referral}" in body and body.count('<li class="done">') == 2  # both bases valid
+    assert "<strong>Westside 9</strong>: GVIS meeting" in body and f"({meeting})" in body
+    assert f"{shooting}: Victim, {shooting.location}" in body and f"Identified in {meeting}" in body
+    assert "via Casa Esperanza" in body
+    assert "Added group membership: Kayla Montoya in Westside 9" in body
+
+
+def test_an_officer_sees_only_approved_memberships_and_the_cns_of_their_teams(as_user, le_lead, officer):
+    person = make_candidate()
+    mine = make_delivery(person, team=[(officer, TeamMember.Role.OFFICER)])
+    not_mine = make_delivery(person)
+    m.GroupMembership.objects.create(
+        candidate=person, group=make_group("Awaiting approval"), source="link_analysis",
+        link_analysis_reference="LA-1", identified_on=today(),
+    )  # fmt: skip
+    officers_view = as_user(officer).get(f"/candidates/{person.pk}/").content.decode()
+    assert f"CN #{mine.pk}<" in officers_view and f"CN #{not_mine.pk}<" not in officers_view
+    assert "<strong>Awaiting approval</strong>" not in officers_view
+    leads_view = as_user(le_lead).get(f"/candidates/{person.pk}/").content.decode()
+    assert f"CN #{not_mine.pk}<" in leads_view and "<strong>Awaiting approval</strong>" in leads_view
+
+
+def test_the_candidate_page_lists_the_most_recent_cns_and_every_one_on_request(as_user, le_lead):
+    from candidates.selectors import CANDIDATE_PAGE_CNS
+
+    person = make_candidate()
+    cns = [make_delivery(person) for _ in range(CANDIDATE_PAGE_CNS + 2)]
+    client = as_user(le_lead)
+    response = client.get(f"/candidates/{person.pk}/")
+    assert [d.pk for d in response.context["deliveries"]] == [d.pk for d in reversed(cns)][:CANDIDATE_PAGE_CNS]
+    assert f"The {CANDIDATE_PAGE_CNS} most recent CNs" in response.content.decode()
+    assert 'href="?cns=all#cns"' in response.content.decode()
+    everything = client.get(f"/candidates/{person.pk}/?cns=all")
+    assert len(everything.context["deliveries"]) == CANDIDATE_PAGE_CNS + 2
+    assert "most recent CNs" not in everything.content.decode()
 
 
 def test_the_candidate_page_never_shows_a_threat_assessment_or_background_check(as_user, le_lead):
