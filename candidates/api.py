@@ -27,6 +27,7 @@ from candidates.filters import (
     ReferralFilter,
     ShootingFilter,
 )
+from candidates.paging import CountingPageNumberPagination
 from candidates.selectors import (
     candidate_list_for,
     candidates_visible_to,
@@ -124,6 +125,7 @@ def _reference_records(model, user):
 class CandidateViewSet(ServiceViewSet):
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter
+    pagination_class = CountingPageNumberPagination  # a search is matched once, not once more to count it
     create_service = services.candidate_create
     update_service = services.candidate_update
     update_kwarg = "candidate"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -18,6 +17,7 @@ from candidates import models as m
 from candidates import services
 from candidates.filters import CandidateFilter
 from candidates.history import candidate_history
+from candidates.paging import CountingPaginator
 from candidates.selectors import (
     candidate_list_for,
     candidate_page_sections,
@@ -50,7 +50,7 @@ def candidate_list(request):
     _require_reader(request.user)
     filterset = CandidateFilter(request.GET or None, queryset=candidate_list_for(request.user))
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     labels = dict(State.choices)
     for candidate in page.object_list:

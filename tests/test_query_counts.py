@@ -74,6 +74,19 @@ def test_it_lists_an_officers_deliveries_in_the_api_in_as_many_queries_for_20_cn
     assert one[1] == twenty[1]
 
 
+@pytest.mark.parametrize("url", ["/candidates/?q=person", "/api/candidates/?q=person"])
+def test_a_search_finds_1_or_20_people_in_as_many_queries_and_counts_them_with_the_page(client, le_lead, officer, url):
+    """The count comes with the page (COUNT(*) OVER ()): the trigram match over every person runs once."""
+    client.force_login(le_lead)
+    one, twenty = counts_for_1_and_20(client, url, lead=le_lead, officer=officer)
+    assert one[0] == twenty[0] == 200
+    assert one[1] == twenty[1]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    searches = [q["sql"] for q in queries if 'FROM "candidates_candidate"' in q["sql"]]
+    assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0]
+
+
 def test_the_board_shows_at_most_its_rows_per_state_and_says_how_many_there_are(client, le_lead, officer):
     from notifications import views
 

@@ -162,6 +162,55 @@ def test_the_list_is_paginated(as_user, le_lead):
     assert len(response.context["page"].object_list) == 2
 
 
+@pytest.mark.postgres
+def test_the_search_finds_a_misspelt_last_name_and_counts_who_it_found(as_user, le_lead):
+    john = make_candidate(first="John", last="Smith")
+    make_candidate(first="Maria", last="Lopez")
+    response = as_user(le_lead).get("/candidates/?q=john smiht")
+    assert [c.pk for c in response.context["page"].object_list] == [john.pk]
+    assert "1 person" in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_the_search_never_finds_a_sealed_record_but_for_the_records_custodian(as_user, le_lead, custodian):
+    from django.utils import timezone
+
+    sealed = make_candidate(first="Selena", last="Quintana")
+    m.Candidate.objects.filter(pk=sealed.pk).update(sealed_at=timezone.now())
+    response = as_user(le_lead).get("/candidates/?q=selena quintanna")
+    assert list(response.context["page"].object_list) == [] and "0 people" in response.content.decode()
+    found = as_user(custodian).get("/candidates/?q=selena quintanna").context["page"].object_list
+    assert [c.pk for c in found] == [sealed.pk]
+
+
+def test_the_list_counts_every_page_of_a_search_with_the_page_itself(as_user, le_lead):
+    for n in range(27):
+        make_candidate(first="Isaiah", last=f"Garrity{n:02d}")
+    make_candidate(first="Brianna", last="Sandoval")
+    client = as_user(le_lead)
+    first = client.get("/candidates/?q=garrity")
+    assert len(first.context["page"].object_list) == 25 and first.context["page"].paginator.count == 27
+    assert "27 people" in first.content.decode() and "Page 1 of 2" in first.content.decode()
+    second = client.get("/candidates/?q=garrity&page=2")
+    assert len(second.context["page"].object_list) == 2 and "27 people" in second.content.decode()
+    assert client.get("/candidates/?q=garrity&page=9").context["page"].number == 2  # past the end: the last page
+    assert client.get("/candidates/?q=garrity&page=x").context["page"].number == 1
+    nobody = client.get("/candidates/?q=zzyzx")
+    assert nobody.context["page"].paginator.count == 0 and "Nobody matches" in nobody.content.decode()
+
+
+def test_the_list_counts_people_once_when_a_filter_joins_their_memberships(as_user, le_lead):
+    group, other = make_group(), make_group()
+    for _ in range(3):
+        person = make_candidate()
+        for g in (group, other):
+            m.GroupMembership.objects.create(
+                candidate=person, group=g, source="link_analysis", link_analysis_reference="LA", identified_on=today()
+            )
+    response = as_user(le_lead).get(f"/candidates/?group={group.pk}")
+    assert response.context["page"].paginator.count == 3 and len(response.context["page"].object_list) == 3
+
+
 # --- intake --------------------------------------------------------------------------------------------
 
 
