@@ -131,7 +131,10 @@ class CandidateViewSet(ServiceViewSet):
     update_kwarg = "candidate"
 
     def get_queryset(self):
-        return candidate_list_for(self.request.user).prefetch_related("addresses", "phones")
+        return candidate_list_for(self.request.user).prefetch_related(
+            Prefetch("addresses", to_attr="prefetched_addresses"),
+            Prefetch("phones", queryset=m.Phone.objects.order_by("id"), to_attr="prefetched_phones"),
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

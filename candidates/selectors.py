@@ -23,6 +23,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.http import Http404
 
+from candidates import models as m
 from candidates.json_rows import rows_of
 from candidates.models import Candidate, GroupMembership
 from vip import roles
@@ -130,15 +131,19 @@ def latest_cn_state_subquery():
 
 def candidate_list_for(user) -> QuerySet[Candidate]:
     """The candidates a list shows: what the user may see, with what the rows show fetched in a fixed
-    number of queries whatever the number of rows."""
-    from candidates.models import GroupMembership
-
+    number of queries whatever the number of rows. Each row's aliases and memberships are plain lists
+    (`prefetched_aliases`, `prefetched_memberships`): a prefetch into the relation itself makes a queryset
+    per row and relation, a third of a 50-row API page's time."""
     return (
         candidates_visible_to(user)
         .annotate(latest_cn_state=latest_cn_state_subquery())
         .prefetch_related(
-            "aliases",
-            Prefetch("memberships", queryset=GroupMembership.objects.select_related("group")),
+            Prefetch("aliases", queryset=m.Alias.objects.order_by("id"), to_attr="prefetched_aliases"),
+            Prefetch(
+                "memberships",
+                queryset=GroupMembership.objects.select_related("group").order_by("id"),
+                to_attr="prefetched_memberships",
+            ),
         )
     )
 
