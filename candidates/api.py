@@ -27,6 +27,7 @@ from candidates.filters import (
     ReferralFilter,
     ShootingFilter,
 )
+from candidates.paging import CountingPageNumberPagination
 from candidates.selectors import (
     candidate_list_for,
     candidates_visible_to,
@@ -124,12 +125,16 @@ def _reference_records(model, user):
 class CandidateViewSet(ServiceViewSet):
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter
+    pagination_class = CountingPageNumberPagination  # a search is matched once, not once more to count it
     create_service = services.candidate_create
     update_service = services.candidate_update
     update_kwarg = "candidate"
 
     def get_queryset(self):
-        return candidate_list_for(self.request.user).prefetch_related("addresses", "phones")
+        return candidate_list_for(self.request.user).prefetch_related(
+            Prefetch("addresses", to_attr="prefetched_addresses"),
+            Prefetch("phones", queryset=m.Phone.objects.order_by("id"), to_attr="prefetched_phones"),
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

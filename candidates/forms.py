@@ -5,10 +5,35 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 
 from candidates import models as m
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QuickSelect(forms.Select):
+    """A <select> with the markup of Django's, written in Python instead of a template render per option: the
+    list's group filter offers every group (400 at a city's scale), which took 15 ms of each request."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(iter(self.choices))  # iter(): list() would first ask a model choice iterator to COUNT
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's templates
+        selected = set(self.format_value(value))
+        options = []
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            chosen = option_value in selected
+            selected.discard(option_value)  # as Django's: a single select marks the first match only
+            options.append(
+                f'<option value="{escape(option_value)}"{" selected" if chosen else ""}>{conditional_escape(label)}</option>'
+            )
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        opening = format_html('<select name="{}"{}>', name, flatatt(final_attrs))
+        return mark_safe("\n".join([opening, *options, "</select>"]))  # noqa: S308 - values and labels escaped
 
 
 def date_widgets(*names: str) -> dict:

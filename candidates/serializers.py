@@ -27,12 +27,22 @@ class VisibleCandidatesMixin:
         return fields
 
 
+class PrefetchedRows(serializers.ListSerializer):
+    """Nested rows read from the list a queryset prefetched into `prefetched_<field>` (a Prefetch with to_attr,
+    `selectors.candidate_list_for`), else from the relation itself."""
+
+    def get_attribute(self, instance):
+        rows = getattr(instance, f"prefetched_{self.field_name}", None)
+        return super().get_attribute(instance) if rows is None else rows
+
+
 class AliasSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False)
 
     class Meta:
         model = m.Alias
         fields = ["id", "name"]
+        list_serializer_class = PrefetchedRows
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -41,6 +51,7 @@ class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Address
         fields = ["id", "line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to"]
+        list_serializer_class = PrefetchedRows
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -49,6 +60,7 @@ class PhoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Phone
         fields = ["id", "number", "label", "valid_from", "valid_to"]
+        list_serializer_class = PrefetchedRows
 
 
 class GroupRefSerializer(serializers.ModelSerializer):
@@ -107,7 +119,10 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GroupRefSerializer(many=True))
     def get_groups(self, obj):
-        return [{"id": ms.group_id, "name": ms.group.name} for ms in obj.memberships.all()]
+        memberships = getattr(obj, "prefetched_memberships", None)
+        if memberships is None:
+            memberships = obj.memberships.select_related("group")
+        return [{"id": ms.group_id, "name": ms.group.name} for ms in memberships]
 
 
 class DuplicateSerializer(serializers.ModelSerializer):

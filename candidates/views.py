@@ -6,12 +6,9 @@ write, call one service, and on a refusal show the form again with what was type
 
 from __future__ import annotations
 
-from itertools import chain
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -19,12 +16,14 @@ from candidates import forms as f
 from candidates import models as m
 from candidates import services
 from candidates.filters import CandidateFilter
+from candidates.history import candidate_history
+from candidates.paging import CountingPaginator
 from candidates.selectors import (
     candidate_list_for,
+    candidate_page_sections,
     candidates_visible_to,
     get_candidate_for_user,
     may_use_candidate_records,
-    memberships_visible_to,
     possible_duplicates,
 )
 from notifications.models import State
@@ -51,7 +50,7 @@ def candidate_list(request):
     _require_reader(request.user)
     filterset = CandidateFilter(request.GET or None, queryset=candidate_list_for(request.user))
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     labels = dict(State.choices)
     for candidate in page.object_list:
@@ -73,56 +72,14 @@ def candidate_list(request):
 # --- the candidate page -----------------------------------------------------------------------------
 
 
-HISTORY_MODELS = [
-    m.Alias,
-    m.Address,
-    m.Phone,
-    m.Influencer,
-    m.Referral,
-    m.EligibilityBasis,
-    m.GroupMembership,
-    m.ServiceOffer,
-    m.OutcomeEvent,
-]
-HISTORY_LIMIT = 60
-
-
-def candidate_history(candidate: m.Candidate) -> list:
-    """The simple_history rows of the person and of the rows hanging off them, newest first."""
-    rows = [candidate.history.select_related("history_user")[:HISTORY_LIMIT]]
-    for model in HISTORY_MODELS:
-        rows.append(model.history.filter(candidate_id=candidate.pk).select_related("history_user")[:HISTORY_LIMIT])
-    records = sorted(chain.from_iterable(rows), key=lambda r: r.history_date, reverse=True)[:HISTORY_LIMIT]
-    for record in records:
-        record.record_label = record.instance_type._meta.verbose_name
-    return records
-
-
 @login_required
 def candidate_detail(request, pk: int):
     _require_reader(request.user)
     candidate = get_candidate_for_user(request.user, pk)
-    from notifications.selectors import deliveries_visible_to
-
     # The read itself is logged once, for every interface, by vip.audit_middleware.
-
     context = {
         "candidate": candidate,
-        "aliases": candidate.aliases.all(),
-        "addresses": candidate.addresses.all(),
-        "phones": candidate.phones.all(),
-        "bases": candidate.bases.select_related("shooting", "related_person", "gvis_meeting", "referral", "entered_by"),
-        "influencers": candidate.influencers.all(),
-        # Only approved memberships are facts for officers and social services (28 CFR 23.20).
-        "memberships": memberships_visible_to(request.user)
-        .filter(candidate=candidate)
-        .select_related("gvis_meeting", "added_by"),
-        "shooting_roles": candidate.shooting_roles.select_related("shooting"),
-        "gvis_meetings": candidate.gvis_meetings.all(),
-        "referrals": candidate.referrals.select_related("created_by"),
-        "deliveries": deliveries_visible_to(request.user).filter(candidate=candidate),
-        "services": candidate.services.select_related("partner", "offered_by"),
-        "outcomes": candidate.outcomes.all(),
+        **candidate_page_sections(request.user, candidate, all_cns=request.GET.get("cns") == "all"),
         "history": candidate_history(candidate),
         "may_write": services.may_write_candidates(request.user),
     }

@@ -75,6 +75,19 @@ def test_it_lists_an_officers_deliveries_in_the_api_in_as_many_queries_for_20_cn
     assert one[1] == twenty[1]
 
 
+@pytest.mark.parametrize("url", ["/candidates/?q=person", "/api/candidates/?q=person"])
+def test_a_search_finds_1_or_20_people_in_as_many_queries_and_counts_them_with_the_page(client, le_lead, officer, url):
+    """The count comes with the page (COUNT(*) OVER ()): the trigram match over every person runs once."""
+    client.force_login(le_lead)
+    one, twenty = counts_for_1_and_20(client, url, lead=le_lead, officer=officer)
+    assert one[0] == twenty[0] == 200
+    assert one[1] == twenty[1]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    searches = [q["sql"] for q in queries if 'FROM "candidates_candidate"' in q["sql"]]
+    assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0]
+
+
 def test_the_board_shows_at_most_its_rows_per_state_and_says_how_many_there_are(client, le_lead, officer):
     from notifications import views
 
@@ -92,3 +105,69 @@ def test_one_state_of_the_board_is_paged(client, le_lead, officer):
     client.force_login(le_lead)
     response = client.get("/cn/board/?state=identified&page=1")
     assert response.status_code == 200 and response.context["page"].paginator.count == 3
+
+
+# --- the candidate page ------------------------------------------------------------------------------------
+
+
+def give_the_person(person, count: int, *, lead, officer) -> None:
+    """`count` more of everything the candidate page shows: aliases, addresses, phones, influencers,
+    referrals, bases of each kind of evidence, memberships, shootings, GVIS meetings, CNs (the officer on
+    each team), services and outcomes, each recorded as the services record them (so with its history)."""
+    from candidates import models as m
+    from candidates import services as people
+    from candidates.tests.factories import make_candidate, make_delivery, make_group, make_meeting, make_shooting
+
+    partner, _ = m.PartnerOrganization.objects.get_or_create(name="Query Count Partners")
+    for n in range(count):
+        m.Alias.objects.create(candidate=person, name=f"Alias {n}")
+        m.Address.objects.create(candidate=person, line1=f"{n} Central Ave SW", valid_from=dt.date(2024, 1, 1))
+        m.Phone.objects.create(candidate=person, number=f"505-555-{n:04d}")
+        people.influencer_add(user=lead, candidate=person, name=f"Influencer {n}", relationship="parent")
+        referral = people.referral_add(
+            user=lead,
+            candidate=person,
+            source="department",
+            referred_by="Det. Ruiz",
+            referred_on=dt.date.today(),
+            reason="Retaliation risk",
+        )
+        shooting, meeting, group = make_shooting(), make_meeting(), make_group()
+        people.basis_add(user=lead, candidate=person, kind="shooting_victim", shooting=shooting)
+        people.basis_add(
+            user=lead, candidate=person, kind="associate", shooting=shooting, related_person=make_candidate()
+        )
+        people.basis_add(user=lead, candidate=person, kind="gvis", gvis_meeting=meeting)
+        people.basis_add(user=lead, candidate=person, kind="referral", referral=referral)
+        people.membership_add(
+            user=lead, candidate=person, group=group, source="gvis", gvis_meeting=meeting, identified_on=meeting.held_on
+        )
+        m.ShootingParticipant.objects.create(shooting=shooting, candidate=person, role="victim")
+        meeting.individuals_identified.add(person)
+        delivery = make_delivery(person, team=[(officer, TeamMember.Role.OFFICER)], state="ready")
+        m.ServiceOffer.objects.create(
+            candidate=person, delivery=delivery, service_type="job_training", partner=partner, offered_by=lead,
+            offered_on=dt.date.today(),
+        )  # fmt: skip
+        m.OutcomeEvent.objects.create(
+            candidate=person, kind="arrest", category="drug", occurred_on=dt.date.today(), source_reference=f"RMS-{n}"
+        )
+
+
+@pytest.mark.parametrize("persona", ["le_lead", "officer"])
+def test_the_candidate_page_takes_as_many_queries_for_10_of_everything_as_for_1(client, request, persona):
+    """Aliases, addresses, bases, memberships, CNs... and their history: no query per row, for the LE Lead
+    (who sees memberships awaiting approval) as for an officer (who sees the CNs of their teams)."""
+    from candidates.tests.factories import make_candidate
+
+    lead, officer = request.getfixturevalue("le_lead"), request.getfixturevalue("officer")
+    person = make_candidate()
+    url = f"/candidates/{person.pk}/"
+    client.force_login(request.getfixturevalue(persona))
+    give_the_person(person, 1, lead=lead, officer=officer)
+    client.get(url)  # warm-up
+    one = measure(client, url)
+    give_the_person(person, 9, lead=lead, officer=officer)
+    ten = measure(client, url)
+    assert one[0] == ten[0] == 200
+    assert one[1] == ten[1]

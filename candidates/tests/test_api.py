@@ -208,6 +208,26 @@ def test_the_list_takes_the_same_number_of_queries_for_3_or_12_people(le_lead):
     assert count_queries() == few
 
 
+def test_the_list_pages_and_counts_with_the_page_itself_and_shows_each_row_whole(le_lead):
+    people = [
+        services.candidate_create(
+            user=le_lead, first_name="Ana", last_name=f"Pagetest{n:02d}", date_of_birth=dt.date(2000, 1, 1),
+            aliases=[f"A{n}", f"B{n}"], addresses=[{"line1": f"{n} Main"}], phones=[{"number": f"505-{n:03d}"}],
+        )
+        for n in range(53)
+    ]  # fmt: skip
+    client = client_for(le_lead)
+    first = client.get("/api/candidates/?q=pagetest").json()
+    assert first["count"] == 53 and len(first["results"]) == 50 and "page=2" in first["next"]
+    second = client.get("/api/candidates/?q=pagetest&page=2").json()
+    assert second["count"] == 53 and len(second["results"]) == 3 and second["next"] is None
+    row = next(r for r in first["results"] if r["id"] == people[7].pk)
+    assert [a["name"] for a in row["aliases"]] == ["A7", "B7"]
+    assert [a["line1"] for a in row["addresses"]] == ["7 Main"] and [p["number"] for p in row["phones"]] == ["505-007"]
+    assert client.get("/api/candidates/?q=pagetest&page=3").status_code == 404
+    assert client.get("/api/candidates/?q=zzyzx").json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
 # --- the network and the evidence ----------------------------------------------------------------------
 
 

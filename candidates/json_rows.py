@@ -1,0 +1,147 @@
+"""Rows of several tables in one query, each row as a JSON object, made back into model instances.
+
+The candidate page shows a person's rows from a dozen tables. The ORM asks each table in turn, and each
+query costs about a millisecond of Python (cloning, compiling, reading) before the database even sees it:
+most of the page's time at a city's scale (issue #9, docs/performance.md). Here the SQL is built once per
+database from the models' metadata (columns, joins, ordering), every table's rows come back in one
+UNION ALL as JSON objects (the tables differ), and the instances are made with `Model.from_db`, as the
+ORM makes them, with the related rows they show already attached (no query per row).
+
+Only reads that involve no access rule go through here: the rules stay in the selectors' querysets.
+PostgreSQL's json_build_object and SQLite's json_object are the only difference between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.utils import timezone
+
+USER_FIELDS = ("id", "username", "first_name", "last_name")  # what a page shows of a user
+
+
+def qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def json_object(vendor: str, pairs: list[tuple[str, str]]) -> str:
+    """SQL building a JSON object of (key, SQL expression) pairs."""
+    function = "json_build_object" if vendor == "postgresql" else "json_object"
+    arguments = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
+    return f"{function}({arguments})"
+
+
+def columns(model, alias: str) -> list[tuple[str, str]]:
+    """(column, SQL expression) of each column a model is made from; a user's only as pages show them."""
+    fields = model._meta.concrete_fields
+    if model is get_user_model():
+        fields = [model._meta.get_field(name) for name in USER_FIELDS]
+    return [(field.column, f"{alias}.{qn(field.column)}") for field in fields]
+
+
+def related_rows(vendor: str, model, names, alias: str) -> tuple[list[str], str]:
+    """LEFT JOINs of the rows the foreign keys `names` of `model` (aliased `alias`) point to, and the SQL of
+    a JSON object holding each, by name."""
+    joins, pairs = [], []
+    for n, name in enumerate(names):
+        field = model._meta.get_field(name)
+        target, joined = field.related_model, f"{alias}_r{n}"
+        joins.append(
+            f"LEFT JOIN {qn(target._meta.db_table)} {joined} "
+            f"ON {joined}.{qn(target._meta.pk.column)} = {alias}.{qn(field.column)}"
+        )
+        pairs.append((name, json_object(vendor, columns(target, joined))))
+    return joins, json_object(vendor, pairs)
+
+
+def order_by(model, alias: str) -> str:
+    """The model's default ordering (Meta.ordering, else its primary key) as SQL, as the ORM would write it."""
+    terms = []
+    for name in model._meta.ordering or ["pk"]:
+        descending = name.startswith("-")
+        field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
+        terms.append(f"{alias}.{qn(field.column)}{' DESC' if descending else ''}")
+    return ", ".join(terms)
+
+
+def decode(value):
+    """A JSON value as the driver gives it: psycopg2 decodes json, sqlite3 gives text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _python(field, value):
+    if value is None:
+        return None
+    value = field.to_python(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):  # SQLite keeps UTC without an offset
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def make(model, data: dict):
+    """The instance the ORM would have read (fields missing from `data` are deferred)."""
+    fields = [f for f in model._meta.concrete_fields if f.column in data]
+    return model.from_db(connection.alias, [f.attname for f in fields], [_python(f, data[f.column]) for f in fields])
+
+
+def attach(instance, related: dict | None) -> None:
+    """Put the related rows read with `instance` in its foreign keys' caches (a null key needs none)."""
+    for name, data in (related or {}).items():
+        field = instance._meta.get_field(name)
+        if getattr(instance, field.attname) is not None:
+            field.set_cached_value(instance, make(field.related_model, decode(data)))
+
+
+def owner_condition(model, relation: str, alias: str) -> tuple[type[models.Model], str, str]:
+    """For `relation`, a reverse foreign key or many-to-many of `model`: the related model, the JOIN (for a
+    many-to-many) and the condition tying its rows (aliased `alias`) to one row of `model` (a parameter)."""
+    rel = model._meta.get_field(relation)
+    related = rel.related_model
+    if rel.many_to_many:
+        field, through = rel.field, rel.through
+        join = (
+            f"JOIN {qn(through._meta.db_table)} {alias}_x "
+            f"ON {alias}_x.{qn(field.m2m_column_name())} = {alias}.{qn(related._meta.pk.column)}"
+        )
+        return related, join, f"{alias}_x.{qn(field.m2m_reverse_name())} = %s"
+    return related, "", f"{alias}.{qn(rel.field.column)} = %s"
+
+
+Sections = tuple[tuple[str, tuple[str, ...]], ...]  # (relation, the foreign keys each of its rows shows)
+
+
+def rows_of(owner: models.Model, sections: Sections) -> dict[str, list]:
+    """The rows of each relation of `owner` in `sections`, each in its model's default ordering and with the
+    rows its foreign keys name attached, all in one query: {relation: [instances]}."""
+    with connection.cursor() as cursor:
+        cursor.execute(_rows_sql(connection.vendor, type(owner), sections), [owner.pk] * len(sections))
+        found = cursor.fetchall()
+    result: dict[str, list] = {relation: [] for relation, _names in sections}
+    for index, record, related in found:
+        relation = sections[index][0]
+        rel = owner._meta.get_field(relation)
+        instance = make(rel.related_model, decode(record))
+        attach(instance, decode(related))
+        if not rel.many_to_many:
+            rel.field.set_cached_value(instance, owner)  # as the related manager does: no query to read it back
+        result[relation].append(instance)
+    return result
+
+
+@cache
+def _rows_sql(vendor: str, model, sections: Sections) -> str:
+    branches = []
+    for index, (relation, names) in enumerate(sections):
+        related, m2m_join, condition = owner_condition(model, relation, "t")
+        joins, related_json = related_rows(vendor, related, names, "t")
+        branches.append(
+            f"SELECT {index} AS section, ROW_NUMBER() OVER (ORDER BY {order_by(related, 't')}) AS position, "  # noqa: S608
+            f"{json_object(vendor, columns(related, 't'))} AS record, {related_json} AS related "
+            f"FROM {qn(related._meta.db_table)} t {m2m_join} {' '.join(joins)} WHERE {condition}"
+        )
+    union = " UNION ALL ".join(branches)
+    return f"SELECT b.section, b.record, b.related FROM ({union}) b ORDER BY b.section, b.position"  # noqa: S608 - names
