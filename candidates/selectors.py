@@ -141,7 +141,8 @@ def candidate_list_for(user) -> QuerySet[Candidate]:
             Prefetch("aliases", queryset=m.Alias.objects.order_by("id"), to_attr="prefetched_aliases"),
             Prefetch(
                 "memberships",
-                queryset=GroupMembership.objects.select_related("group").order_by("id"),
+                # Only approved memberships are facts for officers and social services (28 CFR 23.20).
+                queryset=_membership_facts(user, GroupMembership.objects.select_related("group").order_by("id")),
                 to_attr="prefetched_memberships",
             ),
         )

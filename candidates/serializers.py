@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates import models as m
-from candidates.selectors import candidates_visible_to
+from candidates.selectors import candidates_visible_to, memberships_visible_to
 
 
 class VisibleCandidatesMixin:
@@ -121,7 +121,8 @@ class CandidateSerializer(serializers.ModelSerializer):
     def get_groups(self, obj):
         memberships = getattr(obj, "prefetched_memberships", None)
         if memberships is None:
-            memberships = obj.memberships.select_related("group")
+            user = getattr(self.context.get("request"), "user", None)  # no user: no membership is shown
+            memberships = memberships_visible_to(user).filter(candidate=obj)
         return [{"id": ms.group_id, "name": ms.group.name} for ms in memberships]
 
 

@@ -522,3 +522,17 @@ def test_opening_a_candidate_page_is_logged(as_user, program_manager):
     person = make_candidate()
     as_user(program_manager).get(f"/candidates/{person.pk}/")
     assert AuditEvent.objects.filter(action="read", object_id=str(person.pk), actor=program_manager).exists()
+
+
+def test_an_officer_never_sees_an_unapproved_membership_in_the_list_or_the_api(as_user, le_lead, officer, api_client):
+    person = make_candidate()
+    make_delivery(person, team=[(officer, TeamMember.Role.OFFICER)])
+    m.GroupMembership.objects.create(
+        candidate=person, group=make_group("Awaiting approval"), source="link_analysis",
+        link_analysis_reference="LA-1", identified_on=today(),
+    )  # fmt: skip
+    assert "<td>Awaiting approval</td>" not in as_user(officer).get("/candidates/").content.decode()
+    api_client.force_authenticate(officer)
+    assert api_client.get("/api/candidates/").json()["results"][0]["groups"] == []
+    assert api_client.get(f"/api/candidates/{person.pk}/").json()["groups"] == []
+    assert "<td>Awaiting approval</td>" in as_user(le_lead).get("/candidates/").content.decode()
