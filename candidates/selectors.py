@@ -92,13 +92,28 @@ def candidate_page_sections(user, candidate: Candidate, *, all_cns: bool = False
     cns = deliveries_visible_to(user).select_related(None).filter(candidate=candidate)
     cns = list(cns if all_cns else cns[: CANDIDATE_PAGE_CNS + 1])  # one more than shown: are there older ones?
     memberships = _membership_facts(user, candidate.memberships.select_related("group", "gvis_meeting", "added_by"))
+    memberships = list(memberships.order_by("id"))
     return {
         **rows_of(candidate, CANDIDATE_PAGE_SECTIONS),
         # Only approved memberships are facts for officers and social services (28 CFR 23.20).
-        "memberships": list(memberships.order_by("id")),
+        "memberships": memberships,
+        "history": _history_shown(user, candidate, memberships),
         "deliveries": cns if all_cns else cns[:CANDIDATE_PAGE_CNS],
         "more_deliveries": not all_cns and len(cns) > CANDIDATE_PAGE_CNS,
     }
+
+
+def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMembership]) -> list:
+    """The person's change history, without the changes of a membership the user may not see as a fact."""
+    from candidates.history import candidate_history
+
+    history = candidate_history(candidate)
+    if may_see_unapproved_memberships(user):
+        return history
+    shown = {membership.pk for membership in memberships_shown}
+    return [
+        row for row in history if not (row.record_label == GroupMembership._meta.verbose_name and row.id not in shown)
+    ]
 
 
 def may_see_checks(user) -> bool:

@@ -16,7 +16,6 @@ from candidates import forms as f
 from candidates import models as m
 from candidates import services
 from candidates.filters import CandidateFilter
-from candidates.history import candidate_history
 from candidates.paging import CountingPaginator
 from candidates.selectors import (
     candidate_list_for,
@@ -80,7 +79,6 @@ def candidate_detail(request, pk: int):
     context = {
         "candidate": candidate,
         **candidate_page_sections(request.user, candidate, all_cns=request.GET.get("cns") == "all"),
-        "history": candidate_history(candidate),
         "may_write": services.may_write_candidates(request.user),
     }
     return render(request, "candidates/detail.html", context)

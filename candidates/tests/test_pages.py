@@ -432,6 +432,7 @@ def test_an_officer_sees_only_approved_memberships_and_the_cns_of_their_teams(as
     officers_view = as_user(officer).get(f"/candidates/{person.pk}/").content.decode()
     assert f"CN #{mine.pk}<" in officers_view and f"CN #{not_mine.pk}<" not in officers_view
     assert "<strong>Awaiting approval</strong>" not in officers_view
+    assert "Awaiting approval" not in officers_view  # nor in the change history
     leads_view = as_user(le_lead).get(f"/candidates/{person.pk}/").content.decode()
     assert f"CN #{not_mine.pk}<" in leads_view and "<strong>Awaiting approval</strong>" in leads_view
 
