@@ -32,7 +32,7 @@ def deliveries_visible_to(user) -> QuerySet[Delivery]:
     if roles.sees_all_candidates(user):
         return unsealed
     if _sees_only_own_team(user):
-        return unsealed.filter(pk__in=_on_team(user))
+        return unsealed.filter(pk__any_of=_on_team(user))
     return qs.none()
 
 
@@ -55,7 +55,7 @@ def deliveries_on_team_of(user, deliveries: QuerySet[Delivery] | None = None) ->
     they may see): a semi-join, one row per CN, and not twice for the roles that see only their teams'."""
     if deliveries is None:
         deliveries = deliveries_visible_to(user)
-    return deliveries if _sees_only_own_team(user) else deliveries.filter(pk__in=_on_team(user))
+    return deliveries if _sees_only_own_team(user) else deliveries.filter(pk__any_of=_on_team(user))
 
 
 def known_count(user, *, state: str | None = None) -> int | None:

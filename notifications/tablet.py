@@ -37,6 +37,7 @@ from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
 from vip import roles
 from vip.errors import DomainError
 from vip.models import IdempotencyRecord
+from vip.paging import ids_first
 
 QUEUE_HEADER = "X-VIP-Queue"
 ABANDONED_AFTER = dt.timedelta(minutes=2)
@@ -108,7 +109,7 @@ def home(request):
         }
         # The open CNs an officer is on are few in practice; the cap keeps a tablet page small on a weak
         # link whatever the data holds (the benchmark's officer is on thousands).
-        for d in deliveries[:TABLET_LIST_LIMIT]
+        for d in ids_first(deliveries, 0, TABLET_LIST_LIMIT)
     ]
     return render(request, "tablet/home.html", {"rows": rows, "limited": len(rows) == TABLET_LIST_LIMIT})
 

@@ -9,7 +9,10 @@ class VipConfig(AppConfig):
     verbose_name = "VIP (roles and audit)"
 
     def ready(self):
-        from vip import receivers
+        from vip import (
+            lookups,  # noqa: F401 - registers `__any_of`
+            receivers,
+        )
         from vip.audit import check_retention_setting
 
         receivers.connect()
