@@ -1,4 +1,4 @@
-from notifications.reminders import unread_count
+from notifications.reminders import UNREAD_COUNTED_UP_TO, unread_count
 
 
 def unread_reminders(request):
@@ -6,4 +6,6 @@ def unread_reminders(request):
     user = getattr(request, "user", None)
     if user is None:
         return {"unread_reminders": 0}
-    return {"unread_reminders": unread_count(user)}
+    count = unread_count(user)
+    shown = f"{UNREAD_COUNTED_UP_TO - 1}+" if count >= UNREAD_COUNTED_UP_TO else str(count)
+    return {"unread_reminders": count, "unread_reminders_shown": shown}

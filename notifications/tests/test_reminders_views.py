@@ -53,6 +53,16 @@ def test_the_unread_count_shows_on_every_page(client, le_lead):
     assert 'aria-label="2 unread"' in page
 
 
+def test_a_backlog_of_unread_reminders_shows_as_99_plus(client, le_lead, monkeypatch):
+    monkeypatch.setattr(reminders, "UNREAD_COUNTED_UP_TO", 3)
+    monkeypatch.setattr("notifications.context_processors.UNREAD_COUNTED_UP_TO", 3)
+    for _ in range(4):
+        reminder_for(le_lead)
+    client.force_login(le_lead)
+    assert reminders.unread_count(le_lead) == 3
+    assert 'aria-label="2+ unread"' in client.get(reverse("notifications:board")).content.decode()
+
+
 def test_it_marks_one_reminder_read(client, le_lead):
     reminder = reminder_for(le_lead)
     client.force_login(le_lead)
