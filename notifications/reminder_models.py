@@ -117,6 +117,8 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="reminder_unread"),
+            # A person's inbox, newest first, read a page at a time however many they have.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="reminder_inbox"),
             models.Index(fields=["delivery", "step", "state_entered_at", "level"], name="reminder_item"),
             # The e-mails still to send, for the sweep's re-queueing and the digest: few rows, however many
             # reminders the years pile up.

@@ -643,7 +643,7 @@ def unread_count(user) -> int:
     """How many reminders `user` has not read, counted up to UNREAD_COUNTED_UP_TO (shown on every page)."""
     if not user.is_authenticated:
         return 0
-    return Reminder.objects.filter(recipient=user, read_at__isnull=True)[:UNREAD_COUNTED_UP_TO].count()
+    return Reminder.objects.filter(recipient=user, read_at__isnull=True).order_by()[:UNREAD_COUNTED_UP_TO].count()
 
 
 def reminder_mark_read(*, user, reminder_id: int) -> int:
