@@ -8,12 +8,12 @@ from django.dispatch import receiver
 
 from candidates.models import Candidate
 from notifications.models import Delivery
-from notifications.selectors import forget_counts
+from notifications.selectors import cn_data_changed
 
 
-@receiver([post_save, post_delete], sender=Delivery, dispatch_uid="notifications.forget_counts.delivery")
-@receiver([post_save, post_delete], sender=Candidate, dispatch_uid="notifications.forget_counts.candidate")
-def _forget_counts(**kwargs) -> None:
-    # Now, and again after commit: a board counting meanwhile must not keep the count from before.
-    forget_counts()
-    transaction.on_commit(forget_counts)
+@receiver([post_save, post_delete], sender=Delivery, dispatch_uid="notifications.cn_data_changed.delivery")
+@receiver([post_save, post_delete], sender=Candidate, dispatch_uid="notifications.cn_data_changed.candidate")
+def _cn_data_changed(**kwargs) -> None:
+    # Now, and again after commit: a board read meanwhile must not keep what it read from before.
+    cn_data_changed()
+    transaction.on_commit(cn_data_changed)

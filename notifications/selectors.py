@@ -7,6 +7,7 @@ administrators none. A CN a user may not see answers 404 (`get_delivery_for_user
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 
 from django.contrib.auth import get_user_model
@@ -42,8 +43,36 @@ def _sees_only_own_team(user) -> bool:
     )
 
 
-COUNTS_CACHE_KEY = "cn-counts-by-state:{scope}"
-COUNTS_CACHE_SECONDS = 60  # the longest a count can lag, should a change slip past `forget_counts`
+# What is derived from every CN (the board's counts and columns) is kept in the cache under the current
+# version of the CN data, which changes whenever a CN or a candidate is saved or deleted (notifications/
+# receivers.py): what was kept is then never read again. The time limits bound how stale a value can be
+# should a change bypass the ORM (a raw SQL fix, a restore).
+CN_DATA_VERSION_KEY = "cn-data-version"
+COUNTS_CACHE_SECONDS = 60
+
+
+def cn_data_version() -> str:
+    """The current version of the CN data (a random token; a new one after every change)."""
+    version = cache.get(CN_DATA_VERSION_KEY)
+    if version is None:
+        cache.add(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)  # two first readers agree on the first one
+        version = cache.get(CN_DATA_VERSION_KEY)
+    return version
+
+
+def cn_data_changed() -> None:
+    """A CN was opened, moved or removed, or a candidate changed (a name, a seal): forget what was kept."""
+    cache.set(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def shared_scope(user) -> str | None:
+    """The name of the CNs `user` sees when it is the same for everyone with their roles ("all", or
+    "unsealed" for the roles that see every CN but the sealed ones); None when it is theirs alone."""
+    if roles.is_records_custodian(user):
+        return "all"
+    if roles.sees_all_candidates(user):
+        return "unsealed"
+    return None
 
 
 def _on_team(user) -> QuerySet:
@@ -61,7 +90,7 @@ def deliveries_on_team_of(user, deliveries: QuerySet[Delivery] | None = None) ->
 def known_count(user, *, state: str | None = None) -> int | None:
     """How many CNs (in `state`) `user` may see, when it is known without counting (`count_by_state` keeps
     it for the roles that see every CN); otherwise None."""
-    if not (roles.is_records_custodian(user) or roles.sees_all_candidates(user)):
+    if shared_scope(user) is None:
         return None
     counts = count_by_state(user)
     return counts.get(state, 0) if state else sum(counts.values())
@@ -84,17 +113,14 @@ def count_by_state(user) -> dict[str, int]:
     """How many CNs in each state `user` may see: the same numbers as grouping `deliveries_visible_to(user)`.
 
     The roles that see every CN (but the sealed ones) share one count, kept in the cache until a CN or a
-    candidate changes (`forget_counts`): counting 300,000 CNs costs 20-35 ms, more than the rest of the board.
-    It is counted as every CN less the sealed ones': index-only counts, not a join of every CN with its
-    candidate. Any other role's count is its own, counted each time.
+    candidate changes (`cn_data_changed`): counting 300,000 CNs costs 20-35 ms, more than the rest of the
+    board. It is counted as every CN less the sealed ones': index-only counts, not a join of every CN with
+    its candidate. Any other role's count is its own, counted each time.
     """
-    if roles.is_records_custodian(user):
-        scope = "all"
-    elif roles.sees_all_candidates(user):
-        scope = "unsealed"
-    else:
+    scope = shared_scope(user)
+    if scope is None:
         return _counts(deliveries_visible_to(user))
-    key = COUNTS_CACHE_KEY.format(scope=scope)
+    key = f"cn-counts-by-state:{scope}:{cn_data_version()}"
     counts = cache.get(key)
     if counts is None:
         total = Counter(_counts(Delivery.objects.all()))
@@ -103,11 +129,6 @@ def count_by_state(user) -> dict[str, int]:
         counts = {state: n for state, n in total.items() if n}
         cache.set(key, counts, COUNTS_CACHE_SECONDS)
     return counts
-
-
-def forget_counts() -> None:
-    """A CN moved, was opened or removed, or a record was sealed: the next board counts again."""
-    cache.delete_many([COUNTS_CACHE_KEY.format(scope=scope) for scope in ("all", "unsealed")])
 
 
 def _counts(deliveries: QuerySet[Delivery]) -> dict[str, int]:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -34,12 +36,14 @@ from notifications.models import (
 )
 from notifications.personnel import personnel_overview
 from notifications.selectors import (
+    cn_data_version,
     count_by_state,
     count_on_team_of,
     deliveries_on_team_of,
     deliveries_visible_to,
     first_in_each_state,
     get_delivery_for_user,
+    shared_scope,
 )
 from vip import roles
 from vip.errors import DomainError
@@ -55,7 +59,7 @@ def _sees_program(user) -> bool:
     return roles.sees_all_candidates(user)
 
 
-FINISHED_SHOWN_FOR = dt.timedelta(days=90)
+FINISHED_SHOWN_FOR = dt.timedelta(days=90)  # finished CNs the full board shows: the last 90 days'
 
 # --- the board ------------------------------------------------------------------------------------------
 
@@ -72,6 +76,7 @@ BOARD_FIELDS = (
     "candidate__date_of_birth",
 )
 BOARD_PAGE_SIZE = 100
+BOARD_CACHE_SECONDS = 600  # the longest the kept board can lag, should a change slip past the ORM
 MY_DELIVERIES_PAGE_SIZE = 50
 
 
@@ -87,27 +92,53 @@ def board(request):
     if chosen and chosen not in State.values:
         chosen = ""
     counts = count_by_state(request.user)
-    today = timezone.localdate()
-    now = timezone.now()
-    page = None
+    page, columns_html = None, None
     if chosen:
         # One state: every CN in it, a page at a time (a city's program holds hundreds of thousands).
         # The count is known: the paginator need not count again.
         page = CountedPaginator(
             visible.filter(state=chosen).order_by("state_entered_at", "id"), BOARD_PAGE_SIZE, counts.get(chosen, 0)
         ).get_page(request.GET.get("page"))
-        rows = page.object_list
+        columns_html = _board_columns(page.object_list, counts, chosen)
     else:
-        # Each state shows its longest-waiting CNs first, at most BOARD_ROWS_PER_STATE; finished CNs pile up
-        # over the years: for those the board shows the recent ones (filter by state to see all).
-        recent = visible.filter(state_entered_at__gte=now - FINISHED_SHOWN_FOR)
-        sources = {state: visible if state in OPEN_STATES else recent for state in State.values}
-        ids = first_in_each_state(sources, BOARD_ROWS_PER_STATE)
-        rows = visible.filter(pk__in=ids).order_by("state_entered_at", "id").select_related(None)
-        rows = rows.select_related("candidate").only(*BOARD_FIELDS)
+        # The whole board is the same for everyone who sees the same CNs until a CN or a candidate changes
+        # (or the day does: days in state): it is kept, rendered, under the CN data's version.
+        scope = shared_scope(request.user)
+        key = f"cn-board:{scope}:{cn_data_version()}:{timezone.localdate().isoformat()}" if scope else None
+        columns_html = cache.get(key) if key else None
+        if columns_html is None:
+            columns_html = _board_columns(_longest_waiting(visible), counts, chosen)
+            if key:
+                cache.set(key, columns_html, BOARD_CACHE_SECONDS)
+    return render(
+        request,
+        "notifications/board.html",
+        {
+            "columns_html": columns_html,
+            "states": State.choices,
+            "chosen": chosen,
+            "total": sum(counts.values()),
+            "page": page,
+        },
+    )
+
+
+def _longest_waiting(visible):
+    """Each state's longest-waiting CNs, at most BOARD_ROWS_PER_STATE; finished CNs pile up over the years:
+    for those the board shows the recent ones (filter by state to see all)."""
+    since = timezone.make_aware(dt.datetime.combine(timezone.localdate() - FINISHED_SHOWN_FOR, dt.time.min))
+    recent = visible.filter(state_entered_at__gte=since)
+    sources = {state: visible if state in OPEN_STATES else recent for state in State.values}
+    ids = first_in_each_state(sources, BOARD_ROWS_PER_STATE)
+    rows = visible.filter(pk__in=ids).order_by("state_entered_at", "id").select_related(None)
+    return rows.select_related("candidate").only(*BOARD_FIELDS)
+
+
+def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
+    today = timezone.localdate()
     columns = {state: [] for state in State.values}
     for delivery in rows:
-        delivery.days_in_state = (now - delivery.state_entered_at).days
+        delivery.days_in_state = (today - timezone.localdate(delivery.state_entered_at)).days  # calendar days
         delivery.juvenile = delivery.candidate.is_juvenile(today)
         columns[delivery.state].append(delivery)
     sections = [
@@ -122,11 +153,7 @@ def board(request):
         for state, label in State.choices
         if not chosen or state == chosen
     ]
-    return render(
-        request,
-        "notifications/board.html",
-        {"sections": sections, "states": State.choices, "chosen": chosen, "total": sum(counts.values()), "page": page},
-    )
+    return render_to_string("notifications/_board_columns.html", {"sections": sections})
 
 
 @login_required

@@ -5,7 +5,9 @@ Program Manager's counts are kept in the cache until a CN or a candidate changes
 """
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from candidates.sealing import candidate_seal
 from notifications import services as s
@@ -88,3 +90,41 @@ def test_the_api_list_gives_the_count_of_what_it_lists(program, le_lead, api_cli
     api_client.force_authenticate(le_lead)
     body = api_client.get(f"/api/deliveries/{query}").json()
     assert body["count"] == len(body["results"]) > 0
+
+
+def test_a_second_board_is_served_from_what_the_first_kept(program, le_lead, client):
+    client.force_login(le_lead)
+    first = client.get("/cn/board/").context["columns_html"]
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/cn/board/").context["columns_html"]
+    assert second == first and "Jordan Ready" in second
+    assert not [q for q in queries.captured_queries if "notifications_delivery" in q["sql"]]
+
+
+def test_the_kept_board_shows_a_cn_in_its_new_column_right_after_it_moves(program, le_lead, client):
+    client.force_login(le_lead)
+    client.get("/cn/board/")
+    ready = deliveries_visible_to(le_lead).get(state="ready")
+    s.delivery_cancel(ready.pk, user=le_lead, reason="Moved out of state.")
+    board = client.get("/cn/board/").content.decode()
+    cancelled = board.split('data-state="cancelled"')[1].split("</section>")[0]
+    assert f"CN #{ready.pk} " in cancelled
+
+
+def test_the_kept_board_shows_a_candidates_new_name_right_after_it_changes(program, le_lead, client):
+    client.force_login(le_lead)
+    client.get("/cn/board/")
+    person = deliveries_visible_to(le_lead).get(state="ready").candidate
+    person.last_name = "Renamed"
+    person.save()
+    assert "Jordan Renamed" in client.get("/cn/board/").content.decode()
+
+
+def test_a_program_manager_is_served_the_board_the_le_lead_kept(program, le_lead, program_manager, client):
+    client.force_login(le_lead)
+    leads = client.get("/cn/board/").context["columns_html"]
+    client.force_login(program_manager)
+    with CaptureQueriesContext(connection) as queries:
+        managers = client.get("/cn/board/").context["columns_html"]
+    assert managers == leads and "Jordan Sealed" not in managers
+    assert not [q for q in queries.captured_queries if "notifications_delivery" in q["sql"]]
