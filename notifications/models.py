@@ -98,7 +98,12 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "CN delivery"
         verbose_name_plural = "CN deliveries"
-        indexes = [models.Index(fields=["state", "state_entered_at"])]
+        indexes = [
+            models.Index(fields=["state", "state_entered_at"]),
+            # The open CNs by id: an officer's open CNs (the tablet) are found among their thousands of
+            # team places by probing this smaller index, not the table (docs/performance.md).
+            models.Index(fields=["id"], condition=models.Q(state__in=OPEN_STATES), name="delivery_open"),
+        ]
 
     def __str__(self):
         return f"CN #{self.pk} for {self.candidate}"
