@@ -27,6 +27,7 @@ from candidates import models as m
 from candidates.json_rows import rows_of
 from candidates.models import Candidate, GroupMembership
 from vip import roles
+from vip.requestlocal import note_read
 
 
 def candidates_visible_to(user) -> QuerySet[Candidate]:
@@ -60,9 +61,11 @@ def _served_adults(user) -> Q:
 
 def get_candidate_for_user(user, pk) -> Candidate:
     try:
-        return candidates_visible_to(user).get(pk=pk)
+        candidate = candidates_visible_to(user).get(pk=pk)
     except (Candidate.DoesNotExist, ValueError, TypeError):
         raise Http404("No such candidate.") from None
+    note_read(candidate)  # the read's audit row names it without reading it again
+    return candidate
 
 
 CANDIDATE_PAGE_CNS = 20  # the candidate page lists the most recent CNs, and every one on request

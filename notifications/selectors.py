@@ -19,6 +19,7 @@ from candidates.models import Candidate
 from candidates.selectors import may_see_checks
 from notifications.models import Check, Delivery, ECCAdvisement, Encounter, GuardianContactAttempt, TeamMember
 from vip import roles
+from vip.requestlocal import note_read
 
 
 def deliveries_visible_to(user) -> QuerySet[Delivery]:
@@ -170,16 +171,20 @@ def get_delivery_detail_for_user(user, pk) -> Delivery:
     ]
     prefetch[0].queryset = prefetch[0].queryset.select_related("user")
     try:
-        return deliveries_visible_to(user).prefetch_related(*prefetch).get(pk=pk)
+        delivery = deliveries_visible_to(user).prefetch_related(*prefetch).get(pk=pk)
     except (Delivery.DoesNotExist, ValueError, TypeError):
         raise Http404("No such CN.") from None
+    note_read(delivery)
+    return delivery
 
 
 def get_delivery_for_user(user, pk) -> Delivery:
     try:
-        return deliveries_visible_to(user).get(pk=pk)
+        delivery = deliveries_visible_to(user).get(pk=pk)
     except (Delivery.DoesNotExist, ValueError, TypeError):
         raise Http404("No such CN.") from None
+    note_read(delivery)  # the read's audit row names it without reading it again
+    return delivery
 
 
 def checks_visible_to(user) -> QuerySet[Check]:

@@ -171,3 +171,15 @@ def test_the_candidate_page_takes_as_many_queries_for_10_of_everything_as_for_1(
     ten = measure(client, url)
     assert one[0] == ten[0] == 200
     assert one[1] == ten[1]
+
+
+def test_the_candidate_pages_read_is_audited_without_reading_the_person_again(client, le_lead):
+    from vip.models import AuditEvent
+
+    person = Candidate.objects.create(first_name="Read", last_name="Once", date_of_birth=dt.date(2000, 1, 1))
+    client.force_login(le_lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/candidates/{person.pk}/").status_code == 200
+    reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "candidates_candidate"."id"')]
+    assert len(reads) == 1
+    assert AuditEvent.objects.filter(action="read", object_id=str(person.pk), object_repr="Read Once").exists()

@@ -14,6 +14,7 @@ printable letter) count as reads of it when their namespace is declared with the
 from __future__ import annotations
 
 from vip.audit import audit_denied, audit_read
+from vip.requestlocal import read_by_request
 
 # view_name (namespace:name) -> (object type label, URL kwarg holding its id; "pk" also accepts the aliases below)
 SENSITIVE_READS: dict[str, tuple[str, str]] = {
@@ -94,8 +95,9 @@ class AuditReadMiddleware:
         if request.method in ("GET", "HEAD") and 200 <= status < 300:
             from django.apps import apps
 
-            model = apps.get_model(object_type)
-            obj = model._base_manager.filter(pk=object_id).first()
+            obj = read_by_request(request, object_type, object_id)  # the view read it already, in the rules
+            if obj is None:
+                obj = apps.get_model(object_type)._base_manager.filter(pk=object_id).first()
             if obj is not None:
                 audit_read(user, obj, request, note=request.path[:200])
             return

@@ -19,3 +19,16 @@ class RequestLocalMiddleware:
             return self.get_response(request)
         finally:
             _request.reset(token)
+
+
+def note_read(obj) -> None:
+    """Keep a record the request read through its access rules, so the read's audit row names it without
+    reading it again (vip/audit_middleware.py)."""
+    request = current_request()
+    if request is not None:
+        request.__dict__.setdefault("_vip_read", {})[(obj._meta.label, str(obj.pk))] = obj
+
+
+def read_by_request(request, object_type: str, object_id: str):
+    """The record `note_read` kept for this request, or None."""
+    return request.__dict__.get("_vip_read", {}).get((object_type, object_id))
