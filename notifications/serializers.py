@@ -267,7 +267,13 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         ]
 
     def _one(self, model, serializer, obj):
-        record = with_people(model.objects.filter(delivery=obj)).first()
+        """The CN's one record of `model`: read with the CN when it was (`detail_records`), else now."""
+        name = model._meta.get_field("delivery").remote_field.get_accessor_name()  # "letter", "eligibility"...
+        kept = getattr(obj, "detail_records", {})
+        if name in kept:
+            record = kept[name][0] if kept[name] else None
+        else:
+            record = with_people(model.objects.filter(delivery=obj)).first()
         return serializer(record).data if record else None
 
     @extend_schema_field(EligibilitySerializer(allow_null=True))
@@ -279,7 +285,9 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         """Null for users who may not see the threat assessment and background check (social services)."""
         if not may_see_checks(self.context["request"].user):
             return None
-        return CheckSerializer(with_people(obj.checks.all()), many=True).data
+        kept = getattr(obj, "detail_records", {})
+        checks = kept["checks"] if "checks" in kept else with_people(obj.checks.all())
+        return CheckSerializer(checks, many=True).data
 
     @extend_schema_field(LetterSerializer(allow_null=True))
     def get_letter(self, obj):

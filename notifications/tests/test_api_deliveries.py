@@ -99,3 +99,36 @@ def test_creating_with_the_same_idempotency_key_twice_opens_one_cn(le_lead, adul
     from notifications.models import Delivery
 
     assert Delivery.objects.filter(candidate=adult).count() == 1
+
+
+def test_a_cns_detail_reads_every_step_record_in_one_query(le_lead, officer, walk_to):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cn = walk_to("ecc_advised")
+    client = client_for(le_lead)
+    client.get(f"/api/deliveries/{cn.pk}/")  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/api/deliveries/{cn.pk}/").json()
+    sections = ("socialservicescoordination", "afteraction", "jpocheck", "eligibilitydetermination")
+    one_by_one = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith(tuple(f'SELECT "notifications_{t}"."id"' for t in sections))
+    ]
+    assert one_by_one == []
+    assert len([q for q in queries.captured_queries if "UNION ALL" in q["sql"]]) == 1
+    assert body["letter"]["status"] and len(body["checks"]) == 2 and body["ecc_advisements"]
+    assert {m["name"] for m in body["team"]} >= {officer.get_full_name() or officer.username}
+
+
+def test_a_social_workers_detail_never_reads_the_checks(le_lead, social_worker, walk_to):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cn = walk_to("ready")
+    s.add_team_member(cn.pk, user=le_lead, member=social_worker, role="social_services")
+    with CaptureQueriesContext(connection) as queries:
+        body = client_for(social_worker).get(f"/api/deliveries/{cn.pk}/").json()
+    assert body["checks"] is None
+    assert not [q for q in queries.captured_queries if "notifications_check" in q["sql"]]
