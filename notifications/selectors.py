@@ -101,11 +101,12 @@ def count_on_team_of(user) -> int:
     """`deliveries_on_team_of(user).count()`, counted from the team places: the user's places less those
     on a sealed record's CN (unless they see sealed records). Two index lookups, where counting the CNs
     themselves makes PostgreSQL scan every CN (an officer of the benchmark is on 6,000)."""
-    if not (roles.is_records_custodian(user) or roles.sees_all_candidates(user) or _sees_only_own_team(user)):
+    scope = shared_scope(user)
+    if scope is None and not _sees_only_own_team(user):
         return 0
     places = TeamMember.objects.filter(user=user)
     count = places.count()
-    if not roles.is_records_custodian(user):
+    if scope != "all":
         count -= places.filter(delivery__candidate_id__in=Candidate.objects.sealed().values("pk")).count()
     return count
 
