@@ -43,7 +43,7 @@ def shared_scope_key(user) -> str | None:
     """The snapshot this user's figures may come from, or None: computed live for them.
 
     The roles whose scope is the same for everyone holding them (`notifications.selectors.shared_scope`)
-    see every unsealed record in the figures, which never count a sealed one. tests/test_figures_snapshots.py
+    see every unsealed record in the figures, which never count a sealed one. reports/tests/test_snapshots.py
     checks that their scope is exactly `all_unsealed_scope()`."""
     return SHARED_SCOPE if shared_scope(user) is not None else None
 
