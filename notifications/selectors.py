@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -147,16 +146,6 @@ def first_in_each_state(sources: dict[str, QuerySet[Delivery]], per_state: int) 
     if len(parts) < 2:
         return list(parts[0]) if parts else []
     return list(parts[0].union(*parts[1:], all=True))
-
-
-def with_people(records: QuerySet) -> QuerySet:
-    """`records` with the users they name (recorded by, added by, ...) joined: no query per name shown."""
-    people = [
-        field.name
-        for field in records.model._meta.concrete_fields
-        if field.is_relation and field.related_model is get_user_model()
-    ]
-    return records.select_related(*people)
 
 
 # What a CN's detail shows besides the CN: its step records, each with the rows its lines name (who recorded

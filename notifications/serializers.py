@@ -27,7 +27,6 @@ from notifications.models import (
     State,
     TeamMember,
 )
-from notifications.selectors import with_people
 
 # --- output ------------------------------------------------------------------------------------------
 
@@ -235,7 +234,10 @@ class DeliveryListSerializer(serializers.ModelSerializer):
 
 
 class DeliveryDetailSerializer(DeliveryListSerializer):
-    """A CN with its step records and, for the requesting user, what they may do next and why not."""
+    """A CN with its step records and, for the requesting user, what they may do next and why not.
+
+    Serializes a CN read by `notifications.selectors.get_delivery_detail_for_user`, which reads every step
+    record at once (`detail_records`)."""
 
     eligibility = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
@@ -267,14 +269,9 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         ]
 
     def _one(self, model, serializer, obj):
-        """The CN's one record of `model`: read with the CN when it was (`detail_records`), else now."""
-        name = model._meta.get_field("delivery").remote_field.get_accessor_name()  # "letter", "eligibility"...
-        kept = getattr(obj, "detail_records", {})
-        if name in kept:
-            record = kept[name][0] if kept[name] else None
-        else:
-            record = with_people(model.objects.filter(delivery=obj)).first()
-        return serializer(record).data if record else None
+        """The CN's one record of `model`, read with the CN (`get_delivery_detail_for_user`)."""
+        records = obj.detail_records[model._meta.get_field("delivery").remote_field.get_accessor_name()]
+        return serializer(records[0]).data if records else None
 
     @extend_schema_field(EligibilitySerializer(allow_null=True))
     def get_eligibility(self, obj):
@@ -285,9 +282,7 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
         """Null for users who may not see the threat assessment and background check (social services)."""
         if not may_see_checks(self.context["request"].user):
             return None
-        kept = getattr(obj, "detail_records", {})
-        checks = kept["checks"] if "checks" in kept else with_people(obj.checks.all())
-        return CheckSerializer(checks, many=True).data
+        return CheckSerializer(obj.detail_records["checks"], many=True).data
 
     @extend_schema_field(LetterSerializer(allow_null=True))
     def get_letter(self, obj):
