@@ -27,7 +27,6 @@ from candidates.filters import (
     ReferralFilter,
     ShootingFilter,
 )
-from candidates.paging import CountingPageNumberPagination
 from candidates.selectors import (
     candidate_list_for,
     candidates_visible_to,
@@ -47,6 +46,7 @@ from candidates.serializers import (
 )
 from vip import roles
 from vip.api import idempotent
+from vip.paging import CountingPageNumberPagination
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 

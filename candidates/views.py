@@ -16,7 +16,6 @@ from candidates import forms as f
 from candidates import models as m
 from candidates import services
 from candidates.filters import CandidateFilter
-from candidates.paging import CountingPaginator
 from candidates.selectors import (
     candidate_list_for,
     candidate_page_sections,
@@ -27,6 +26,7 @@ from candidates.selectors import (
 )
 from notifications.models import State
 from vip import roles
+from vip.paging import CountingPaginator
 
 PAGE_SIZE = 25
 

@@ -32,8 +32,9 @@ from notifications.selectors import (
     known_count,
 )
 from vip import roles
-from vip.api import KnownCountPagination, idempotent
+from vip.api import idempotent
 from vip.errors import DomainError, NotPermitted
+from vip.paging import KnownCountPagination
 
 ErrorSerializer = inline_serializer(
     "Error",

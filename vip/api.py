@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from rest_framework import status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from vip.errors import DomainError
 from vip.models import IdempotencyRecord
-from vip.paging import CountedPaginator
 
 
 def _flatten(errors) -> list[str]:
@@ -142,14 +139,3 @@ def idempotent(view_method):
     wrapper.__name__ = view_method.__name__
     wrapper.__doc__ = view_method.__doc__
     return wrapper
-
-
-class KnownCountPagination(PageNumberPagination):
-    """Page numbers, without counting the list again when the view already knows its length
-    (`view.known_count`): on 300,000 CNs the count costs more than the page."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        count = getattr(view, "known_count", None)
-        if count is not None:
-            self.django_paginator_class = functools.partial(CountedPaginator, count=count)
-        return super().paginate_queryset(queryset, request, view)
