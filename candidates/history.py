@@ -3,7 +3,7 @@ record hanging off them, newest first, with who made each change and what the re
 
 The candidate page used to ask each of the ten history tables in turn, then once more per membership or
 basis row to name its group, shooting or referral (issue #9: no query per row). Here one UNION ALL reads
-the newest rows of every table as JSON objects (`candidates.json_rows`), with the rows a record's name
+the newest rows of every table as JSON objects (`vip.json_rows`), with the rows a record's name
 needs (`LABEL_RELATIONS`) joined in, and the author of each change joined once outside.
 """
 
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 
 from candidates import models as m
-from candidates.json_rows import USER_FIELDS, attach, columns, decode, json_object, make, qn, related_rows
+from vip.json_rows import USER_FIELDS, attach, columns, decode, json_object, make, qn, related_rows
 
 HISTORY_LIMIT = 60
 # The candidate first: on equal times, rows keep this order (as the page always showed them).

@@ -24,9 +24,9 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 
 from candidates import models as m
-from candidates.json_rows import rows_of
 from candidates.models import Candidate, GroupMembership
 from vip import roles
+from vip.json_rows import rows_of
 from vip.requestlocal import note_read
 
 

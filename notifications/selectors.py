@@ -149,7 +149,7 @@ def first_in_each_state(sources: dict[str, QuerySet[Delivery]], per_state: int) 
 
 
 # What a CN's detail shows besides the CN: its step records, each with the rows its lines name (who recorded
-# it, the guardian, the letter's template...), read in one query (`candidates.json_rows.rows_of`).
+# it, the guardian, the letter's template...), read in one query (`vip.json_rows.rows_of`).
 DETAIL_SECTIONS = (
     ("team_members", ("user", "added_by")),
     ("guardian_contacts", ("recorded_by", "influencer")),
@@ -167,7 +167,7 @@ CHECKS_SECTION = ("checks", ("completed_by", "recorded_by"))  # never read for t
 def get_delivery_detail_for_user(user, pk) -> Delivery:
     """A CN with the step records its API detail shows (`detail_records`; the lists also as its related
     managers' prefetched rows), in two queries: the CN, then every record at once."""
-    from candidates.json_rows import rows_of
+    from vip.json_rows import rows_of
 
     delivery = get_delivery_for_user(user, pk)
     sections = DETAIL_SECTIONS + ((CHECKS_SECTION,) if may_see_checks(user) else ())
