@@ -1,8 +1,8 @@
 """Rows of several tables in one query, each row as a JSON object, made back into model instances.
 
-The candidate page shows a person's rows from a dozen tables, a CN's API detail its step records from ten. The ORM asks each table in turn, and each
-query costs about a millisecond of Python (cloning, compiling, reading) before the database even sees it:
-most of the page's time at a city's scale (issue #9, docs/performance.md). Here the SQL is built once per
+The candidate page shows a person's rows from a dozen tables, a CN's API detail its step records from
+ten. The ORM asks each table in turn, and each query costs about a millisecond of Python (cloning,
+compiling, reading) before the database even sees it: most of the page's time at a city's scale (issue #9, docs/performance.md). Here the SQL is built once per
 database from the models' metadata (columns, joins, ordering), every table's rows come back in one
 UNION ALL as JSON objects (the tables differ), and the instances are made with `Model.from_db`, as the
 ORM makes them, with the related rows they show already attached (no query per row).
