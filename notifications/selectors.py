@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from candidates.models import Candidate
 from candidates.selectors import may_see_checks
 from notifications.models import Check, Delivery, TeamMember
 from vip import roles
 from vip.requestlocal import note_read
+
+T = TypeVar("T")
 
 
 def deliveries_visible_to(user) -> QuerySet[Delivery]:
@@ -63,6 +68,34 @@ def cn_data_version() -> str:
 def cn_data_changed() -> None:
     """A CN was opened, moved or removed, or a candidate changed (a name, a seal): forget what was kept."""
     cache.set(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+KEPT_SECONDS = 600  # the longest a kept list can lag, should a change slip past the ORM
+
+
+def kept(name: str, user, make: Callable[[], T], *parts, shared: bool = False) -> T:
+    """What `make()` returns for `user`, kept in the cache until the CN data changes (or the day does).
+
+    For what one user reloads all day (the tablet's list, My deliveries, the API's `?mine=1`): it is computed
+    once per change of the data rather than once per reload. The key names the user and their roles (what
+    they may see follows from those and the data), today's date (what is due today), and `parts` (the page,
+    the filters): a value is never served to another user, nor after a change to what it was made from. What
+    a kept value may show is only what `cn_data_changed` follows: CNs, candidates and their addresses, teams
+    and the names of users (notifications/receivers.py). `shared=True`: what `make` returns is the same for
+    everyone who sees the same CNs (`shared_scope`), who then share one copy.
+    """
+    if not user.is_authenticated:
+        return make()
+    scope = shared_scope(user) if shared else None
+    whose = (
+        f"scope-{scope}" if scope else f"user-{user.pk}-{','.join(sorted(roles.role_names(user)))}".replace(" ", "_")
+    )
+    key = ":".join(["kept", name, whose, cn_data_version(), timezone.localdate().isoformat(), *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, KEPT_SECONDS)
+    return value
 
 
 def shared_scope(user) -> str | None:

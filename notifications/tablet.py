@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -33,7 +34,7 @@ from candidates.models import Address
 from notifications import guards, services
 from notifications import tablet_forms as f
 from notifications.models import OPEN_STATES, Delivery, State, TeamMember
-from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
+from notifications.selectors import deliveries_on_team_of, get_delivery_for_user, kept
 from vip import roles
 from vip.errors import DomainError
 from vip.models import IdempotencyRecord
@@ -79,9 +80,15 @@ def tablet_view(view):
 @tablet_view
 @require_GET
 def home(request):
+    # Reloaded all day at the doors: the list is kept, rendered, until a CN, a team or an address changes.
+    rows_html = kept("tablet-home", request.user, lambda: _home_rows_html(request.user))
+    return render(request, "tablet/home.html", {"rows_html": rows_html})
+
+
+def _home_rows_html(user) -> str:
     today = timezone.localdate()
     deliveries = (
-        deliveries_on_team_of(request.user)
+        deliveries_on_team_of(user)
         .filter(state__in=OPEN_STATES)
         .annotate(
             rank=Case(
@@ -111,7 +118,7 @@ def home(request):
         # link whatever the data holds (the benchmark's officer is on thousands).
         for d in ids_first(deliveries, 0, TABLET_LIST_LIMIT)
     ]
-    return render(request, "tablet/home.html", {"rows": rows, "limited": len(rows) == TABLET_LIST_LIMIT})
+    return render_to_string("tablet/_home_rows.html", {"rows": rows, "limited": len(rows) == TABLET_LIST_LIMIT})
 
 
 TABLET_LIST_LIMIT = 25  # a tablet screen's worth: the ones at the door and today's come first

@@ -43,6 +43,7 @@ from notifications.selectors import (
     deliveries_visible_to,
     first_in_each_state,
     get_delivery_for_user,
+    kept,
     shared_scope,
 )
 from vip import roles
@@ -158,18 +159,24 @@ def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
 
 @login_required
 def my_deliveries(request):
-    """The CNs the user is on the team of: open ones first, a page at a time."""
+    """The CNs the user is on the team of: open ones first, a page at a time; kept, rendered, until a CN or a
+    team changes (`kept`)."""
+    asked = request.GET.get("page", "")
+    page_number = asked if asked == "last" or (asked.isdigit() and len(asked) < 7) else "1"
+    list_html = kept("my-deliveries", request.user, lambda: _my_deliveries_html(request.user, page_number), page_number)
+    return render(request, "notifications/my_deliveries.html", {"list_html": list_html})
+
+
+def _my_deliveries_html(user, page_number: str) -> str:
     deliveries = (
-        deliveries_on_team_of(request.user)
+        deliveries_on_team_of(user)
         .annotate(
             finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .order_by("finished", "-state_entered_at", "-id")
     )
-    page = CountedPaginator(deliveries, MY_DELIVERIES_PAGE_SIZE, count_on_team_of(request.user)).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "notifications/my_deliveries.html", {"deliveries": page.object_list, "page": page})
+    page = CountedPaginator(deliveries, MY_DELIVERIES_PAGE_SIZE, count_on_team_of(user)).get_page(page_number)
+    return render_to_string("notifications/_my_deliveries_list.html", {"deliveries": page.object_list, "page": page})
 
 
 # --- personnel (SOP 2-64-6) -----------------------------------------------------------------------------

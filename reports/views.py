@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import ServiceOffer
 from candidates.selectors import candidates_visible_to, get_candidate_for_user
+from notifications.selectors import kept
 from reports import charts, exports, snapshots
 from reports import figures as f
 from reports import transparency as public
@@ -74,7 +76,17 @@ def dashboard(request):
     scope = f.scope_for(request.user)
     figures, freshness = snapshots.dashboard_figures(request.user, period, window)
     period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
-    this_week = f.planned_this_week(scope, THIS_WEEK_SHOWN + 1)
+    now = timezone.localtime()
+    # The live lists (the longest late, this week's) are kept, rendered, until a CN changes or the minute
+    # turns ("late by" is in minutes); everyone who sees the same CNs shares one copy.
+    live_lists_html = kept(
+        "dashboard-lists",
+        request.user,
+        lambda: _live_lists_html(scope, figures, freshness),
+        freshness.cache_key,
+        now.strftime("%H%M"),
+        shared=True,
+    )
     context = {
         "period": period,
         "window": window,
@@ -87,14 +99,26 @@ def dashboard(request):
         # what the "Recompute now" form sends back, so the page comes back on the same period
         "asked": period_params if any(request.GET.get(k) for k in PERIOD_PARAMS) else {},
         "pipeline": figures.pipeline,
-        "overdue": f.overdue(scope, limit=OVERDUE_SHOWN),
-        "this_week": this_week[:THIS_WEEK_SHOWN],
-        "this_week_more": len(this_week) > THIS_WEEK_SHOWN,
-        "week": f.week_bounds(),
+        "live_lists_html": live_lists_html,
         "q": _query(period_params),
         "charts": partial(_charts, figures),  # called by the template only when not cached
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _live_lists_html(scope: f.Scope, figures: f.FigureCounts, freshness) -> str:
+    this_week = f.planned_this_week(scope, THIS_WEEK_SHOWN + 1)
+    return render_to_string(
+        "reports/_live_lists.html",
+        {
+            "figures": figures,
+            "freshness": freshness,
+            "overdue": f.overdue(scope, limit=OVERDUE_SHOWN),
+            "this_week": this_week[:THIS_WEEK_SHOWN],
+            "this_week_more": len(this_week) > THIS_WEEK_SHOWN,
+            "week": f.week_bounds(),
+        },
+    )
 
 
 def _charts(figures: f.FigureCounts) -> list[charts.Chart]:
