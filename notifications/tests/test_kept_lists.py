@@ -157,3 +157,45 @@ def test_the_late_by_of_the_overdue_list_is_never_a_minute_old(
     assert cn_queries(client, "/reports/dashboard/") == []  # the same minute: kept
     monkeypatch.setattr(timezone, "now", lambda: this_minute + dt.timedelta(minutes=1))
     assert cn_queries(client, "/reports/dashboard/") != []  # the next: read again
+
+
+# --- the API's list ----------------------------------------------------------------------------------------
+
+
+def api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["candidate"]["full_name"].split()[-1] for row in response.json()["results"]]
+
+
+def test_an_officers_api_list_shows_a_cn_they_are_added_to_after_it_was_kept(le_lead, officer, ready):
+    assert "Added" not in names(api(officer).get("/api/deliveries/?mine=1"))
+    other = ready_delivery(le_lead, [], first="Newly", last="Added")
+    s.add_team_member(other.pk, user=le_lead, member=officer, role="officer")
+    assert "Added" in names(api(officer).get("/api/deliveries/?mine=1"))
+
+
+def test_the_le_leads_api_list_is_read_once_for_the_program_manager_too(le_lead, program_manager, ready):
+    listed = names(api(le_lead).get("/api/deliveries/"))
+    with CaptureQueriesContext(connection) as queries:
+        assert names(api(program_manager).get("/api/deliveries/")) == listed
+    assert not any("notifications_delivery" in q["sql"] for q in queries)
+
+
+def test_a_cn_opened_after_the_list_was_kept_is_on_the_next_page_read(le_lead, ready):
+    assert "Later" not in names(api(le_lead).get("/api/deliveries/"))
+    ready_delivery(le_lead, [], first="Opened", last="Later")
+    assert names(api(le_lead).get("/api/deliveries/"))[0] == "Later"  # newest first
+
+
+def test_a_refused_filter_is_still_a_400_when_the_list_is_kept(le_lead, ready):
+    api(le_lead).get("/api/deliveries/")
+    response = api(le_lead).get("/api/deliveries/?state=nowhere")
+    assert response.status_code == 400 and "Unknown state" in response.content.decode()
