@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 
 from candidates import forms as f
 from candidates import models as m
@@ -25,6 +26,7 @@ from candidates.selectors import (
     possible_duplicates,
 )
 from notifications.models import State
+from notifications.selectors import kept
 from vip import roles
 from vip.paging import CountingPaginator
 
@@ -74,14 +76,23 @@ def candidate_list(request):
 @login_required
 def candidate_detail(request, pk: int):
     _require_reader(request.user)
-    candidate = get_candidate_for_user(request.user, pk)
-    # The read itself is logged once, for every interface, by vip.audit_middleware.
+    candidate = get_candidate_for_user(request.user, pk)  # who may see it, read each time
+    # The read itself is logged once, for every interface, by vip.audit_middleware. What the page shows is
+    # kept, rendered, until any record changes (`kept`): the person's file is reopened often while working on it.
+    all_cns = request.GET.get("cns") == "all"
+    body_html = kept(
+        "candidate-page", request.user, lambda: _detail_body_html(request.user, candidate, all_cns), pk, all_cns
+    )
+    return render(request, "candidates/detail.html", {"candidate": candidate, "body_html": body_html})
+
+
+def _detail_body_html(user, candidate, all_cns: bool) -> str:
     context = {
         "candidate": candidate,
-        **candidate_page_sections(request.user, candidate, all_cns=request.GET.get("cns") == "all"),
-        "may_write": services.may_write_candidates(request.user),
+        **candidate_page_sections(user, candidate, all_cns=all_cns),
+        "may_write": services.may_write_candidates(user),
     }
-    return render(request, "candidates/detail.html", context)
+    return render_to_string("candidates/_detail_body.html", context)
 
 
 # --- intake and edits ----------------------------------------------------------------------------------

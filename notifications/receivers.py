@@ -1,31 +1,46 @@
-"""Keeping what is derived from the CNs in step with them."""
+"""Keeping what is derived from the records in step with them."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from candidates.models import Address, Candidate
-from notifications.models import Delivery, TeamMember
 from notifications.selectors import cn_data_changed
 
+# What the kept board, lists and pages show (notifications.selectors.kept) is drawn from the records of these
+# apps and from users' names: any write to one of them makes a new version of the data, and everything kept
+# under the old one is never read again. Reminders are the exception: no kept page shows them.
+FOLLOWED_APPS = ("candidates", "notifications")
+NOT_SHOWN_BY_KEPT = {"notifications.Reminder", "notifications.ReminderPreference"}
 
-# What the kept board and lists show (notifications.selectors.kept): CNs, candidates and their addresses, who is
-# on which team, and users' names.
-@receiver([post_save, post_delete], sender=Delivery, dispatch_uid="notifications.cn_data_changed.delivery")
-@receiver([post_save, post_delete], sender=Candidate, dispatch_uid="notifications.cn_data_changed.candidate")
-@receiver([post_save, post_delete], sender=Address, dispatch_uid="notifications.cn_data_changed.address")
-@receiver([post_save, post_delete], sender=TeamMember, dispatch_uid="notifications.cn_data_changed.team")
-def _cn_data_changed(**kwargs) -> None:
-    # Now, and again after commit: a board read meanwhile must not keep what it read from before.
+
+def _changed(**kwargs) -> None:
+    # Now, and again after commit: a read meanwhile must not keep what it read from before.
     cn_data_changed()
     transaction.on_commit(cn_data_changed)
 
 
-@receiver([post_save, post_delete], sender=User, dispatch_uid="notifications.cn_data_changed.user")
 def _user_changed(update_fields=None, **kwargs) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
-        return  # a sign-in or a new password: nothing a list shows
-    _cn_data_changed()
+        return  # a sign-in or a new password: nothing a page shows
+    _changed()
+
+
+def followed_models() -> list[type]:
+    return [
+        model
+        for label in FOLLOWED_APPS
+        for model in apps.get_app_config(label).get_models()  # with their history models
+        if model._meta.label not in NOT_SHOWN_BY_KEPT
+    ]
+
+
+for _model in followed_models():
+    for _signal in (post_save, post_delete):
+        _signal.connect(_changed, sender=_model, dispatch_uid=f"kept.{_signal is post_save}.{_model._meta.label}")
+    for _field in _model._meta.local_many_to_many:
+        m2m_changed.connect(_changed, sender=_field.remote_field.through, dispatch_uid=f"kept.m2m.{_field}")
+post_save.connect(_user_changed, sender=User, dispatch_uid="kept.user.save")
+post_delete.connect(_changed, sender=User, dispatch_uid="kept.user.delete")

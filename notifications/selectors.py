@@ -80,8 +80,8 @@ def kept(name: str, user, make: Callable[[], T], *parts, shared: bool = False) -
     once per change of the data rather than once per reload. The key names the user and their roles (what
     they may see follows from those and the data), today's date (what is due today), and `parts` (the page,
     the filters): a value is never served to another user, nor after a change to what it was made from. What
-    a kept value may show is only what `cn_data_changed` follows: CNs, candidates and their addresses, teams
-    and the names of users (notifications/receivers.py). `shared=True`: what `make` returns is the same for
+    a kept value may show is only what `cn_data_changed` follows: the records of the candidates and
+    notifications apps and users' names (notifications/receivers.py), never the time of day. `shared=True`: what `make` returns is the same for
     everyone who sees the same CNs (`shared_scope`), who then share one copy.
     """
     if not user.is_authenticated:
