@@ -73,7 +73,6 @@ PERIOD_PARAMS = ("start", "end", "window")
 @program_leads
 def dashboard(request):
     period, window, errors = f.parse_period(request.GET)
-    scope = f.scope_for(request.user)
     figures, freshness = snapshots.dashboard_figures(request.user, period, window)
     period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
     now = timezone.localtime()
@@ -82,7 +81,7 @@ def dashboard(request):
     live_lists_html = kept(
         "dashboard-lists",
         request.user,
-        lambda: _live_lists_html(scope, figures, freshness),
+        lambda: _live_lists_html(f.scope_for(request.user), figures, freshness),
         freshness.cache_key,
         now.strftime("%H%M"),
         shared=True,
