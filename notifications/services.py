@@ -123,8 +123,11 @@ def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
 
 def _lock(delivery_id: int) -> Delivery:
     try:
-        # of=("self",): lock the CN row only, not the candidate joined in for the guards.
-        return Delivery.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=delivery_id)
+        # of=("self",): lock the CN row only, not the candidate joined in for the guards nor the LE Lead (whom
+        # the API's answer names: it shows the CN as saved here, without reading it again).
+        return (
+            Delivery.objects.select_for_update(of=("self",)).select_related("candidate", "le_lead").get(pk=delivery_id)
+        )
     except Delivery.DoesNotExist:
         raise DomainError("There is no such CN.", code="not_found") from None
 
