@@ -39,6 +39,7 @@ from notifications.personnel import qualification
 from vip import roles
 from vip.audit import audit
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
+from vip.receivers import read_under_lock
 
 # The transitions by their API names (DESIGN.md), in the order of the SOP.
 TRANSITIONS = {
@@ -145,6 +146,7 @@ def _transition(
     try:
         with transaction.atomic():
             delivery = _lock(delivery_id)
+            read_under_lock(delivery)  # its change row is diffed from this read, not from another
             meta = _transition_meta(method_name)
             transition = meta.get_transition(delivery.state)
             if transition is None:
@@ -648,7 +650,11 @@ def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     encounter = Encounter(delivery=delivery, attempt=delivery.attempt, outcome=outcome, recorded_by=user, **fields)
-    return _save(encounter)
+    # The CN is the row `_lock` holds and the user the one acting: their keys are not looked up once each to
+    # be validated (the database's foreign keys check them on insert); every other field is.
+    encounter.full_clean(exclude=["delivery", "recorded_by"])
+    encounter.save()
+    return encounter
 
 
 def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:
