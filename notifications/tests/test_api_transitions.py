@@ -164,6 +164,17 @@ def test_a_step_with_a_key_is_recorded_and_audited_once(le_lead, walk_to):
     assert AuditEvent.objects.filter(object_id=str(cn.pk), note__contains="threat assessment").count() == 1
 
 
+def test_a_new_key_is_claimed_in_one_statement_and_answered_in_another(officer, walk_to):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cn = walk_to("ecc_advised")
+    with CaptureQueriesContext(connection) as queries:
+        post(officer, cn, "record-refusal", {"note": "Asked us to leave."}, **{"Idempotency-Key": "k-5"})
+    keyed = [q["sql"].split()[0] for q in queries.captured_queries if "vip_idempotencyrecord" in q["sql"]]
+    assert keyed == ["INSERT", "UPDATE"]
+
+
 # --- the answer: the CN as the transition left it, the same as its detail ---------------------------------
 
 
