@@ -234,12 +234,13 @@ class DeliveryListSerializer(serializers.ModelSerializer):
         return obj.get_state_display()
 
 
+# The selector also reads the transitions open to the user (`available_transitions`), so nothing here depends
+# on the request: `delivery_detail_data` serializes every CN with one instance, built once.
 class DeliveryDetailSerializer(DeliveryListSerializer):
     """A CN with its step records and, for the requesting user, what they may do next and why not.
 
     Serializes a CN read by `notifications.selectors.get_delivery_detail_for_user`, which reads every step
-    record at once (`detail_records`) and the transitions open to the user (`available_transitions`).
-    Nothing here depends on the request: `delivery_detail_data` serializes every CN with one instance."""
+    record at once (`detail_records`)."""
 
     eligibility = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
