@@ -531,7 +531,7 @@ def record_jpo_check(
             return delivery_cancel(
                 delivery_id, user=user, reason=f"Juvenile Probation Office: do not deliver. {reasons}"
             )
-        return Delivery.objects.get(pk=delivery_id)
+        return Delivery.objects.select_related("candidate", "le_lead").get(pk=delivery_id)  # as `_lock` reads it
 
 
 def record_guardian_contact(

@@ -191,6 +191,25 @@ def test_an_officers_answer_is_their_detail_with_the_transitions_open_to_them(le
     assert [t["name"] for t in answer["available_transitions"]] == ["retry", "record-after-action"]
 
 
+def test_the_jpo_checks_answer_is_the_cns_detail_as_read_after_it(le_lead, juvenile):
+    from notifications import services as s
+
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    s.delivery_determine_eligibility(cn.pk, user=le_lead)
+    s.delivery_start_preparation(cn.pk, user=le_lead)
+    body = {
+        "contacted_on": TODAY,
+        "on_probation": False,
+        "decision": "deliver",
+        "reasons": "No open probation.",
+        "services_status": "None active.",
+        "relationship_status": "No probation officer.",
+    }
+    answer = post(le_lead, cn, "jpo-check", body).json()
+    assert answer["jpo_check"]["decision"] == "deliver"
+    assert answer == client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()
+
+
 def test_a_transitions_answer_names_its_person_as_the_transition_saw_them(le_lead, walk_to):
     cn = walk_to("ecc_advised")
     answer = post(le_lead, cn, "record-refusal").json()
