@@ -4,7 +4,7 @@ record hanging off them, newest first, with who made each change and what the re
 The candidate page used to ask each of the ten history tables in turn, then once more per membership or
 basis row to name its group, shooting or referral (issue #9: no query per row). Here one UNION ALL reads
 the newest rows of every table as JSON objects (`vip.json_rows`), with the rows a record's name
-needs (`LABEL_RELATIONS`) joined in, and the author of each change joined once outside.
+needs (`LABEL_RELATIONS`) read with each, and the author of each change joined once outside.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _history_sql(vendor: str) -> str:
     branches = []
     for kind, model in enumerate(HISTORY_MODELS):
         historical = model.history.model
-        joins, related = related_rows(vendor, model, LABEL_RELATIONS.get(model, ()), "h")
+        related = related_rows(vendor, model, LABEL_RELATIONS.get(model, ()), "h")
         owner = "id" if model is m.Candidate else model._meta.get_field("candidate").column
         # Each table's newest rows only, before they are made JSON.
         newest = (
@@ -62,7 +62,7 @@ def _history_sql(vendor: str) -> str:
         branches.append(
             f"SELECT {kind} AS kind, h.history_id, h.history_date, h.history_user_id, "  # noqa: S608 - model names
             f"{json_object(vendor, columns(historical, 'h'))} AS record, {related} AS related "
-            f"FROM ({newest}) h {' '.join(joins)}"
+            f"FROM ({newest}) h"
         )
     user = get_user_model()
     user_columns = ", ".join(f"u.{qn(name)}" for name in USER_FIELDS)

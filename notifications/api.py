@@ -22,12 +22,13 @@ from rest_framework.views import APIView
 from candidates.selectors import candidates_visible_to
 from notifications import serializers as ser
 from notifications import services
-from notifications.models import LetterTemplate, State
+from notifications.models import Delivery, LetterTemplate, State
 from notifications.personnel import personnel_overview
 from notifications.selectors import (
     count_on_team_of,
     deliveries_on_team_of,
     deliveries_visible_to,
+    get_changed_delivery_detail_for_user,
     get_delivery_detail_for_user,
     get_delivery_for_user,
     kept,
@@ -63,9 +64,8 @@ ERRORS = {
 }
 
 
-def _detail(request, pk) -> Response:
-    delivery = get_delivery_detail_for_user(request.user, pk)
-    return ser.DeliveryDetailSerializer(delivery, context={"request": request}).data
+def _detail(request, pk) -> dict:
+    return ser.delivery_detail_data(get_delivery_detail_for_user(request.user, pk))
 
 
 def _sees_program_records(user) -> bool:
@@ -179,7 +179,9 @@ def _action_view(
         kwargs = {"delivery": delivery} if issubclass(body, ser.DeliveryContextMixin) else {}
         data = body(data=request.data, **kwargs)
         data.is_valid(raise_exception=True)
-        perform(delivery, request.user, dict(data.validated_data))
+        changed = perform(delivery, request.user, dict(data.validated_data))
+        if isinstance(changed, Delivery):  # a transition: the CN as the service saved it, not read again
+            return Response(ser.delivery_detail_data(get_changed_delivery_detail_for_user(request.user, changed)))
         return Response(_detail(request, pk))
 
     name = "".join(part.title() for part in api_name.split("-")) + "View"

@@ -189,6 +189,8 @@ DETAIL_SECTIONS = (
     ("ecc_advisements", ("recorded_by",)),
     ("encounters", ("recorded_by", "recipient_influencer")),
     ("eligibility", ("recorded_by",)),
+    # The eligibility's bases, each with what its name reads (EligibilityBasis.__str__), not one query a basis.
+    ("eligibility__bases", ("shooting", "related_person", "gvis_meeting", "referral")),
     ("letter", ("recorded_by", "template")),
     ("social_services", ("recorded_by", "coordinator")),
     ("jpo_check", ("recorded_by",)),
@@ -198,19 +200,44 @@ CHECKS_SECTION = ("checks", ("completed_by", "recorded_by"))  # never read for t
 
 
 def get_delivery_detail_for_user(user, pk) -> Delivery:
-    """A CN with the step records its API detail shows (`detail_records`; the lists also as its related
-    managers' prefetched rows), in two queries: the CN, then every record at once."""
+    """A CN with what its API detail shows `user`, in two queries and whatever the guards of its next steps
+    ask: the CN, then every step record at once (`detail_records`; the lists also as the related managers'
+    rows), and the transitions `user` may take now and why the blocked ones are (`available_transitions`)."""
+    return _with_detail(user, get_delivery_for_user(user, pk))
+
+
+def get_changed_delivery_detail_for_user(user, delivery: Delivery) -> Delivery:
+    """As `get_delivery_detail_for_user`, for a CN a service has just changed at the request of `user` and
+    returned, after the view let `user` see it (`get_delivery_for_user`): the service read it again under
+    its lock (with its candidate and LE Lead), so it is not read a third time. Should that read have found
+    the person sealed meanwhile, the CN is read again through the rules (a 404 for all but the custodian)."""
+    if delivery.candidate.is_sealed:
+        return get_delivery_detail_for_user(user, delivery.pk)
+    return _with_detail(user, delivery)
+
+
+def _with_detail(user, delivery: Delivery) -> Delivery:
+    from notifications.services import transition_options
     from vip.json_rows import rows_of
 
-    delivery = get_delivery_for_user(user, pk)
     sections = DETAIL_SECTIONS + ((CHECKS_SECTION,) if may_see_checks(user) else ())
-    delivery.detail_records = rows_of(delivery, sections)
-    for name, records in delivery.detail_records.items():
+    records = rows_of(delivery, sections)
+    bases = records.pop("eligibility__bases")
+    for determination in records["eligibility"]:
+        _given(determination, "bases", bases)
+    for name, rows in records.items():
         if delivery._meta.get_field(name).one_to_many:
-            rows = getattr(delivery, name).all()  # lazy: given its rows below, it never queries
-            rows._result_cache, rows._prefetch_done = records, True
-            delivery.__dict__.setdefault("_prefetched_objects_cache", {})[name] = rows
+            _given(delivery, name, rows)
+    delivery.detail_records = records
+    delivery.available_transitions = transition_options(delivery, user)
     return delivery
+
+
+def _given(instance, relation: str, rows: list) -> None:
+    """`instance.<relation>.all()` answers `rows`, read already, as if prefetched: it never queries."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def get_delivery_for_user(user, pk) -> Delivery:

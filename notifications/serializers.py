@@ -6,12 +6,13 @@ Input field names are the service's keyword arguments.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates.models import Influencer
-from candidates.selectors import may_see_checks
 from notifications.models import (
     AfterAction,
     Check,
@@ -233,6 +234,8 @@ class DeliveryListSerializer(serializers.ModelSerializer):
         return obj.get_state_display()
 
 
+# The selector also reads the transitions open to the user (`available_transitions`), so nothing here depends
+# on the request: `delivery_detail_data` serializes every CN with one instance, built once.
 class DeliveryDetailSerializer(DeliveryListSerializer):
     """A CN with its step records and, for the requesting user, what they may do next and why not.
 
@@ -271,7 +274,7 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
     def _one(self, model, serializer, obj):
         """The CN's one record of `model`, read with the CN (`get_delivery_detail_for_user`)."""
         records = obj.detail_records[model._meta.get_field("delivery").remote_field.get_accessor_name()]
-        return serializer(records[0]).data if records else None
+        return built(serializer).to_representation(records[0]) if records else None
 
     @extend_schema_field(EligibilitySerializer(allow_null=True))
     def get_eligibility(self, obj):
@@ -279,10 +282,11 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
 
     @extend_schema_field(CheckSerializer(many=True, allow_null=True))
     def get_checks(self, obj):
-        """Null for users who may not see the threat assessment and background check (social services)."""
-        if not may_see_checks(self.context["request"].user):
+        """Null for users who may not see the threat assessment and background check (social services): the
+        selector reads them only for those who may (`may_see_checks`)."""
+        if "checks" not in obj.detail_records:
             return None
-        return CheckSerializer(obj.detail_records["checks"], many=True).data
+        return [built(CheckSerializer).to_representation(check) for check in obj.detail_records["checks"]]
 
     @extend_schema_field(LetterSerializer(allow_null=True))
     def get_letter(self, obj):
@@ -302,9 +306,23 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
 
     @extend_schema_field(TransitionOptionSerializer(many=True))
     def get_available_transitions(self, obj):
-        from notifications.services import transition_options
+        return [built(TransitionOptionSerializer).to_representation(o) for o in obj.available_transitions]
 
-        return TransitionOptionSerializer(transition_options(obj, self.context["request"].user), many=True).data
+
+@cache
+def built(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """One instance of `serializer_class` with its fields built, to call `to_representation` on: DRF builds
+    a ModelSerializer's fields afresh for every instance (reading the model's fields, deep-copying the
+    declared ones), which was most of the time a CN's detail took to serialize (issue #9). Only for the
+    serializers above, none of which reads its context (the request)."""
+    serializer = serializer_class()
+    serializer.fields  # noqa: B018 - built now, once
+    return serializer
+
+
+def delivery_detail_data(delivery: Delivery) -> dict:
+    """What the API answers about a CN read by `get_delivery_detail_for_user`: DeliveryDetailSerializer's data."""
+    return built(DeliveryDetailSerializer).to_representation(delivery)
 
 
 class PersonnelSerializer(serializers.Serializer):

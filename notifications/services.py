@@ -39,6 +39,7 @@ from notifications.personnel import qualification
 from vip import roles
 from vip.audit import audit
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
+from vip.receivers import read_under_lock
 
 # The transitions by their API names (DESIGN.md), in the order of the SOP.
 TRANSITIONS = {
@@ -123,8 +124,11 @@ def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
 
 def _lock(delivery_id: int) -> Delivery:
     try:
-        # of=("self",): lock the CN row only, not the candidate joined in for the guards.
-        return Delivery.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=delivery_id)
+        # of=("self",): lock the CN row only, not the candidate joined in for the guards nor the LE Lead (whom
+        # the API's answer names: it shows the CN as saved here, without reading it again).
+        return (
+            Delivery.objects.select_for_update(of=("self",)).select_related("candidate", "le_lead").get(pk=delivery_id)
+        )
     except Delivery.DoesNotExist:
         raise DomainError("There is no such CN.", code="not_found") from None
 
@@ -142,6 +146,7 @@ def _transition(
     try:
         with transaction.atomic():
             delivery = _lock(delivery_id)
+            read_under_lock(delivery)  # its change row is diffed from this read, not from another
             meta = _transition_meta(method_name)
             transition = meta.get_transition(delivery.state)
             if transition is None:
@@ -526,7 +531,7 @@ def record_jpo_check(
             return delivery_cancel(
                 delivery_id, user=user, reason=f"Juvenile Probation Office: do not deliver. {reasons}"
             )
-        return Delivery.objects.get(pk=delivery_id)
+        return Delivery.objects.select_related("candidate", "le_lead").get(pk=delivery_id)  # as `_lock` reads it
 
 
 def record_guardian_contact(
@@ -645,7 +650,11 @@ def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     encounter = Encounter(delivery=delivery, attempt=delivery.attempt, outcome=outcome, recorded_by=user, **fields)
-    return _save(encounter)
+    # The CN is the row `_lock` holds and the user the one acting: their keys are not looked up once each to
+    # be validated (the database's foreign keys check them on insert); every other field is.
+    encounter.full_clean(exclude=["delivery", "recorded_by"])
+    encounter.save()
+    return encounter
 
 
 def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:

@@ -185,3 +185,64 @@ def test_the_candidate_pages_read_is_audited_without_reading_the_person_again(cl
     reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "candidates_candidate"."id"')]
     assert len(reads) == 1
     assert AuditEvent.objects.filter(action="read", object_id=str(person.pk), object_repr="Read Once").exists()
+
+
+# --- the tablet's transition -------------------------------------------------------------------------------
+
+
+def cn_at_the_door(*, lead, officer, more: int):
+    """A CN walked through the services to the door (ECC advised), with `more` more eligibility bases of
+    each kind of evidence, team members, ECC advisements and guardian contact attempts than it needs."""
+    from candidates import services as people
+    from candidates.tests.factories import make_candidate, make_meeting, make_referral, make_shooting
+    from notifications.models import ECCAdvisement, GuardianContactAttempt
+    from notifications.tests.conftest import make_candidate as person_with_a_basis
+    from notifications.tests.conftest import walk
+    from vip.testing import make_user
+
+    person = person_with_a_basis(years=24, last=f"Door{Candidate.objects.count()}")
+    for _ in range(more):  # before eligibility is determined: the determination rests on every valid basis
+        people.basis_add(user=lead, candidate=person, kind="shooting_victim", shooting=make_shooting())
+        people.basis_add(
+            user=lead, candidate=person, kind="associate", shooting=make_shooting(), related_person=make_candidate()
+        )
+        people.basis_add(user=lead, candidate=person, kind="gvis", gvis_meeting=make_meeting())
+        people.basis_add(user=lead, candidate=person, kind="referral", referral=make_referral(person))
+    cn = services.delivery_create(user=lead, candidate=person, location="1200 Demo Ln SW")
+    walk(cn, "ecc_advised", lead=lead, officer=officer)
+    for n in range(more):
+        helper = make_user(f"helper{cn.pk}x{n}", "Social Services", first="Helper", last=f"No{n}")
+        TeamMember.objects.create(delivery=cn, user=helper, role=TeamMember.Role.SOCIAL_SERVICES, added_by=lead)
+        ECCAdvisement.objects.create(
+            delivery=cn, advised_at=cn.created_at, location="1200 Demo Ln SW", team_members="The team",
+            candidate_identity=str(person), recorded_by=lead,
+        )  # fmt: skip
+        GuardianContactAttempt.objects.create(
+            delivery=cn, guardian_name="Maria", attempted_at=cn.created_at, method="phone", recorded_by=lead
+        )
+    return cn
+
+
+def test_a_refusal_over_the_api_takes_as_many_queries_for_a_cn_with_many_records_as_for_one_with_few(le_lead, officer):
+    """The tablet's one-tap refusal answers with the CN's whole detail: its step records and the bases of its
+    eligibility (each basis with what its name reads) come in one query, whatever their number, and the CN
+    is read twice (the access check, then the lock), not again for the answer nor for its change row."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(le_lead)
+    refuse = {"note": "Asked the team to leave."}
+
+    def refusal(cn):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/api/deliveries/{cn.pk}/record-refusal/", refuse, format="json")
+        assert response.status_code == 200
+        return response.json(), [q["sql"] for q in queries.captured_queries]
+
+    refusal(cn_at_the_door(lead=le_lead, officer=officer, more=0))  # warm-up
+    few_body, few = refusal(cn_at_the_door(lead=le_lead, officer=officer, more=0))
+    many_body, many = refusal(cn_at_the_door(lead=le_lead, officer=officer, more=5))
+    assert (len(few_body["eligibility"]["bases"]), len(many_body["eligibility"]["bases"])) == (1, 21)
+    assert len(few) == len(many)
+    assert len([sql for sql in many if sql.startswith('SELECT "notifications_delivery"."id"')]) == 2
+    assert not [sql for sql in many if "candidates_eligibilitybasis" in sql and "UNION ALL" not in sql]

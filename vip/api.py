@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
@@ -70,6 +70,35 @@ def _request_hash(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path} {body}".encode()).hexdigest()
 
 
+def _claim(request, key: str, digest: str) -> tuple[IdempotencyRecord, bool]:
+    """The record of `key` for this user, and whether this request made it (and so is the one to apply).
+
+    A new key costs one round trip: INSERT ... ON CONFLICT DO NOTHING RETURNING, where reading the key
+    first, then inserting it in a transaction of its own, cost four. Of two simultaneous requests with the
+    same key, the unique row per user and key lets one insert; the other waits for it to commit, inserts
+    nothing, and reads the row.
+    """
+    record = IdempotencyRecord(
+        user=request.user, key=key, method=request.method, path=request.path[:500], request_hash=digest
+    )
+    meta = IdempotencyRecord._meta
+    fields = [field for field in meta.local_concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in fields]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}",
+            values,
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return IdempotencyRecord.objects.get(user=request.user, key=key), False
+    record.pk = inserted[0]
+    record._state.adding, record._state.db = False, connection.alias
+    return record, True
+
+
 def idempotent(view_method):
     """Apply a POST carrying an `Idempotency-Key` header once; a retry gets the first answer again.
 
@@ -87,19 +116,7 @@ def idempotent(view_method):
                 status=400,
             )
         digest = _request_hash(request)
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    existing = IdempotencyRecord.objects.create(
-                        user=request.user, key=key, method=request.method, path=request.path[:500], request_hash=digest
-                    )
-                    created = True
-            except IntegrityError:
-                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
-                created = False
-        else:
-            created = False
+        existing, created = _claim(request, key, digest)
         if not created:
             if existing.request_hash != digest:
                 return Response(

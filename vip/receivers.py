@@ -53,8 +53,19 @@ def _is_audited(sender) -> bool:
     return getattr(sender, "audit_changes", True)
 
 
+def read_under_lock(instance) -> None:
+    """`instance` was just read with its row locked (`select_for_update`), in the transaction that is to save
+    it: its values are the row's, so its next save's change row is diffed from them without reading the row
+    once more (the lock keeps anyone else from changing it meanwhile). Call it before changing anything."""
+    instance._audit_read_under_lock = _values(instance)
+
+
 def remember_before(sender, instance, raw=False, **kwargs):
     if raw or not _is_audited(sender) or instance.pk is None:
+        return
+    as_locked = instance.__dict__.pop("_audit_read_under_lock", None)
+    if as_locked is not None:
+        instance._audit_before = as_locked
         return
     old = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_before = _values(old) if old is not None else None

@@ -132,3 +132,28 @@ def test_a_social_workers_detail_never_reads_the_checks(le_lead, social_worker, 
         body = client_for(social_worker).get(f"/api/deliveries/{cn.pk}/").json()
     assert body["checks"] is None
     assert not [q for q in queries.captured_queries if "notifications_check" in q["sql"]]
+
+
+def test_one_users_detail_does_not_shape_the_next_users(le_lead, social_worker, walk_to):
+    """Every detail is serialized by one serializer built once: nothing of the LE Lead's stays for the next."""
+    cn = walk_to("ready")
+    s.add_team_member(cn.pk, user=le_lead, member=social_worker, role="social_services")
+    lead_body = client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()
+    body = client_for(social_worker).get(f"/api/deliveries/{cn.pk}/").json()
+    assert len(lead_body["checks"]) == 2 and lead_body["available_transitions"]
+    assert body["checks"] is None and body["available_transitions"] == []
+
+
+def test_the_detail_names_each_basis_of_the_eligibility_by_its_evidence(le_lead, cn):
+    from candidates.tests.factories import make_candidate, make_meeting, make_referral, make_shooting
+
+    person = cn.candidate
+    other = make_candidate(first="Ruben", last="Sandoval")
+    shooting = make_shooting()
+    person.bases.create(kind="associate", shooting=shooting, related_person=other)
+    person.bases.create(kind="gvis", gvis_meeting=make_meeting())
+    person.bases.create(kind="referral", referral=make_referral(person))
+    s.delivery_determine_eligibility(cn.pk, user=le_lead)
+    bases = client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()["eligibility"]["bases"]
+    assert bases == [str(basis) for basis in person.bases.order_by("entered_at", "id")]
+    assert f"Ruben Sandoval in {shooting}" in " ".join(bases)

@@ -162,3 +162,90 @@ def test_a_step_with_a_key_is_recorded_and_audited_once(le_lead, walk_to):
         post(le_lead, cn, "threat-assessment", body, **{"Idempotency-Key": "k-4"})
     assert Check.objects.filter(delivery=cn).count() == 1
     assert AuditEvent.objects.filter(object_id=str(cn.pk), note__contains="threat assessment").count() == 1
+
+
+def test_a_new_key_is_claimed_in_one_statement_and_answered_in_another(officer, walk_to):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cn = walk_to("ecc_advised")
+    with CaptureQueriesContext(connection) as queries:
+        post(officer, cn, "record-refusal", {"note": "Asked us to leave."}, **{"Idempotency-Key": "k-5"})
+    keyed = [q["sql"].split()[0] for q in queries.captured_queries if "vip_idempotencyrecord" in q["sql"]]
+    assert keyed == ["INSERT", "UPDATE"]
+
+
+# --- the answer: the CN as the transition left it, the same as its detail ---------------------------------
+
+
+def test_a_transitions_answer_is_the_cns_detail_as_read_after_it(le_lead, walk_to):
+    cn = walk_to("ecc_advised")
+    answer = post(le_lead, cn, "record-refusal", {"note": "Asked us to leave.", "message_partially_given": True})
+    assert answer.json() == client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()
+
+
+def test_an_officers_answer_is_their_detail_with_the_transitions_open_to_them(le_lead, officer, walk_to):
+    cn = walk_to("ecc_advised")
+    answer = post(officer, cn, "record-not-located", {"note": "Nobody home."}).json()
+    assert answer == client_for(officer).get(f"/api/deliveries/{cn.pk}/").json()
+    assert [t["name"] for t in answer["available_transitions"]] == ["retry", "record-after-action"]
+
+
+def test_the_jpo_checks_answer_is_the_cns_detail_as_read_after_it(le_lead, juvenile):
+    from notifications import services as s
+
+    cn = s.delivery_create(user=le_lead, candidate=juvenile)
+    s.delivery_determine_eligibility(cn.pk, user=le_lead)
+    s.delivery_start_preparation(cn.pk, user=le_lead)
+    body = {
+        "contacted_on": TODAY,
+        "on_probation": False,
+        "decision": "deliver",
+        "reasons": "No open probation.",
+        "services_status": "None active.",
+        "relationship_status": "No probation officer.",
+    }
+    answer = post(le_lead, cn, "jpo-check", body).json()
+    assert answer["jpo_check"]["decision"] == "deliver"
+    assert answer == client_for(le_lead).get(f"/api/deliveries/{cn.pk}/").json()
+
+
+def test_a_transitions_answer_names_its_person_as_the_transition_saw_them(le_lead, walk_to):
+    cn = walk_to("ecc_advised")
+    answer = post(le_lead, cn, "record-refusal").json()
+    assert (answer["state"], answer["candidate"]["full_name"]) == ("refused", str(cn.candidate))
+    assert answer["le_lead"] == le_lead.get_full_name() and answer["encounters"][-1]["outcome"] == "refused"
+
+
+def test_a_cn_whose_person_is_sealed_before_the_answer_is_not_shown_but_to_the_custodian(le_lead, custodian, cn):
+    from django.http import Http404
+
+    from notifications.selectors import get_changed_delivery_detail_for_user
+
+    cn.candidate.sealed_at = timezone.now()  # sealed while the transition ran: its locked read finds it so
+    cn.candidate.save()
+    with pytest.raises(Http404):
+        get_changed_delivery_detail_for_user(le_lead, cn)
+    assert get_changed_delivery_detail_for_user(custodian, cn).pk == cn.pk
+
+
+def test_a_refusal_records_the_encounter_and_audits_the_change_of_state_once_each(le_lead, walk_to):
+    cn = walk_to("ecc_advised")
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    post(le_lead, cn, "record-refusal", {"note": "Asked us to leave."})
+    rows = list(AuditEvent.objects.filter(id__gt=last))
+    assert sorted((row.action, row.object_type) for row in rows) == [
+        ("create", "notifications.Encounter"),
+        ("transition", "notifications.Delivery"),
+        ("update", "notifications.Delivery"),
+    ]
+    change = next(row for row in rows if row.action == "update").changes
+    assert change["state"] == ["ecc_advised", "refused"] and set(change) == {"state", "state_entered_at"}
+
+
+def test_an_encounters_other_fields_are_still_validated(officer, walk_to):
+    cn = walk_to("ecc_advised")
+    future = (timezone.now() + timezone.timedelta(days=1)).isoformat()
+    response = post(officer, cn, "record-delivery", {"occurred_at": future, "gvi_message_delivered": True})
+    assert response.status_code == 400 and "future" in response.json()["detail"]
+    assert Delivery.objects.get(pk=cn.pk).state == State.ECC_ADVISED

@@ -67,3 +67,20 @@ def test_two_le_leads_opening_a_cn_for_one_person_make_one(le_lead):
     )
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert Delivery.objects.filter(candidate=person).count() == 1
+
+
+def test_two_retries_with_the_same_key_at_once_apply_the_refusal_once(le_lead, officer):
+    from rest_framework.test import APIClient
+
+    cn = s.delivery_create(user=le_lead, candidate=make_candidate())
+    walk(cn, "ecc_advised", lead=le_lead, officer=officer)
+
+    def tap():
+        client = APIClient()
+        client.force_authenticate(officer)
+        url = f"/api/deliveries/{cn.pk}/record-refusal/"
+        return client.post(url, {"note": "Left."}, format="json", headers={"Idempotency-Key": "tap-1"}).status_code
+
+    codes = sorted(_race(tap, tap))
+    assert codes in ([200, 200], [200, 409])  # the second waits for the first's key, or finds it in progress
+    assert transitions_of(cn).count(("ecc_advised", "refused")) == 1 and cn.encounters.count() == 1
