@@ -172,6 +172,15 @@ def test_the_search_finds_a_misspelt_last_name_and_counts_who_it_found(as_user, 
 
 
 @pytest.mark.postgres
+def test_the_search_ranks_the_closest_name_first_and_takes_a_quote_as_typed(as_user, le_lead):
+    oneill = make_candidate(first="Sean", last="O'Neill")
+    oneil = make_candidate(first="Sean", last="O'Neil")
+    make_candidate(first="Sean", last="Lopez")
+    response = as_user(le_lead).get("/candidates/?q=sean o'neill")
+    assert [c.pk for c in response.context["page"].object_list] == [oneill.pk, oneil.pk]
+
+
+@pytest.mark.postgres
 def test_the_search_never_finds_a_sealed_record_but_for_the_records_custodian(as_user, le_lead, custodian):
     from django.utils import timezone
 
