@@ -7,7 +7,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates import models as m
-from candidates.selectors import candidates_visible_to, memberships_visible_to
+from candidates.selectors import (
+    LISTED_ADDRESS_FIELDS,
+    LISTED_PHONE_FIELDS,
+    candidates_visible_to,
+    memberships_visible_to,
+)
 
 
 class VisibleCandidatesMixin:
@@ -27,12 +32,12 @@ class VisibleCandidatesMixin:
         return fields
 
 
-class PrefetchedRows(serializers.ListSerializer):
-    """Nested rows read from the list a queryset prefetched into `prefetched_<field>` (a Prefetch with to_attr,
-    `selectors.candidate_list_for`), else from the relation itself."""
+class ListedRows(serializers.ListSerializer):
+    """Nested rows read with the list, as plain dicts in `listed_<field>` (`selectors.candidate_list_for`),
+    else from the relation itself."""
 
     def get_attribute(self, instance):
-        rows = getattr(instance, f"prefetched_{self.field_name}", None)
+        rows = getattr(instance, f"listed_{self.field_name}", None)
         return super().get_attribute(instance) if rows is None else rows
 
 
@@ -42,7 +47,7 @@ class AliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Alias
         fields = ["id", "name"]
-        list_serializer_class = PrefetchedRows
+        list_serializer_class = ListedRows
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -50,8 +55,8 @@ class AddressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Address
-        fields = ["id", "line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to"]
-        list_serializer_class = PrefetchedRows
+        fields = list(LISTED_ADDRESS_FIELDS)  # what the list reads of each address is what the API shows
+        list_serializer_class = ListedRows
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -59,8 +64,8 @@ class PhoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Phone
-        fields = ["id", "number", "label", "valid_from", "valid_to"]
-        list_serializer_class = PrefetchedRows
+        fields = list(LISTED_PHONE_FIELDS)
+        list_serializer_class = ListedRows
 
 
 class GroupRefSerializer(serializers.ModelSerializer):
@@ -119,11 +124,11 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GroupRefSerializer(many=True))
     def get_groups(self, obj):
-        memberships = getattr(obj, "prefetched_memberships", None)
-        if memberships is None:
-            user = getattr(self.context.get("request"), "user", None)  # no user: no membership is shown
-            memberships = memberships_visible_to(user).filter(candidate=obj)
-        return [{"id": ms.group_id, "name": ms.group.name} for ms in memberships]
+        groups = getattr(obj, "listed_groups", None)
+        if groups is not None:
+            return groups
+        user = getattr(self.context.get("request"), "user", None)  # no user: no membership is shown
+        return [{"id": ms.group_id, "name": ms.group.name} for ms in memberships_visible_to(user).filter(candidate=obj)]
 
 
 class DuplicateSerializer(serializers.ModelSerializer):
