@@ -1,11 +1,13 @@
 """The candidates API: who sees and writes what, search, filters, and bad input answered with field errors."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from candidates import models as m
@@ -247,6 +249,28 @@ def a_person_with_everything_a_row_shows(le_lead, officer) -> m.Candidate:
         )  # fmt: skip
     make_delivery(person, state="ready", team=[(officer, TeamMember.Role.OFFICER)])
     return person
+
+
+@pytest.mark.parametrize("persona", ["le_lead", "officer"])
+def test_the_list_writes_each_row_as_the_serializer_does(request, persona, le_lead, officer):
+    from rest_framework.test import APIRequestFactory
+
+    from candidates.selectors import candidate_list_for
+    from candidates.serializers import CandidateSerializer
+
+    a_person_with_everything_a_row_shows(le_lead, officer)
+    make_candidate(first="Bo", last="Rowtest")  # nothing but a name (the LE Lead's list only)
+    user = request.getfixturevalue(persona)
+    listed = client_for(user).get("/api/candidates/?q=rowtest").json()["results"]
+    drf_request = APIRequestFactory().get("/api/candidates/?q=rowtest")
+    drf_request.user = user
+    context = {"request": Request(drf_request)}
+    written_by_drf = [
+        CandidateSerializer(candidate, context=context).data
+        for candidate in candidate_list_for(user, contacts=True).filter(pk__in=[row["id"] for row in listed])
+    ]
+    by_id = {row["id"]: row for row in written_by_drf}
+    assert [json.dumps(row) for row in listed] == [json.dumps(by_id[row["id"]]) for row in listed]
 
 
 def test_the_list_reads_each_rows_aliases_addresses_phones_and_groups_with_the_rows(le_lead, officer):
