@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from candidates import models as m
 from candidates import services
@@ -154,7 +155,8 @@ def test_the_list_shows_each_persons_name_aliases_age_groups_and_latest_cn(as_us
     make_candidate(age=30, first="Al", last="Older")
     body = re.sub(r">\s+<", "><", as_user(le_lead).get("/candidates/").content.decode())
     assert (
-        f'<tr><td><a href="/candidates/{young.pk}/">Montoya, Kay &lt;b&gt;Lu&lt;/b&gt;</a></td><td>K&amp;K</td>'
+        f'<tr><td><a href="{reverse("candidates:detail", args=[young.pk])}">Montoya, Kay &lt;b&gt;Lu&lt;/b&gt;</a></td>'
+        "<td>K&amp;K</td>"
         '<td>16 <span class="badge badge-juvenile">Juvenile</span></td><td>Westside, Eastside</td>'
         '<td><span class="badge">In preparation</span></td></tr>'
     ) in body
