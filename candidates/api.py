@@ -131,10 +131,7 @@ class CandidateViewSet(ServiceViewSet):
     update_kwarg = "candidate"
 
     def get_queryset(self):
-        return candidate_list_for(self.request.user).prefetch_related(
-            Prefetch("addresses", to_attr="prefetched_addresses"),
-            Prefetch("phones", queryset=m.Phone.objects.order_by("id"), to_attr="prefetched_phones"),
-        )
+        return candidate_list_for(self.request.user, contacts=True)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

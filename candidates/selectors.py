@@ -19,14 +19,14 @@ import difflib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.http import Http404
 
-from candidates import models as m
 from candidates.models import Candidate, GroupMembership
 from vip import roles
-from vip.json_rows import rows_of
+from vip.json_rows import listed_rows, rows_of
 from vip.requestlocal import note_read
 
 
@@ -147,24 +147,33 @@ def latest_cn_state_subquery():
     )
 
 
-def candidate_list_for(user) -> QuerySet[Candidate]:
-    """The candidates a list shows: what the user may see, with what the rows show fetched in a fixed
-    number of queries whatever the number of rows. Each row's aliases and memberships are plain lists
-    (`prefetched_aliases`, `prefetched_memberships`): a prefetch into the relation itself makes a queryset
-    per row and relation, a third of a 50-row API page's time."""
-    return (
-        candidates_visible_to(user)
-        .annotate(latest_cn_state=latest_cn_state_subquery())
-        .prefetch_related(
-            Prefetch("aliases", queryset=m.Alias.objects.order_by("id"), to_attr="prefetched_aliases"),
-            Prefetch(
-                "memberships",
-                # Only approved memberships are facts for officers and social services (28 CFR 23.20).
-                queryset=_membership_facts(user, GroupMembership.objects.select_related("group").order_by("id")),
-                to_attr="prefetched_memberships",
-            ),
-        )
-    )
+def candidate_list_for(user, *, contacts: bool = False) -> QuerySet[Candidate]:
+    """The candidates a list shows: what the user may see, each with its latest CN's state and the related
+    rows the list shows read by the same query (`vip.json_rows.listed_rows`) as plain lists of dicts:
+    `listed_aliases` (id, name) and `listed_groups` (id, name: the groups of the memberships the user may see
+    as facts), and with `contacts` (the API's rows) `listed_addresses` and `listed_phones` (every column the
+    API shows). One query whatever the number of rows; a prefetch cost a query and a model instance a row."""
+    listed = {
+        "listed_aliases": listed_rows(Candidate, "aliases", {"id": "id", "name": "name"}, order=["id"]),
+        "listed_groups": listed_rows(
+            Candidate,
+            "memberships",
+            {"id": "group_id", "name": "group__name"},
+            order=["id"],
+            # Only approved memberships are facts for officers and social services (28 CFR 23.20): the rule of
+            # `_membership_facts`, which the other reads of memberships go through.
+            only_set=() if may_see_unapproved_memberships(user) else ("approved_at",),
+        ),
+    }
+    if contacts:
+        # Addresses in the model's order, as the candidate page lists them.
+        listed["listed_addresses"] = listed_rows(Candidate, "addresses", {n: n for n in LISTED_ADDRESS_FIELDS})
+        listed["listed_phones"] = listed_rows(Candidate, "phones", {n: n for n in LISTED_PHONE_FIELDS}, order=["id"])
+    return candidates_visible_to(user).annotate(latest_cn_state=latest_cn_state_subquery(), **listed)
+
+
+LISTED_ADDRESS_FIELDS = ("id", "line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to")
+LISTED_PHONE_FIELDS = ("id", "number", "label", "valid_from", "valid_to")
 
 
 def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
@@ -178,7 +187,7 @@ def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
         # search_text is stored lower-cased, so a plain LIKE (which the trigram index also serves) is enough.
         match = Q(search_text__contains=term)
         if postgres and len(term) >= 3:
-            match |= Q(search_text__trigram_word_similar=term)
+            match |= Q(search_text__trigram_word_similar=_unestimated(term))
         qs = qs.filter(match)
     if postgres:
         from django.contrib.postgres.search import TrigramWordSimilarity
@@ -187,6 +196,16 @@ def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
             "-search_rank", "last_name", "first_name", "id"
         )
     return qs
+
+
+def _unestimated(term: str) -> RawSQL:
+    """`term` as a one-row subquery, so that PostgreSQL plans `search_text %> term` without estimating how many
+    names are like it (issue #9). The estimate (pg_trgm's `matchingsel`) computes the term's similarity to each
+    name of the column's statistics, 0.6 ms a term before the query runs; worse, for a name typed with a typo
+    it expects a handful of rows, reads one term from the index and compares the other to the thousand names
+    like the first (15 ms for "jonh smiht"). Given the default guess it reads every term from the index and
+    intersects them (BitmapAnd): same rows, in half the time over a city's names."""
+    return RawSQL("SELECT %s::text", [term], output_field=TextField())
 
 
 def _similar(a: str, b: str) -> float:

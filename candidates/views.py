@@ -25,7 +25,6 @@ from candidates.selectors import (
     may_use_candidate_records,
     possible_duplicates,
 )
-from notifications.models import State
 from notifications.selectors import kept
 from vip import roles
 from vip.paging import CountingPaginator
@@ -52,10 +51,7 @@ def candidate_list(request):
     filterset = CandidateFilter(request.GET or None, queryset=candidate_list_for(request.user))
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    labels = dict(State.choices)
-    for candidate in page.object_list:
-        candidate.latest_cn_label = labels.get(candidate.latest_cn_state, "")
+    page.object_list = list(page.object_list)  # read once: the rows, then "nobody matches" if there are none
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -19,6 +19,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 USER_FIELDS = ("id", "username", "first_name", "last_name")  # what a page shows of a user
@@ -65,10 +66,11 @@ def related_rows(vendor: str, model, names, alias: str) -> str:
     return json_object(vendor, pairs)
 
 
-def order_by(model, alias: str) -> str:
-    """The model's default ordering (Meta.ordering, else its primary key) as SQL, as the ORM would write it."""
+def order_by(model, alias: str, ordering=None) -> str:
+    """`ordering` (field names, "-" for descending), else the model's default (Meta.ordering, else its primary
+    key), as SQL, as the ORM would write it."""
     terms = []
-    for name in model._meta.ordering or ["pk"]:
+    for name in ordering or model._meta.ordering or ["pk"]:
         descending = name.startswith("-")
         field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
         terms.append(f"{alias}.{qn(field.column)}{' DESC' if descending else ''}")
@@ -179,3 +181,55 @@ def _rows_sql(vendor: str, model, sections: Sections) -> str:
         )
     union = " UNION ALL ".join(branches)
     return f"SELECT b.section, b.record, b.related FROM ({union}) b ORDER BY b.section, b.position"  # noqa: S608 - names
+
+
+# --- related rows as a column of a list's own query ---------------------------------------------------------
+
+
+class _DecodedJSON(models.TextField):
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+
+def listed_rows(model, relation: str, keys: dict[str, str], *, order=None, only_set: tuple[str, ...] = ()) -> RawSQL:
+    """A column for a list of `model`: each row's `relation` (a reverse foreign key) as a JSON array of objects
+    {key: value of the field named, or "fk__field" for a field of the row a foreign key points to}, keys in
+    the order given, rows in `order` (field names, "-" for descending; else the related model's ordering);
+    with `only_set`, only the rows where those fields are set. [] when there are none.
+
+    Read by the list's own query, for the rows of its page only (PostgreSQL computes a column the ORDER BY
+    does not need after the LIMIT), in place of a query per relation making a model instance of every row;
+    the SQL is written once per shape: built by the ORM, such a subquery cost a millisecond of Python each
+    time (issue #9). The array is text: a DISTINCT list compares every column, and json has no equality."""
+    sql = _listed_sql(
+        connection.vendor, model, relation, tuple(keys.items()), tuple(order) if order else None, tuple(only_set)
+    )
+    return RawSQL(sql, [], output_field=_DecodedJSON())  # noqa: S611 - names from the models, no input
+
+
+@cache
+def _listed_sql(vendor, model, relation, keys, order, only_set) -> str:
+    rel = model._meta.get_field(relation)
+    related = rel.related_model
+    joins, pairs = {}, []
+    for key, path in keys:
+        name, _, attribute = path.partition("__")
+        field = related._meta.get_field(name)
+        if not attribute:
+            pairs.append((key, f"t.{qn(field.column)}"))
+            continue
+        target, joined = field.related_model, f"t_{field.column}"
+        joins[joined] = (
+            f"JOIN {qn(target._meta.db_table)} {joined} ON {joined}.{qn(target._meta.pk.column)} = t.{qn(field.column)}"
+        )
+        pairs.append((key, f"{joined}.{qn(target._meta.get_field(attribute).column)}"))
+    conditions = [f"t.{qn(rel.field.column)} = {qn(model._meta.db_table)}.{qn(model._meta.pk.column)}"]
+    conditions += [f"t.{qn(related._meta.get_field(name).column)} IS NOT NULL" for name in only_set]
+    ordering = order_by(related, "t", order)
+    rows = (
+        f"SELECT {json_object(vendor, pairs)} AS obj FROM {qn(related._meta.db_table)} t "  # noqa: S608 - names
+        f"{' '.join(joins.values())} WHERE {' AND '.join(conditions)} ORDER BY {ordering}"
+    )
+    if vendor == "postgresql":
+        return f"array_to_json(ARRAY({rows}))::text"
+    return f"(SELECT json_group_array(json(r.obj)) FROM ({rows}) r)"  # noqa: S608 - names

@@ -1,10 +1,13 @@
 """The candidates API: who sees and writes what, search, filters, and bad input answered with field errors."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from candidates import models as m
@@ -226,6 +229,71 @@ def test_the_list_pages_and_counts_with_the_page_itself_and_shows_each_row_whole
     assert [a["line1"] for a in row["addresses"]] == ["7 Main"] and [p["number"] for p in row["phones"]] == ["505-007"]
     assert client.get("/api/candidates/?q=pagetest&page=3").status_code == 404
     assert client.get("/api/candidates/?q=zzyzx").json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def a_person_with_everything_a_row_shows(le_lead, officer) -> m.Candidate:
+    """Middle name, photo, aliases, addresses (one without dates), a phone, an approved membership and one
+    awaiting approval, a CN with the officer on its team."""
+    person = services.candidate_create(
+        user=le_lead, first_name="Ana", middle_name="Luz", last_name="Rowtest", date_of_birth=dt.date(2010, 2, 3),
+        sex="F", notes="Met at <school>", aliases=["Annie", "A-Luz"],
+        addresses=[{"line1": "1 Main", "valid_from": dt.date(2024, 5, 1)}, {"line1": "2 Side", "line2": "Apt 3"}],
+        phones=[{"number": "505-555-0101", "label": "mobile", "valid_to": dt.date(2026, 1, 1)}],
+    )  # fmt: skip
+    m.Candidate.objects.filter(pk=person.pk).update(photo="candidate-photos/ana.jpg")
+    meeting = make_meeting()
+    for group, approved in ((make_group("Approved group"), True), (make_group("Awaiting group"), False)):
+        m.GroupMembership.objects.create(
+            candidate=person, group=group, source="gvis", gvis_meeting=meeting, identified_on=meeting.held_on,
+            approved_by=le_lead if approved else None, approved_at=timezone.now() if approved else None,
+        )  # fmt: skip
+    make_delivery(person, state="ready", team=[(officer, TeamMember.Role.OFFICER)])
+    return person
+
+
+@pytest.mark.parametrize("persona", ["le_lead", "officer"])
+def test_the_list_writes_each_row_as_the_serializer_does(request, persona, le_lead, officer):
+    from rest_framework.test import APIRequestFactory
+
+    from candidates.selectors import candidate_list_for
+    from candidates.serializers import CandidateSerializer
+
+    a_person_with_everything_a_row_shows(le_lead, officer)
+    make_candidate(first="Bo", last="Rowtest")  # nothing but a name (the LE Lead's list only)
+    user = request.getfixturevalue(persona)
+    listed = client_for(user).get("/api/candidates/?q=rowtest").json()["results"]
+    drf_request = APIRequestFactory().get("/api/candidates/?q=rowtest")
+    drf_request.user = user
+    context = {"request": Request(drf_request)}
+    written_by_drf = [
+        CandidateSerializer(candidate, context=context).data
+        for candidate in candidate_list_for(user, contacts=True).filter(pk__in=[row["id"] for row in listed])
+    ]
+    by_id = {row["id"]: row for row in written_by_drf}
+    assert [json.dumps(row) for row in listed] == [json.dumps(by_id[row["id"]]) for row in listed]
+
+
+def test_the_list_reads_each_rows_aliases_addresses_phones_and_groups_with_the_rows(le_lead, officer):
+    a_person_with_everything_a_row_shows(le_lead, officer)
+    with CaptureQueriesContext(connection) as ctx:
+        row = client_for(le_lead).get("/api/candidates/?q=rowtest").json()["results"][0]
+    related = ("candidates_alias", "candidates_address", "candidates_phone", "candidates_groupmembership")
+    assert [q["sql"] for q in ctx if any(table in q["sql"] for table in related)] == [
+        q["sql"] for q in ctx if 'FROM "candidates_candidate"' in q["sql"]
+    ]
+    person = m.Candidate.objects.get(pk=row["id"])
+    assert [a["name"] for a in row["aliases"]] == ["Annie", "A-Luz"]
+    assert [a["line1"] for a in row["addresses"]] == [a.line1 for a in person.addresses.all()]  # as the page
+
+
+def test_social_services_never_see_a_membership_awaiting_approval_in_the_list(le_lead, officer, social_worker):
+    person = a_person_with_everything_a_row_shows(le_lead, officer)
+    m.Candidate.objects.filter(pk=person.pk).update(date_of_birth=dt.date(1990, 1, 1))  # an adult they serve
+    m.ServiceOffer.objects.create(
+        candidate=person, service_type="food_box", offered_by=social_worker, offered_on=today()
+    )
+    row = client_for(social_worker).get("/api/candidates/").json()["results"][0]
+    assert [g["name"] for g in row["groups"]] == ["Approved group"]
 
 
 # --- the network and the evidence ----------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """The candidate pages: who may open them, intake with the duplicate check, forms that keep what was typed."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from candidates import models as m
 from candidates import services
@@ -141,6 +143,29 @@ def test_the_list_page_takes_the_same_number_of_queries_for_3_or_20_people(as_us
     assert count() == few
 
 
+def test_the_list_shows_each_persons_name_aliases_age_groups_and_latest_cn(as_user, le_lead):
+    young = make_candidate(age=16, first="Kay", last="Montoya", middle_name="<b>Lu</b>")
+    m.Alias.objects.create(candidate=young, name="K&K")
+    meeting = make_meeting()
+    for name in ("Westside", "Eastside"):
+        m.GroupMembership.objects.create(
+            candidate=young, group=make_group(name), source="gvis", gvis_meeting=meeting, identified_on=meeting.held_on
+        )
+    make_delivery(young, state="in_preparation")
+    make_candidate(age=30, first="Al", last="Older")
+    body = re.sub(r">\s+<", "><", as_user(le_lead).get("/candidates/").content.decode())
+    assert (
+        f'<tr><td><a href="{reverse("candidates:detail", args=[young.pk])}">Montoya, Kay &lt;b&gt;Lu&lt;/b&gt;</a></td>'
+        "<td>K&amp;K</td>"
+        '<td>16 <span class="badge badge-juvenile">Juvenile</span></td><td>Westside, Eastside</td>'
+        '<td><span class="badge">In preparation</span></td></tr>'
+    ) in body
+    assert (
+        '">Older, Al</a></td><td><span class="muted">none</span></td><td>30</td>'
+        '<td><span class="muted">none</span></td><td><span class="muted">no CN yet</span></td></tr>'
+    ) in body
+
+
 def test_the_list_filters_juveniles(as_user, le_lead):
     make_candidate(age=16, last="Youngperson")
     make_candidate(age=30, last="Olderperson")
@@ -169,6 +194,15 @@ def test_the_search_finds_a_misspelt_last_name_and_counts_who_it_found(as_user, 
     response = as_user(le_lead).get("/candidates/?q=john smiht")
     assert [c.pk for c in response.context["page"].object_list] == [john.pk]
     assert "1 person" in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_the_search_ranks_the_closest_name_first_and_takes_a_quote_as_typed(as_user, le_lead):
+    oneill = make_candidate(first="Sean", last="O'Neill")
+    oneil = make_candidate(first="Sean", last="O'Neil")
+    make_candidate(first="Sean", last="Lopez")
+    response = as_user(le_lead).get("/candidates/?q=sean o'neill")
+    assert [c.pk for c in response.context["page"].object_list] == [oneill.pk, oneil.pk]
 
 
 @pytest.mark.postgres
@@ -213,8 +247,6 @@ def test_the_list_counts_people_once_when_a_filter_joins_their_memberships(as_us
 
 def test_the_filters_are_the_selects_django_would_write(as_user, le_lead):
     """The list writes its selects in Python (400 groups at a city's scale): the same markup as Django's."""
-    import re
-
     from django import forms
 
     group = make_group("Southside 12 & <Co>")
