@@ -53,6 +53,9 @@ def _two_sweeps_racing(at: dt.datetime, step: str, monkeypatch) -> dict[str, dic
         return result
 
     monkeypatch.setattr(reminders, "_claim_chunk", claim)
+    # Each sweep on its own thread, its steps one after the other, so the steps of "first" and "second" are
+    # told apart by the thread's name (a sweep's own threads: test_a_sweep_claims_its_steps_two_at_a_time).
+    monkeypatch.setattr(reminders, "SWEEP_CONNECTIONS", 1)
     results, errors = {}, []
 
     def sweep():
@@ -87,3 +90,23 @@ def test_a_sweep_after_a_racing_pair_sends_nothing_more(le_lead, mailoutbox, mon
     monkeypatch.undo()
     again = reminders.reminders_sweep(now=T0 + dt.timedelta(days=3, hours=1))
     assert (again["remind"], len(mailoutbox)) == (0, 1)
+
+
+def test_a_sweep_claims_its_steps_two_at_a_time_and_each_reminder_once(le_lead, mailoutbox, monkeypatch):
+    """Outside a transaction a PostgreSQL sweep claims two steps at once, each on a connection of its own:
+    the same reminders as one step after the other, and a second sweep finds nothing left to claim."""
+    for state in ("delivered", "after_action", "identified", "eligible"):
+        for _ in range(3):
+            cn(state, le_lead=le_lead)
+    threads, real_claim = set(), reminders._claim_chunk
+
+    def claim(*args):
+        threads.add(threading.current_thread().name)
+        return real_claim(*args)
+
+    monkeypatch.setattr(reminders, "_claim_chunk", claim)
+    first = reminders.reminders_sweep(now=T0 + dt.timedelta(days=3))
+    assert len({name for name in threads if name.startswith("reminders-sweep")}) == 2
+    assert first["remind"] == 12 and Reminder.objects.filter(level="remind").count() == 12
+    again = reminders.reminders_sweep(now=T0 + dt.timedelta(days=3, minutes=5))
+    assert (again["remind"], again["escalate"]) == (0, 0)
