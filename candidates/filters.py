@@ -8,15 +8,20 @@ from candidates import models as m
 from candidates.forms import QuickSelect
 from candidates.selectors import AGE_BANDS, search_candidates
 from notifications.models import State
+from notifications.selectors import kept_for_everyone
 
 
 class _NameChoices(django_filters.fields.ModelChoiceIterator):
-    """(id, name) pairs read as such: making 400 groups into instances only to print their names took 3 ms."""
+    """(id, name) pairs read as such: making 400 groups into instances only to print their names took 3 ms.
+    The pairs are kept under the data's version (`kept_for_everyone`): every search page shows them all."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
+        queryset = self.queryset
+        yield from kept_for_everyone(
+            f"choices-{queryset.model._meta.label_lower}", lambda: list(queryset.values_list("pk", "name"))
+        )
 
 
 class _NamedChoiceField(django_filters.fields.ModelChoiceField):

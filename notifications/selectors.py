@@ -98,6 +98,17 @@ def kept(name: str, user, make: Callable[[], T], *parts, shared: bool = False) -
     return value
 
 
+def kept_for_everyone(name: str, make: Callable[[], T]) -> T:
+    """What `make()` returns, the same for every user (the names of all groups, say), kept as `kept` keeps a
+    user's: until the data changes, or the day does."""
+    key = f"kept:{name}:everyone:{cn_data_version()}:{timezone.localdate().isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, KEPT_SECONDS)
+    return value
+
+
 def shared_scope(user) -> str | None:
     """The name of the CNs `user` sees when it is the same for everyone with their roles ("all", or
     "unsealed" for the roles that see every CN but the sealed ones); None when it is theirs alone."""

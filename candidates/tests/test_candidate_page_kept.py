@@ -79,3 +79,11 @@ def test_an_officer_taken_off_the_team_is_refused_at_once(client, le_lead, offic
     TeamMember.objects.filter(delivery=delivery, user=officer).delete()
     client.force_login(officer)
     assert client.get(f"/candidates/{person.pk}/").status_code == 404
+
+
+def test_a_new_group_is_offered_by_the_list_filter_at_once(client, le_lead):
+    """The filter's group names are kept for everyone (`kept_for_everyone`) until the data changes."""
+    client.force_login(le_lead)
+    assert "Kept Crew" not in client.get("/candidates/").content.decode()
+    make_group("Kept Crew")
+    assert "Kept Crew" in client.get("/candidates/").content.decode()
