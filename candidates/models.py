@@ -433,6 +433,9 @@ ADULT_REFERRAL_SOURCES = frozenset({Referral.Source.DEPARTMENT, Referral.Source.
 JUVENILE_REFERRAL_SOURCES = frozenset(Referral.Source.values)
 
 
+SEALED_PERSON = "a person whose record is sealed"
+
+
 class EligibilityBasis(models.Model):
     """One reason a person is a CN candidate, tied to its evidence (SOP 2-64-4 A, 2-64-5 A)."""
 
@@ -481,6 +484,8 @@ class EligibilityBasis(models.Model):
             return str(self.shooting or "")
         if self.kind in (k.ASSOCIATE, k.INFLUENCER):
             person = self.related_person or self.related_person_name
+            if self.related_person is not None and self.related_person.is_sealed:
+                person = SEALED_PERSON  # a sealed record never reappears through another's (NMSA 32A-2-26)
             return f"{person} in {self.shooting}"
         if self.kind == k.DRIVER:
             return self.information[:80]

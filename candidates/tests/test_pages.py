@@ -571,3 +571,19 @@ def test_an_officer_never_sees_an_unapproved_membership_in_the_list_or_the_api(a
     assert api_client.get("/api/candidates/").json()["results"][0]["groups"] == []
     assert api_client.get(f"/api/candidates/{person.pk}/").json()["groups"] == []
     assert "<td>Awaiting approval</td>" in as_user(le_lead).get("/candidates/").content.decode()
+
+
+def test_an_associate_basis_never_names_a_sealed_person(as_user, le_lead, administrator):
+    """A sealed record does not reappear through another person's file (NMSA 32A-2-26): the basis that names
+    them as the associate says only that their record is sealed, on the page and in the API's CN detail."""
+    from candidates.sealing import candidate_seal
+
+    sealed = make_candidate(age=16, first="Sealedfirst", last="Sealedlast")
+    person = make_candidate()
+    services.basis_add(
+        user=le_lead, candidate=person, kind="associate", shooting=make_shooting(), related_person=sealed
+    )
+    candidate_seal(sealed, administrator, "D-202-JR-2026-00123")
+    page = as_user(le_lead).get(f"/candidates/{person.pk}/").content.decode()
+    assert "Sealedlast" not in page and m.SEALED_PERSON in page
+    assert "Sealedlast" not in str(m.EligibilityBasis.objects.get(candidate=person))
