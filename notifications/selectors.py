@@ -91,18 +91,17 @@ def kept(name: str, user, make: Callable[[], T], *parts, shared: bool = False) -
     whose = (
         f"scope-{scope}" if scope else f"user-{user.pk}-{','.join(sorted(roles.role_names(user)))}".replace(" ", "_")
     )
-    key = ":".join(["kept", name, whose, cn_data_version(), timezone.localdate().isoformat(), *map(str, parts)])
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.set(key, value, KEPT_SECONDS)
-    return value
+    return _keep(name, whose, make, parts)
 
 
 def kept_for_everyone(name: str, make: Callable[[], T]) -> T:
     """What `make()` returns, the same for every user (the names of all groups, say), kept as `kept` keeps a
     user's: until the data changes, or the day does."""
-    key = f"kept:{name}:everyone:{cn_data_version()}:{timezone.localdate().isoformat()}"
+    return _keep(name, "everyone", make, ())
+
+
+def _keep(name: str, whose: str, make: Callable[[], T], parts) -> T:
+    key = ":".join(["kept", name, whose, cn_data_version(), timezone.localdate().isoformat(), *map(str, parts)])
     value = cache.get(key)
     if value is None:
         value = make()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -36,7 +35,6 @@ from notifications.models import (
 )
 from notifications.personnel import personnel_overview
 from notifications.selectors import (
-    cn_data_version,
     count_by_state,
     count_on_team_of,
     deliveries_on_team_of,
@@ -44,7 +42,6 @@ from notifications.selectors import (
     first_in_each_state,
     get_delivery_for_user,
     kept,
-    shared_scope,
 )
 from vip import roles
 from vip.errors import DomainError
@@ -77,7 +74,6 @@ BOARD_FIELDS = (
     "candidate__date_of_birth",
 )
 BOARD_PAGE_SIZE = 100
-BOARD_CACHE_SECONDS = 600  # the longest the kept board can lag, should a change slip past the ORM
 MY_DELIVERIES_PAGE_SIZE = 50
 
 
@@ -102,15 +98,11 @@ def board(request):
         ).get_page(request.GET.get("page"))
         columns_html = _board_columns(page.object_list, counts, chosen)
     else:
-        # The whole board is the same for everyone who sees the same CNs until a CN or a candidate changes
-        # (or the day does: days in state): it is kept, rendered, under the CN data's version.
-        scope = shared_scope(request.user)
-        key = f"cn-board:{scope}:{cn_data_version()}:{timezone.localdate().isoformat()}" if scope else None
-        columns_html = cache.get(key) if key else None
-        if columns_html is None:
-            columns_html = _board_columns(_longest_waiting(visible), counts, chosen)
-            if key:
-                cache.set(key, columns_html, BOARD_CACHE_SECONDS)
+        # The whole board is the same for everyone who sees the same CNs until the data changes (or the day
+        # does: days in state): it is kept, rendered (`kept`).
+        columns_html = kept(
+            "board", request.user, lambda: _board_columns(_longest_waiting(visible), counts, chosen), shared=True
+        )
     return render(
         request,
         "notifications/board.html",
