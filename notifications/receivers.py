@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from notifications.selectors import cn_data_changed
+from notifications.selectors import cn_data_changing
 
 # What the kept board, lists and pages show (notifications.selectors.kept) is drawn from the records of these
 # apps and from users' names: any write to one of them makes a new version of the data, and everything kept
@@ -17,9 +16,7 @@ NOT_SHOWN_BY_KEPT = {"notifications.Reminder", "notifications.ReminderPreference
 
 
 def _changed(**kwargs) -> None:
-    # Now, and again after commit: a read meanwhile must not keep what it read from before.
-    cn_data_changed()
-    transaction.on_commit(cn_data_changed)
+    cn_data_changing()
 
 
 def _user_changed(update_fields=None, **kwargs) -> None:

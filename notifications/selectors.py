@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -58,17 +58,62 @@ COUNTS_CACHE_SECONDS = 60
 
 
 def cn_data_version() -> str:
-    """The current version of the CN data (a random token; a new one after every change)."""
+    """The current version of the CN data (a random token; a new one after every change).
+
+    Inside a transaction that has changed the data and not yet committed, the version is also this
+    transaction's own: what it keeps is kept under a version no other connection reads (its data is not
+    theirs until it commits, and never if it rolls back), and what it reads after a change is not what was
+    kept before it."""
     version = cache.get(CN_DATA_VERSION_KEY)
     if version is None:
         cache.add(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)  # two first readers agree on the first one
         version = cache.get(CN_DATA_VERSION_KEY)
-    return version
+    change, _ = _last_uncommitted_change()
+    return f"{version}.{change.token}" if change else version
 
 
 def cn_data_changed() -> None:
     """A CN was opened, moved or removed, or a candidate changed (a name, a seal): forget what was kept."""
     cache.set(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cn_data_changing() -> None:
+    """A record that kept pages show is being written (notifications/receivers.py). Outside a transaction it
+    is written: a new version now. Inside one: a new version of this transaction's own (`cn_data_version`),
+    and one new version for everyone when it commits, however many records it wrote (none if it rolls back)."""
+    if not connection.in_atomic_block:
+        cn_data_changed()
+        return
+    last, savepoints = _last_uncommitted_change()
+    if last is not None and savepoints == set(connection.savepoint_ids):
+        last.token = uuid.uuid4().hex  # undone with the same savepoint as the change before it, if ever
+    else:
+        transaction.on_commit(_UncommittedChange(last))
+
+
+class _UncommittedChange:
+    """A change made in a transaction (in one savepoint of it): its token names the data as it left it.
+    Django drops it with its savepoint or transaction if that is rolled back, so the version read after a
+    rollback is the one from before; on commit the first of a transaction's changes to run makes one new
+    version for everyone."""
+
+    def __init__(self, before: _UncommittedChange | None):
+        self.token = uuid.uuid4().hex
+        self.committed = before.committed if before else [False]  # shared by the transaction's changes
+
+    def __call__(self) -> None:
+        if not self.committed[0]:
+            self.committed[0] = True
+            cn_data_changed()
+
+
+def _last_uncommitted_change() -> tuple[_UncommittedChange | None, set | None]:
+    """This transaction's last change still to commit, and the savepoints it was made in."""
+    if connection.in_atomic_block:
+        for savepoints, func, _robust in reversed(connection.run_on_commit):
+            if isinstance(func, _UncommittedChange):
+                return func, savepoints
+    return None, None
 
 
 KEPT_SECONDS = 600  # the longest a kept list can lag, should a change slip past the ORM

@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from candidates import models as c
 from candidates.sealing import candidate_seal
+from notifications import selectors
 from notifications import services as s
 from notifications.tests.test_tablet_support import ready_delivery
 
@@ -199,3 +201,33 @@ def test_a_refused_filter_is_still_a_400_when_the_list_is_kept(le_lead, ready):
     api(le_lead).get("/api/deliveries/")
     response = api(le_lead).get("/api/deliveries/?state=nowhere")
     assert response.status_code == 400 and "Unknown state" in response.content.decode()
+
+
+# --- a transaction's changes -----------------------------------------------------------------------------
+
+
+def test_a_change_that_is_rolled_back_is_never_shown(client, officer, ready):
+    assert "77 Undone St NW" not in page(client, officer, "/tablet/")
+    address = c.Address.objects.get(candidate=ready.candidate)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        address.line1 = "77 Undone St NW"
+        address.save()
+        assert "77 Undone St NW" in page(client, officer, "/tablet/")  # kept while the change was pending
+        raise RuntimeError("the save fails further on")
+    assert "77 Undone St NW" not in page(client, officer, "/tablet/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_makes_one_new_version_for_everyone_when_it_commits(le_lead, officer, monkeypatch):
+    cn = ready_delivery(le_lead, [officer], first="Once", last="Committed")
+    before = cache.get(selectors.CN_DATA_VERSION_KEY)
+    versions_made = []
+    monkeypatch.setattr(selectors, "cn_data_changed", lambda: versions_made.append(1))
+    with transaction.atomic():
+        for line in ("1 First St NW", "2 Second St NW", "3 Third St NW"):
+            address = c.Address.objects.get(candidate=cn.candidate)
+            address.line1 = line
+            address.save()
+        assert selectors.cn_data_version() != before  # this transaction reads past what was kept
+        assert versions_made == []  # no one else is told before the data is theirs to read
+    assert versions_made == [1]
