@@ -2,7 +2,8 @@
 
 Each service: inside `transaction.atomic()`, lock the delivery row (`select_for_update`), check who is
 acting, write the step record, check the guards with their reasons, call the transition, `save()`,
-write the audit row, and schedule side effects with `transaction.on_commit`. A refused step raises
+write the audit row (the service's and the change receivers' rows go in one INSERT at the end,
+`vip.audit.written_together`), and schedule side effects with `transaction.on_commit`. A refused step raises
 `TransitionRefused` and the transaction rolls back, so the CN is left exactly as it was.
 """
 
@@ -37,7 +38,7 @@ from notifications.models import (
 )
 from notifications.personnel import qualification
 from vip import roles
-from vip.audit import audit
+from vip.audit import audit, written_together
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
 from vip.receivers import read_under_lock
 
@@ -144,7 +145,7 @@ def _transition(
 ) -> Delivery:
     """Lock, check, write the step record, transition, save, audit. Raises and rolls back on refusal."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), written_together():
             delivery = _lock(delivery_id)
             read_under_lock(delivery)  # its change row is diffed from this read, not from another
             meta = _transition_meta(method_name)
@@ -205,7 +206,7 @@ def _step(
 ) -> object:
     """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), written_together():
             delivery = _lock(delivery_id)
             if delivery.state not in allowed_states:
                 raise TransitionRefused(

@@ -180,3 +180,53 @@ def test_the_admin_change_page_of_a_candidate_counts_too():
 
 def test_a_page_naming_the_cn_delivery_pk_counts_too():
     assert sensitive_target(_Match("tablet:encounter", {"delivery_pk": 9})) == ("notifications.Delivery", "9")
+
+
+def test_a_transition_writes_its_rows_in_one_statement_in_the_order_they_happened(le_lead, officer, as_request_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services
+    from notifications.tests.conftest import make_candidate, walk
+
+    cn = walk(
+        services.delivery_create(user=le_lead, candidate=make_candidate()), "ecc_advised", lead=le_lead, officer=officer
+    )
+    as_request_of(officer)
+    before = AuditEvent.objects.order_by("-id").first().pk
+    with CaptureQueriesContext(connection) as queries:
+        services.delivery_record_refusal(cn.pk, user=officer, note="Asked us to leave.")
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "vip_auditevent"')]
+    assert len(inserts) == 1
+    rows = list(AuditEvent.objects.filter(pk__gt=before).order_by("id"))
+    assert [(r.action, r.object_type) for r in rows] == [
+        (A.CREATE, "notifications.Encounter"),  # the encounter the refusal records
+        (A.UPDATE, "notifications.Delivery"),  # the CN's changed fields
+        (A.TRANSITION, "notifications.Delivery"),  # and why
+    ]
+    assert {(r.actor, r.ip_address) for r in rows} == {(officer, "10.1.2.3")}
+    assert rows[2].from_state == "ecc_advised" and rows[2].to_state == "refused"
+
+
+def test_a_refused_transition_leaves_no_row_of_what_it_had_begun(le_lead, officer):
+    from notifications import services
+    from notifications.tests.conftest import make_candidate, walk
+    from vip.errors import TransitionRefused
+
+    cn = walk(
+        services.delivery_create(user=le_lead, candidate=make_candidate()), "delivered", lead=le_lead, officer=officer
+    )
+    rows = AuditEvent.objects.count()
+    with pytest.raises(TransitionRefused):  # no CAD report number: the after-action's guard refuses it
+        services.delivery_record_after_action(cn.pk, user=le_lead, cad_report_number="", ecc_advised_of_outcome=True)
+    assert AuditEvent.objects.count() == rows
+
+
+def test_rows_written_together_are_not_written_when_the_block_fails(le_lead):
+    from vip.audit import audit, written_together
+
+    rows = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), written_together():
+        audit(actor=le_lead, action=A.READ, object_type="candidates.Candidate", object_id=1)
+        raise RuntimeError("what the row records did not happen")
+    assert AuditEvent.objects.count() == rows
