@@ -31,9 +31,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
-    object_type = models.CharField(max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     from_state = models.CharField(max_length=40, blank=True)
     to_state = models.CharField(max_length=40, blank=True)
@@ -44,7 +44,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        # Every audited read and write adds a row, so the table carries only the indexes its searches use:
+        # a record's trail (type, id, newest first; its prefix serves a search by type), a search by id or by
+        # action alone. Not `db_index=True` on the columns: on PostgreSQL that adds a second, LIKE index to
+        # each, which no search uses and every row would pay for (docs/performance.md).
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["object_id"], name="audit_object_id"),
+            models.Index(fields=["action"], name="audit_action"),
+        ]
 
     def __str__(self):
         who = self.actor_username or "system"
