@@ -175,11 +175,18 @@ def _action_view(
     )
     @idempotent
     def post(self, request, pk: int):
-        delivery = get_delivery_for_user(request.user, pk)
-        kwargs = {"delivery": delivery} if issubclass(body, ser.DeliveryContextMixin) else {}
+        # Who may see the CN is checked by the service, under its lock (a 404 as here). It is read first only
+        # for a body whose fields are checked against it (the candidate's influencers, say), or to answer a
+        # bad body: a CN the user may not see is a 404 whatever was sent.
+        kwargs = {}
+        if issubclass(body, ser.DeliveryContextMixin):
+            kwargs["delivery"] = get_delivery_for_user(request.user, pk)
         data = body(data=request.data, **kwargs)
-        data.is_valid(raise_exception=True)
-        changed = perform(delivery, request.user, dict(data.validated_data))
+        if not data.is_valid():
+            if "delivery" not in kwargs:
+                get_delivery_for_user(request.user, pk)  # raises Http404 for a CN they may not see
+            raise ValidationError(data.errors)
+        changed = perform(pk, request.user, dict(data.validated_data))
         if isinstance(changed, Delivery):  # a transition: the CN as the service saved it, not read again
             return Response(ser.delivery_detail_data(get_changed_delivery_detail_for_user(request.user, changed)))
         return Response(_detail(request, pk))
@@ -189,13 +196,13 @@ def _action_view(
 
 
 def _check(kind):
-    return lambda d, user, data: services.record_check(d.pk, user=user, kind=kind, **data)
+    return lambda pk, user, data: services.record_check(pk, user=user, kind=kind, **data)
 
 
-def _team(d, user, data):
+def _team(pk, user, data):
     if data.pop("action") == "remove":
-        return services.remove_team_member(d.pk, user=user, member=data["member"])
-    return services.add_team_member(d.pk, user=user, member=data["member"], role=data["role"])
+        return services.remove_team_member(pk, user=user, member=data["member"])
+    return services.add_team_member(pk, user=user, member=data["member"], role=data["role"])
 
 
 STEPS = {
@@ -204,23 +211,23 @@ STEPS = {
     "background-check": (ser.CheckInputSerializer, _check("background_check"), "Record the background check"),
     "letter": (
         ser.LetterInputSerializer,
-        lambda d, u, data: services.record_letter(d.pk, user=u, **data),
+        lambda pk, u, data: services.record_letter(pk, user=u, **data),
         "Draft the personalised letter, or record it as not warranted with a reason",
     ),
     "team": (ser.TeamInputSerializer, _team, "Add a person to the delivery team, or remove one"),
     "social-services": (
         ser.SocialServicesInputSerializer,
-        lambda d, u, data: services.record_social_services(d.pk, user=u, **data),
+        lambda pk, u, data: services.record_social_services(pk, user=u, **data),
         "Record the coordination with the social services component",
     ),
     "jpo-check": (
         ser.JPOCheckInputSerializer,
-        lambda d, u, data: services.record_jpo_check(d.pk, user=u, **data),
+        lambda pk, u, data: services.record_jpo_check(pk, user=u, **data),
         "Record the Juvenile Probation Office contact; 'do not deliver' cancels the CN",
     ),
     "guardian-contact": (
         ser.GuardianContactInputSerializer,
-        lambda d, u, data: services.record_guardian_contact(d.pk, user=u, **data),
+        lambda pk, u, data: services.record_guardian_contact(pk, user=u, **data),
         "Record an attempt to contact a juvenile's parent or guardian",
     ),
 }
@@ -243,7 +250,7 @@ TRANSITION_BODIES = {
 
 def _transition(api_name):
     service = services.transition_by_api_name(api_name)
-    return lambda d, user, data: service(d.pk, user=user, **data)
+    return lambda pk, user, data: service(pk, user=user, **data)
 
 
 STEP_VIEWS = {

@@ -266,8 +266,8 @@ def get_delivery_detail_for_user(user, pk) -> Delivery:
 
 def get_changed_delivery_detail_for_user(user, delivery: Delivery) -> Delivery:
     """As `get_delivery_detail_for_user`, for a CN a service has just changed at the request of `user` and
-    returned, after the view let `user` see it (`get_delivery_for_user`): the service read it again under
-    its lock (with its candidate and LE Lead), so it is not read a third time. Should that read have found
+    returned: the service read it through the access rules under its lock (with its candidate and LE Lead),
+    so it is not read again. Should that read have found
     the person sealed meanwhile, the CN is read again through the rules (a 404 for all but the custodian)."""
     if delivery.candidate.is_sealed:
         return get_delivery_detail_for_user(user, delivery.pk)

@@ -37,6 +37,7 @@ from notifications.models import (
     TeamMember,
 )
 from notifications.personnel import qualification
+from notifications.selectors import deliveries_visible_to
 from vip import roles
 from vip.audit import audit, written_together
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
@@ -123,14 +124,14 @@ def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
 # --- the common path of every transition -------------------------------------------------------------
 
 
-def _lock(delivery_id: int) -> Delivery:
+def _lock(delivery_id: int, user) -> Delivery:
+    """The CN, its row locked, if `user` may see it (`deliveries_visible_to`): a CN they may not see is one
+    there is no such CN, whatever the interface that asks (a 404 in the API, as when they read it)."""
     try:
         # of=("self",): lock the CN row only, not the candidate joined in for the guards nor the LE Lead (whom
         # the API's answer names: it shows the CN as saved here, without reading it again).
-        return (
-            Delivery.objects.select_for_update(of=("self",)).select_related("candidate", "le_lead").get(pk=delivery_id)
-        )
-    except Delivery.DoesNotExist:
+        return deliveries_visible_to(user).select_for_update(of=("self",)).get(pk=delivery_id)
+    except (Delivery.DoesNotExist, ValueError, TypeError):
         raise DomainError("There is no such CN.", code="not_found") from None
 
 
@@ -146,7 +147,7 @@ def _transition(
     """Lock, check, write the step record, transition, save, audit. Raises and rolls back on refusal."""
     try:
         with transaction.atomic(), written_together():
-            delivery = _lock(delivery_id)
+            delivery = _lock(delivery_id, user)
             read_under_lock(delivery)  # its change row is diffed from this read, not from another
             meta = _transition_meta(method_name)
             transition = meta.get_transition(delivery.state)
@@ -207,7 +208,7 @@ def _step(
     """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
     try:
         with transaction.atomic(), written_together():
-            delivery = _lock(delivery_id)
+            delivery = _lock(delivery_id, user)
             if delivery.state not in allowed_states:
                 raise TransitionRefused(
                     f"The {what} can't be recorded while the CN is {delivery.get_state_display().lower()}.",

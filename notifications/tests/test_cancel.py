@@ -32,7 +32,15 @@ def test_a_cancellation_needs_a_reason(le_lead, cn):
     assert "reason" in refused.value.reasons
 
 
-def test_an_officer_cannot_cancel(officer, cn):
+def test_an_officer_on_the_team_cannot_cancel(le_lead, officer, cn):
+    s.add_team_member(cn.pk, user=le_lead, member=officer, role="officer")
     with pytest.raises(NotPermitted):
         s.delivery_cancel(cn.pk, user=officer, reason="No.")
+    assert Delivery.objects.get(pk=cn.pk).state == State.IDENTIFIED
+
+
+def test_for_an_officer_not_on_the_team_there_is_no_such_cn_to_cancel(officer, cn):
+    with pytest.raises(DomainError) as refused:
+        s.delivery_cancel(cn.pk, user=officer, reason="No.")
+    assert refused.value.code == "not_found"  # as when they read it: the API answers 404
     assert Delivery.objects.get(pk=cn.pk).state == State.IDENTIFIED

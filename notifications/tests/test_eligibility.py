@@ -92,10 +92,15 @@ def test_picking_a_basis_that_does_not_hold_is_refused_with_why(le_lead):
     assert f"basis_{bad.pk}" in refused.value.reasons
 
 
-@pytest.mark.parametrize("persona", ["officer", "social_worker", "program_manager"])
-def test_only_the_le_lead_determines_eligibility(request, persona, cn):
+@pytest.mark.parametrize(
+    "persona, team_role", [("officer", "officer"), ("social_worker", "social_services"), ("program_manager", None)]
+)
+def test_only_the_le_lead_determines_eligibility(request, le_lead, persona, team_role, cn):
+    user = request.getfixturevalue(persona)
+    if team_role:  # on the CN's team, so they see it: still not theirs to decide
+        s.add_team_member(cn.pk, user=le_lead, member=user, role=team_role)
     with pytest.raises(NotPermitted):
-        s.delivery_determine_eligibility(cn.pk, user=request.getfixturevalue(persona))
+        s.delivery_determine_eligibility(cn.pk, user=user)
     assert Delivery.objects.get(pk=cn.pk).state == State.IDENTIFIED
 
 

@@ -47,6 +47,7 @@ def test_preparation_cannot_start_before_eligibility(le_lead, cn):
 
 
 def test_an_officer_cannot_start_preparation(le_lead, officer, cn):
+    s.add_team_member(cn.pk, user=le_lead, member=officer, role="officer")
     s.delivery_determine_eligibility(cn.pk, user=le_lead)
     with pytest.raises(NotPermitted):
         s.delivery_start_preparation(cn.pk, user=officer)
