@@ -165,7 +165,33 @@ def rows_of(owner: models.Model, sections: Sections) -> dict[str, list]:
         if rel.one_to_many and "__" not in relation:
             rel.field.set_cached_value(instance, owner)  # as the related manager does: no query to read it back
         result[relation].append(instance)
+    for relation, instances in result.items():
+        in_order(instances, relation_field(type(owner), relation).related_model)
     return result
+
+
+def in_order(instances: list, model) -> None:
+    """Sort `instances` in `model`'s default ordering as the database would (NULL the largest value on
+    PostgreSQL, the smallest on SQLite), in place. Each relation's few rows are ordered here rather than by a
+    window in each branch of the UNION, which took a third of a CN detail's query (0.7 of 2 ms). Only for
+    orderings by numbers and dates (`_ordering`): text would not follow the database's collation."""
+    null_rank = 1 if connection.features.nulls_order_largest else -1
+    for field, descending in reversed(_ordering(model)):
+        instances.sort(
+            key=lambda i, a=field.attname: (0, getattr(i, a)) if getattr(i, a) is not None else (null_rank, 0),
+            reverse=descending,
+        )
+
+
+@cache
+def _ordering(model) -> tuple[tuple[models.Field, bool], ...]:
+    terms = []
+    for name in model._meta.ordering or ["pk"]:
+        field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
+        if isinstance(field, models.CharField | models.TextField):
+            raise ValueError(f"{model.__name__} is ordered by text ({name}): rows_of sorts numbers and dates only.")
+        terms.append((field, name.startswith("-")))
+    return tuple(terms)
 
 
 @cache
@@ -173,14 +199,13 @@ def _rows_sql(vendor: str, model, sections: Sections) -> str:
     branches = []
     for index, (relation, names) in enumerate(sections):
         related, m2m_join, condition = owner_condition(model, relation, "t")
+        _ordering(related)  # sortable in Python, or refused now
         related_json = related_rows(vendor, related, names, "t")
         branches.append(
-            f"SELECT {index} AS section, ROW_NUMBER() OVER (ORDER BY {order_by(related, 't')}) AS position, "  # noqa: S608
-            f"{json_object(vendor, columns(related, 't'))} AS record, {related_json} AS related "
-            f"FROM {qn(related._meta.db_table)} t {m2m_join} WHERE {condition}"
+            f"SELECT {index} AS section, {json_object(vendor, columns(related, 't'))} AS record, "  # noqa: S608
+            f"{related_json} AS related FROM {qn(related._meta.db_table)} t {m2m_join} WHERE {condition}"
         )
-    union = " UNION ALL ".join(branches)
-    return f"SELECT b.section, b.record, b.related FROM ({union}) b ORDER BY b.section, b.position"  # noqa: S608 - names
+    return " UNION ALL ".join(branches)
 
 
 # --- related rows as a column of a list's own query ---------------------------------------------------------
