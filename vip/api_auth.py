@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
+from vip.roles import READ_WITH_USER, with_role_names
 from vip.security import is_verified
 
 
@@ -31,7 +33,16 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """Token auth whose tokens last as long as a session may (12 hours, CJIS AC-12)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's own, reading the user's roles with the token and the user (`with_role_names`).
+        model = self.get_model()
+        try:
+            token = with_role_names(model.objects.select_related("user"), user_key="user_id").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = token.user
+        setattr(user, READ_WITH_USER, getattr(token, READ_WITH_USER))
         if token.created < timezone.now() - settings.VIP_API_TOKEN_MAX_AGE:
             raise exceptions.AuthenticationFailed(
                 "This token has expired (tokens last 12 hours). Ask for a new one at /api/auth/token/ "

@@ -5,7 +5,12 @@ Groups are created with their permissions by the data migration `vip/migrations/
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
+import json
+
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import connection
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 LE_LEAD = "VIP Law Enforcement Lead"
 PROGRAM_MANAGER = "Program Manager"
@@ -22,9 +27,27 @@ def role_names(user: User | AnonymousUser) -> set[str]:
         return set()
     cached = getattr(user, "_vip_role_names", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
+        read = getattr(user, READ_WITH_USER, None)  # `with_role_names`: read with the user, no query now
+        cached = set(json.loads(read)) if read is not None else set(user.groups.values_list("name", flat=True))
         user._vip_role_names = cached
     return cached
+
+
+READ_WITH_USER = "vip_role_names"
+
+
+def with_role_names(queryset: QuerySet, user_key: str = "id") -> QuerySet:
+    """`queryset` with the names of the roles of the user its rows are (or whose key is in the column
+    `user_key`) read in the same query: every page asks the signed-in user's roles, which was a query of its
+    own on each request (`vip.auth_backends`, `vip.api_auth`)."""
+    links, groups = User.groups.through._meta, Group._meta
+    names = "json_agg(g.name)::text" if connection.vendor == "postgresql" else "json_group_array(g.name)"
+    sql = (
+        f"(SELECT COALESCE({names}, '[]') FROM {groups.db_table} g "  # noqa: S608 - table names, no input
+        f"JOIN {links.db_table} ug ON ug.group_id = g.id "
+        f"WHERE ug.user_id = {queryset.model._meta.db_table}.{user_key})"
+    )
+    return queryset.annotate(**{READ_WITH_USER: RawSQL(sql, [], output_field=TextField())})  # noqa: S611
 
 
 def has_role(user, *roles: str) -> bool:
