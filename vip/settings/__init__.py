@@ -292,7 +292,7 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "vip.cache.RedisCache",  # Django's, one client per pool (vip/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vip",
         }
