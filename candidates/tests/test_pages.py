@@ -264,6 +264,18 @@ def test_the_filters_are_the_selects_django_would_write(as_user, le_lead):
     assert '<option value="ready" selected>' in body
 
 
+def test_the_kept_group_filter_lists_a_new_group_at_once_and_marks_only_the_group_chosen(as_user, le_lead):
+    first = make_group("Eastside 4")
+    client = as_user(le_lead)
+    assert "Eastside 4" in client.get("/candidates/").content.decode()  # kept, with no group chosen
+    later = make_group("Northside 7")
+    plain = client.get("/candidates/").content.decode()
+    assert f'<option value="{later.pk}">Northside 7</option>' in plain
+    chosen = client.get(f"/candidates/?group={first.pk}").content.decode()
+    assert f'<option value="{first.pk}" selected>Eastside 4</option>' in chosen
+    assert f'<option value="{first.pk}">Eastside 4</option>' in client.get("/candidates/").content.decode()
+
+
 # --- intake --------------------------------------------------------------------------------------------
 
 
