@@ -267,8 +267,8 @@ def get_delivery_detail_for_user(user, pk) -> Delivery:
 def get_changed_delivery_detail_for_user(user, delivery: Delivery) -> Delivery:
     """As `get_delivery_detail_for_user`, for a CN a service has just changed at the request of `user` and
     returned: the service read it through the access rules under its lock (with its candidate and LE Lead),
-    so it is not read again. Should that read have found
-    the person sealed meanwhile, the CN is read again through the rules (a 404 for all but the custodian)."""
+    so it is not read again. Should that read have found the person sealed meanwhile, the CN is read again
+    through the rules (a 404 for all but the custodian)."""
     if delivery.candidate.is_sealed:
         return get_delivery_detail_for_user(user, delivery.pk)
     return _with_detail(user, delivery)
