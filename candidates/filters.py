@@ -36,7 +36,7 @@ class KeptSelect(QuickSelect):
     millisecond of each search."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = self.format_value(value)
+        chosen = [v for v in self.format_value(value) if v != ""]  # Django writes no choice as [""]
         if not all(str(v).isdigit() for v in chosen):  # only keys the list can hold; anything else as typed
             return super().render(name, value, attrs, renderer)
         shape = hashlib.sha256(repr(sorted((attrs or {}).items())).encode()).hexdigest()[:16]  # the id, say

@@ -276,6 +276,26 @@ def test_the_kept_group_filter_lists_a_new_group_at_once_and_marks_only_the_grou
     assert f'<option value="{first.pk}">Eastside 4</option>' in client.get("/candidates/").content.decode()
 
 
+def test_the_group_filter_is_written_once_and_then_read_as_kept(le_lead, monkeypatch):
+    from django.http import QueryDict
+
+    from candidates.filters import CandidateFilter
+    from candidates.forms import QuickSelect
+
+    make_group("Eastside 4")
+
+    def group_select() -> str:  # as the list page writes it, no group chosen
+        return str(CandidateFilter(QueryDict("q=jordan"), queryset=m.Candidate.objects.all()).form["group"])
+
+    first = group_select()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the group filter was written again")
+
+    monkeypatch.setattr(QuickSelect, "render", never)
+    assert group_select() == first and "Eastside 4" in first
+
+
 # --- intake --------------------------------------------------------------------------------------------
 
 
