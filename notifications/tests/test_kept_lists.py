@@ -231,3 +231,21 @@ def test_a_transaction_makes_one_new_version_for_everyone_when_it_commits(le_lea
         assert selectors.cn_data_version() != before  # this transaction reads past what was kept
         assert versions_made == []  # no one else is told before the data is theirs to read
     assert versions_made == [1]
+
+
+# --- the pager the board and My deliveries share (templates/_pager.html) -------------------------------------
+
+
+def test_the_boards_pages_keep_the_state_chosen_and_my_deliveries_pages_their_number(
+    client, le_lead, officer, monkeypatch
+):
+    from notifications import views
+
+    monkeypatch.setattr(views, "BOARD_PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "MY_DELIVERIES_PAGE_SIZE", 1)
+    for last in ("Paged", "Pager"):
+        ready_delivery(le_lead, [officer], first="Two", last=last)
+    board = page(client, le_lead, "/cn/board/?state=ready&page=2")
+    assert "Page 2 of 2" in board and 'href="?state=ready&amp;page=1">Previous</a>' in board
+    mine = page(client, officer, "/cn/mine/")
+    assert "Page 1 of " in mine and 'href="?page=2">Next</a>' in mine
