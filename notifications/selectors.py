@@ -88,23 +88,20 @@ def cn_data_changing() -> None:
     if last is not None and savepoints == set(connection.savepoint_ids):
         last.token = uuid.uuid4().hex  # undone with the same savepoint as the change before it, if ever
     else:
-        transaction.on_commit(_UncommittedChange(last))
+        transaction.on_commit(_UncommittedChange())
 
 
 class _UncommittedChange:
-    """A change made in a transaction (in one savepoint of it): its token names the data as it left it.
-    Django drops it with its savepoint or transaction if that is rolled back, so the version read after a
-    rollback is the one from before; on commit the first of a transaction's changes to run makes one new
-    version for everyone."""
+    """Changes made in one savepoint of a transaction (or outside any): `token` names the data as they left
+    it. Django drops it with its savepoint or transaction if that is rolled back, so the version read after
+    a rollback is the one from before; on commit it makes a new version for everyone (one per savepoint that
+    wrote, which in a request is one)."""
 
-    def __init__(self, before: _UncommittedChange | None):
+    def __init__(self):
         self.token = uuid.uuid4().hex
-        self.committed = before.committed if before else [False]  # shared by the transaction's changes
 
     def __call__(self) -> None:
-        if not self.committed[0]:
-            self.committed[0] = True
-            cn_data_changed()
+        cn_data_changed()
 
 
 def _last_uncommitted_change() -> tuple[_UncommittedChange | None, set | None]:
