@@ -6,12 +6,15 @@ cannot fill, or a change that makes its rows inconsistent, fails here instead of
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from bench.auth import make_session
 from bench.generate import generate
+from bench.run import plan
 from candidates.models import Candidate
 from notifications.models import Delivery, State
 
@@ -55,3 +58,13 @@ def test_it_fills_the_search_text_with_lower_cased_names_and_aliases(generated):
 def test_it_resets_the_sequences_so_the_product_can_add_rows_after_the_load(generated, le_lead):
     person = Candidate.objects.create(first_name="After", last_name="Load", date_of_birth="2000-01-01")
     assert person.pk > generated["candidates_candidate"]
+
+
+@pytest.mark.postgres
+def test_two_runs_on_the_same_data_search_for_the_same_misspelt_names(generated):
+    def searched(endpoints):
+        return next(e.paths for e in endpoints if e.name.startswith("search (misspelt)"))
+
+    first, again = plan(random.Random(2064)), plan(random.Random(2064))
+    assert searched(first) == searched(again)
+    assert len(set(searched(first))) == Candidate.objects.unsealed().count()  # every person of the small data
