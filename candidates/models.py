@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from vip.history import HistoricalRecords
 
 JUVENILE_MAX_AGE = 17
 OLDEST_PLAUSIBLE_AGE = 110

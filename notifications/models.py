@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from candidates.models import Candidate, EligibilityBasis, Influencer, today
 from notifications import guards as g
 from vip import roles
+from vip.history import HistoricalRecords
 
 
 class State(models.TextChoices):
