@@ -50,7 +50,24 @@ class NamedModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _NamedChoiceField
 
 
-class CandidateFilter(django_filters.FilterSet):
+class FormMadeOnce(django_filters.FilterSet):
+    """A FilterSet whose form class is made once, from the class's filters, rather than on every request:
+    django-filter makes a new class with `type()` and a new field for each filter each time (a millisecond of
+    each search, issue #9). Only for filters whose fields do not depend on the request (no callable
+    queryset), as a class-level form cannot see it."""
+
+    @classmethod
+    def _form_class(cls):
+        if "_made_form_class" not in cls.__dict__:  # each subclass its own
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            cls._made_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._made_form_class
+
+    def get_form_class(self):
+        return self._form_class()
+
+
+class CandidateFilter(FormMadeOnce):
     q = django_filters.CharFilter(label="Name or alias", method="filter_q")
     age_band = django_filters.ChoiceFilter(
         label="Age",

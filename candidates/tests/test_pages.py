@@ -296,6 +296,26 @@ def test_the_group_filter_is_written_once_and_then_read_as_kept(le_lead, monkeyp
     assert group_select() == first and "Eastside 4" in first
 
 
+def test_the_filter_form_is_one_class_and_each_search_its_own_form(le_lead):
+    from django.http import QueryDict
+
+    from candidates.filters import CandidateFilter
+
+    first = CandidateFilter(QueryDict("cn_state=ready"), queryset=m.Candidate.objects.all())
+    second = CandidateFilter(QueryDict("cn_state=closed"), queryset=m.Candidate.objects.all())
+    assert type(first.form) is type(second.form)
+    assert first.is_valid() and second.is_valid()
+    assert (first.form.cleaned_data["cn_state"], second.form.cleaned_data["cn_state"]) == ("ready", "closed")
+
+
+def test_a_filter_value_the_list_does_not_have_is_refused_and_the_search_keeps_what_was_typed(as_user, le_lead):
+    response = as_user(le_lead).get("/candidates/?q=jordan+smiht&cn_state=sunk")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice. sunk is not one of the available choices." in body
+    assert 'value="jordan smiht"' in body
+
+
 # --- intake --------------------------------------------------------------------------------------------
 
 
