@@ -68,3 +68,13 @@ def test_two_runs_on_the_same_data_search_for_the_same_misspelt_names(generated)
     first, again = plan(random.Random(2064)), plan(random.Random(2064))
     assert searched(first) == searched(again)
     assert len(set(searched(first))) == Candidate.objects.unsealed().count()  # every person of the small data
+
+
+def test_an_endpoint_is_held_to_the_floor_measured_beside_it_when_there_is_one():
+    from bench.run import Endpoint, verdict
+
+    measured = {"requests": 900, "timeouts": 0, "ok_share": 1.0, "p95_ms": 60.0, "codes": {"200": 900}}
+    endpoint = Endpoint("search", "GET", ["/candidates/?q=ana"], {}, result=measured)
+    assert verdict(endpoint, floor_p95=10.0) == ("FAIL", "p95 > 5x floor (50.0 ms)")  # the run's first floor
+    endpoint.floor_beside = 13.0  # the machine was slower around this endpoint
+    assert verdict(endpoint, floor_p95=10.0) == ("PASS", "")
