@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 
 import django_filters
@@ -59,7 +60,8 @@ class FormMadeOnce(django_filters.FilterSet):
     @classmethod
     def _form_class(cls):
         if "_made_form_class" not in cls.__dict__:  # each subclass its own
-            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            # From copies: a filter keeps the field it made, and the class's filters are copied for every search.
+            fields = {name: copy.deepcopy(filter_).field for name, filter_ in cls.base_filters.items()}
             cls._made_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
         return cls._made_form_class
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.http import Http404
@@ -139,12 +140,21 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def latest_cn_state_subquery():
+def latest_cn_state_subquery() -> RawSQL:
+    """The state of the person's newest CN (None if none), for a list of candidates: its SQL is written once,
+    from the ORM's (building and compiling the subquery cost 0.4 ms of every list and search, issue #9)."""
+    return RawSQL(_latest_cn_state_sql(connection.vendor), [], output_field=CharField())  # noqa: S611 - no input
+
+
+@cache
+def _latest_cn_state_sql(vendor: str) -> str:
     from notifications.models import Delivery
 
-    return Subquery(
-        Delivery.objects.filter(candidate=OuterRef("pk")).order_by("-created_at", "-id").values("state")[:1]
-    )
+    newest = Delivery.objects.filter(candidate=OuterRef("pk")).order_by("-created_at", "-id").values("state")[:1]
+    query = Candidate.objects.all().query
+    sql, params = query.get_compiler(connection=connection).compile(Subquery(newest).resolve_expression(query))
+    assert not params, params  # nothing but names: the same SQL for every list
+    return sql
 
 
 def candidate_list_for(user, *, contacts: bool = False) -> QuerySet[Candidate]:
