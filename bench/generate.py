@@ -705,8 +705,8 @@ def generate(
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
             # The load and the vacuum leave a gigabyte of pages to write; written now, not by the checkpointer
-            # while the first endpoints are measured (the run right after a load measured the searches and the POST a third
-            # slower than runs minutes later).
+            # while the first endpoints are measured (the run right after a load measured the searches and the
+            # POST a third slower than runs minutes later).
             cursor.execute("CHECKPOINT")
         os.sync()
     counts = {s.table: s.count for s in sinks.values()}
