@@ -10,3 +10,8 @@ class NotificationsConfig(AppConfig):
             admin_reminders,  # noqa: F401
             receivers,  # noqa: F401
         )
+        from notifications.reminders import with_unread_count
+        from vip.auth_backends import READ_WITH_SIGNED_IN_USER
+
+        if with_unread_count not in READ_WITH_SIGNED_IN_USER:
+            READ_WITH_SIGNED_IN_USER.append(with_unread_count)  # the badge every page shows

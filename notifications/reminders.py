@@ -32,7 +32,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import get_connection, send_mail
 from django.db import connection, connections, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, Max, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -662,18 +663,44 @@ def reminders_for(user) -> QuerySet[Reminder]:
 UNREAD_COUNTED_UP_TO = 100  # the badge reads "99+" beyond: counting a backlog of 100,000 took 14 ms a page
 
 
+UNREAD_READ_WITH_USER = "vip_unread_reminders"
+
+
 def unread_count(user) -> int:
-    """How many reminders `user` has not read, counted up to UNREAD_COUNTED_UP_TO (shown on every page)."""
+    """How many reminders `user` has not read, counted up to UNREAD_COUNTED_UP_TO (shown on every page): as read
+    with the signed-in user at the start of the request (`with_unread_count`), else counted now."""
     if not user.is_authenticated:
         return 0
+    read = getattr(user, UNREAD_READ_WITH_USER, None)
+    if read is not None:
+        return read
     return Reminder.objects.filter(recipient=user, read_at__isnull=True).order_by()[:UNREAD_COUNTED_UP_TO].count()
 
 
+def with_unread_count(users: QuerySet) -> QuerySet:
+    """`users` with each one's unread count (as `unread_count`) read in the same query: registered with
+    `vip.auth_backends.READ_WITH_SIGNED_IN_USER`, it spares every page a query of its own (issue #9)."""
+    reminders, table = Reminder._meta, users.model._meta.db_table
+    recipient, read_at = reminders.get_field("recipient").column, reminders.get_field("read_at").column
+    sql = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {reminders.db_table} r "  # noqa: S608 - names from the models
+        f"WHERE r.{recipient} = {table}.id AND r.{read_at} IS NULL LIMIT {UNREAD_COUNTED_UP_TO}) unread)"
+    )
+    return users.annotate(**{UNREAD_READ_WITH_USER: RawSQL(sql, [], output_field=IntegerField())})  # noqa: S611
+
+
+def _forget_unread_count(user) -> None:
+    """The count read with the user no longer holds once they mark reminders read."""
+    user.__dict__.pop(UNREAD_READ_WITH_USER, None)
+
+
 def reminder_mark_read(*, user, reminder_id: int) -> int:
+    _forget_unread_count(user)
     return Reminder.objects.filter(pk=reminder_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def reminder_mark_all_read(*, user) -> int:
+    _forget_unread_count(user)
     return Reminder.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 

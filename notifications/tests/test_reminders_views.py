@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from importlib import import_module
 from io import StringIO
@@ -11,6 +12,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -18,6 +21,7 @@ from django_celery_beat.models import PeriodicTask
 from notifications import reminders
 from notifications.models import Reminder, ReminderPreference
 from notifications.tests.test_reminders import T0, cn, eager, role_groups  # noqa: F401 - fixtures
+from vip.auth_backends import ModelBackend
 from vip.celery import app
 
 _week = iter(range(1, 53))
@@ -51,6 +55,33 @@ def test_the_unread_count_shows_on_every_page(client, le_lead):
     client.force_login(le_lead)
     page = client.get(reverse("notifications:board")).content.decode()
     assert 'aria-label="2 unread"' in page
+
+
+def test_the_unread_count_is_read_with_the_signed_in_user_not_by_a_query_of_its_own(client, le_lead):
+    reminder_for(le_lead)
+    client.force_login(le_lead)
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get(reverse("notifications:board")).content.decode()
+    assert 'aria-label="1 unread"' in page
+    reading_reminders = [q["sql"] for q in seen.captured_queries if "notifications_reminder" in q["sql"]]
+    assert len(reading_reminders) == 1 and 'FROM "auth_user"' in reading_reminders[0]
+
+
+def test_reminders_marked_read_leave_no_count_on_the_next_page(client, le_lead):
+    reminder_for(le_lead)
+    reminder_for(le_lead)
+    client.force_login(le_lead)
+    client.post(reverse("reminders:mark_all_read"))
+    page = client.get(reverse("notifications:board")).content.decode()
+    assert re.search(r'aria-label="[0-9+]+ unread"', page) is None
+
+
+def test_marking_read_forgets_the_count_read_with_the_user(le_lead):
+    reminder_for(le_lead)
+    signed_in = ModelBackend().get_user(le_lead.pk)  # as every request reads them
+    assert reminders.unread_count(signed_in) == 1
+    reminders.reminder_mark_all_read(user=signed_in)
+    assert reminders.unread_count(signed_in) == 0
 
 
 def test_a_backlog_of_unread_reminders_shows_as_99_plus(client, le_lead, monkeypatch):
