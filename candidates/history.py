@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 
 from candidates import models as m
+from vip import prepared
 from vip.json_rows import USER_FIELDS, attach, columns, decode, json_object, make, qn, related_rows
 
 HISTORY_LIMIT = 60
@@ -42,7 +43,7 @@ def candidate_history(candidate: m.Candidate, limit: int = HISTORY_LIMIT) -> lis
     """The newest `limit` historical records, each with `record_label` (what kind of record) and
     `record_text` (the record as it read after the change; empty for the candidate's own rows)."""
     with connection.cursor() as cursor:
-        cursor.execute(_history_sql(connection.vendor), [candidate.pk, limit] * len(HISTORY_MODELS) + [limit])
+        prepared.execute(cursor, _history_sql(connection.vendor), [candidate.pk, limit] * len(HISTORY_MODELS) + [limit])
         rows = cursor.fetchall()
     return [_record(candidate, *row) for row in rows]
 

@@ -22,6 +22,8 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from vip import prepared
+
 USER_FIELDS = ("id", "username", "first_name", "last_name")  # what a page shows of a user
 
 
@@ -154,7 +156,7 @@ def rows_of(owner: models.Model, sections: Sections) -> dict[str, list]:
     """The rows of each relation of `owner` in `sections` (`relation_field`), each in its model's default
     ordering and with the rows its foreign keys name attached, all in one query: {relation: [instances]}."""
     with connection.cursor() as cursor:
-        cursor.execute(_rows_sql(connection.vendor, type(owner), sections), [owner.pk] * len(sections))
+        prepared.execute(cursor, _rows_sql(connection.vendor, type(owner), sections), [owner.pk] * len(sections))
         found = cursor.fetchall()
     result: dict[str, list] = {relation: [] for relation, _names in sections}
     for index, record, related in found:

@@ -110,6 +110,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# The largest hand-written queries are prepared once per database connection (vip.prepared). Turn off behind a
+# pooler in transaction mode (PgBouncer), where a transaction may run on a session that did not prepare them.
+VIP_PREPARED_STATEMENTS = env_bool("VIP_PREPARED_STATEMENTS", True)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
