@@ -1,3 +1,9 @@
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
+
 from vip import roles
 
 
@@ -6,11 +12,26 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_roles": set()}
     names = roles.role_names(user)
+    flags = _flags(names, user.is_staff)
+    return {**flags, "nav_links": _nav_links(frozenset(names), user.is_staff, get_script_prefix())}
+
+
+def _flags(names, is_staff: bool) -> dict:
     return {
         "nav_roles": names,
         "is_le_lead": roles.LE_LEAD in names,
         "is_program_manager": roles.PROGRAM_MANAGER in names,
         "is_officer": roles.OFFICER in names,
         "is_social_services": roles.SOCIAL_SERVICES in names,
-        "is_administrator": roles.ADMINISTRATOR in names or user.is_staff,
+        "is_administrator": roles.ADMINISTRATOR in names or is_staff,
     }
+
+
+@lru_cache(maxsize=256)
+def _nav_links(names: frozenset, is_staff: bool, script_prefix: str) -> dict:
+    """The main menu's links for one set of roles: the same on every page, so written once per set of roles
+    (and address prefix) a process serves, not with a dozen URL reversals on each page (issue #9): the
+    links before Reminders and those after; the Reminders link itself carries each page's unread count."""
+    links = render_to_string("_nav_links.html", _flags(names, is_staff))  # safe: written by the template
+    before, after = (mark_safe(part.strip()) for part in links.split("<!-- reminders -->"))  # noqa: S308
+    return {"before": before, "after": after, "reminders": reverse("reminders:inbox")}

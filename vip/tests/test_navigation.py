@@ -1,0 +1,43 @@
+"""The main menu: each persona sees the links their roles give, written once per set of roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from vip import roles
+from vip.context_processors import _nav_links
+
+pytestmark = pytest.mark.django_db
+
+
+def menu(client, user) -> list[str]:
+    client.force_login(user)
+    page = client.get("/reminders/").content.decode()
+    nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
+    return re.findall(r">([A-Z][A-Za-z ]+)(?:<| <span)", nav)
+
+
+def test_the_le_lead_sees_the_board_and_the_review_but_not_the_tablet(client, le_lead):
+    assert menu(client, le_lead) == [
+        "CN board", "My deliveries", "Candidates", "Personnel", "Dashboard", "Services", "Reminders", "Review"
+    ]  # fmt: skip
+
+
+def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
+    assert menu(client, officer) == ["My deliveries", "Candidates", "Tablet", "Reminders"]
+
+
+def test_the_administrator_sees_the_admin_sealing_and_the_audit(client, administrator):
+    assert menu(client, administrator) == ["Reminders", "Admin", "Sealing", "Audit"]
+
+
+def test_the_menu_is_written_once_for_a_set_of_roles_and_anew_when_a_role_is_given(client, le_lead):
+    _nav_links.cache_clear()
+    menu(client, le_lead)
+    menu(client, le_lead)
+    assert _nav_links.cache_info().misses == 1
+    le_lead.groups.add(Group.objects.get(name=roles.OFFICER))
+    assert "Tablet" in menu(client, le_lead)
