@@ -68,15 +68,20 @@ def related_rows(vendor: str, model, names, alias: str) -> str:
     return json_object(vendor, pairs)
 
 
-def order_by(model, alias: str, ordering=None) -> str:
-    """`ordering` (field names, "-" for descending), else the model's default (Meta.ordering, else its primary
-    key), as SQL, as the ORM would write it."""
+def _ordering_fields(model, ordering=None) -> list[tuple[models.Field, bool]]:
+    """(field, descending) of `ordering` (field names, "-" for descending), else of the model's default
+    (Meta.ordering, else its primary key)."""
     terms = []
     for name in ordering or model._meta.ordering or ["pk"]:
-        descending = name.startswith("-")
-        field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
-        terms.append(f"{alias}.{qn(field.column)}{' DESC' if descending else ''}")
-    return ", ".join(terms)
+        bare = name.lstrip("-")
+        terms.append((model._meta.pk if bare == "pk" else model._meta.get_field(bare), name.startswith("-")))
+    return terms
+
+
+def order_by(model, alias: str, ordering=None) -> str:
+    """`_ordering_fields` as SQL, as the ORM would write it."""
+    terms = _ordering_fields(model, ordering)
+    return ", ".join(f"{alias}.{qn(field.column)}{' DESC' if descending else ''}" for field, descending in terms)
 
 
 def decode(value):
@@ -187,13 +192,13 @@ def in_order(instances: list, model) -> None:
 
 @cache
 def _ordering(model) -> tuple[tuple[models.Field, bool], ...]:
-    terms = []
-    for name in model._meta.ordering or ["pk"]:
-        field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
+    terms = tuple(_ordering_fields(model))
+    for field, _descending in terms:
         if isinstance(field, models.CharField | models.TextField):
-            raise ValueError(f"{model.__name__} is ordered by text ({name}): rows_of sorts numbers and dates only.")
-        terms.append((field, name.startswith("-")))
-    return tuple(terms)
+            raise ValueError(
+                f"{model.__name__} is ordered by text ({field.name}): rows_of sorts numbers and dates only."
+            )
+    return terms
 
 
 @cache
