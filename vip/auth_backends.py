@@ -9,19 +9,18 @@ from django.db.models import QuerySet
 
 from vip.roles import with_role_names
 
-# What every page shows of the signed-in user besides their roles, read in the same query: each app adds its
-# own in its AppConfig.ready() (notifications: the unread reminders badge), so that vip depends on none of them.
-READ_WITH_SIGNED_IN_USER: list[Callable[[QuerySet], QuerySet]] = []
+# What every page asks of the signed-in user, read in the same query as the user: their roles, and what each
+# app adds in its AppConfig.ready() (notifications: the unread reminders badge), so vip depends on none of them.
+READ_WITH_SIGNED_IN_USER: list[Callable[[QuerySet], QuerySet]] = [with_role_names]
 
 
 class ModelBackend(backends.ModelBackend):
-    """Django's ModelBackend, which reads the signed-in user of a session with their roles in one query
-    (`vip.roles.with_role_names`), and what the apps registered in READ_WITH_SIGNED_IN_USER: every page asks
-    them."""
+    """Django's ModelBackend, which reads the signed-in user of a session in one query with what every page
+    asks of them (READ_WITH_SIGNED_IN_USER: their roles, `vip.roles.with_role_names`, and what apps add)."""
 
     def get_user(self, user_id):
         model = get_user_model()
-        users = with_role_names(model._default_manager.all())
+        users = model._default_manager.all()
         for read in READ_WITH_SIGNED_IN_USER:
             users = read(users)
         try:
