@@ -672,9 +672,9 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     read = getattr(user, UNREAD_READ_WITH_USER, None)
-    if read is not None:
-        return read
-    return Reminder.objects.filter(recipient=user, read_at__isnull=True).order_by()[:UNREAD_COUNTED_UP_TO].count()
+    if read is None:
+        read = with_unread_count(User.objects.filter(pk=user.pk)).values_list(UNREAD_READ_WITH_USER, flat=True).get()
+    return read
 
 
 def with_unread_count(users: QuerySet) -> QuerySet:
