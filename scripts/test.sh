@@ -1,17 +1,13 @@
 #!/usr/bin/env bash
-# Run the whole suite. DATABASE_URL when set; otherwise the local PostgreSQL if it answers; otherwise
-# SQLite, where tests needing PostgreSQL or Redis say they were skipped and why. VIP_REQUIRE_SERVICES=1
-# (CI) turns those skips into failures. pytest's exit 5 (no tests collected) is a failure.
+# Run the whole suite on PostgreSQL: DATABASE_URL when set, otherwise the embedded PostgreSQL under var/pg
+# (started for this run and stopped after it). Redis: REDIS_URL, else 127.0.0.1:6379 if it answers; without
+# it the tests needing Redis say they were skipped and why, and VIP_REQUIRE_SERVICES=1 (CI) turns those
+# skips into failures. pytest's exit 5 (no tests collected) is a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+[ -n "${DATABASE_URL:-}" ] || exec $PY scripts/embedded_pg.py run -- "$0" "$@"
 
-probe_pg() {
-  $PY - "$1" <<'PYEOF' >/dev/null 2>&1
-import sys, psycopg2
-psycopg2.connect(sys.argv[1], connect_timeout=2).close()
-PYEOF
-}
 probe_redis() {
   $PY - "$1" <<'PYEOF' >/dev/null 2>&1
 import sys, redis
@@ -19,13 +15,10 @@ assert redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
 PYEOF
 }
 
-if [ -z "${DATABASE_URL:-}" ] && probe_pg "postgresql://postgres@127.0.0.1:5432/postgres"; then
-  export DATABASE_URL="postgresql://postgres@127.0.0.1:5432/vip"
-fi
 if [ -z "${REDIS_URL:-}" ] && probe_redis "redis://127.0.0.1:6379/0"; then
   export REDIS_URL="redis://127.0.0.1:6379/0"
 fi
-echo "make test: database ${DATABASE_URL:-SQLite (no PostgreSQL found)}, broker ${REDIS_URL:-none (Redis tests skip)}"
+echo "make test: database ${DATABASE_URL}, broker ${REDIS_URL:-none (Redis tests skip)}"
 
 $PY -m pytest "$@"
 status=$?

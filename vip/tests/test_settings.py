@@ -19,9 +19,9 @@ def settings_value(expr: str, **env) -> subprocess.CompletedProcess:
     )
 
 
-def test_it_uses_sqlite_when_no_database_url_is_set():
-    result = settings_value("settings.DATABASES['default']['ENGINE']")
-    assert result.stdout.strip() == "django.db.backends.sqlite3"
+def test_it_uses_the_embedded_postgresql_under_var_when_no_database_url_is_set():
+    result = settings_value("settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['HOST']")
+    assert result.stdout.split() == ["django.db.backends.postgresql", str(ROOT / "var" / "settings-test" / "pg")]
 
 
 def test_it_uses_postgresql_when_database_url_is_set():
