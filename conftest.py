@@ -1,7 +1,8 @@
 """Shared test set-up: personas of SOP 2-64, service requirements, and the browser.
 
-Tests marked `postgres` or `redis` skip with the reason when the server is not there, unless
-VIP_REQUIRE_SERVICES=1 (as in CI), where they fail instead: nothing that needs a server is skipped in CI.
+Every test runs on PostgreSQL (`make test` starts the embedded one when DATABASE_URL is unset). Tests marked
+`redis` skip with the reason when Redis is not there, unless VIP_REQUIRE_SERVICES=1 (as in CI), where they
+fail instead: nothing that needs a server is skipped in CI.
 """
 
 from __future__ import annotations
@@ -37,10 +38,6 @@ def redis_available() -> bool:
 
 @pytest.fixture(autouse=True)
 def _service_requirements(request):
-    from django.conf import settings
-
-    if request.node.get_closest_marker("postgres") and not settings.DATABASE_IS_POSTGRES:
-        _missing("PostgreSQL", "the tests run on SQLite (set DATABASE_URL or start PostgreSQL on 127.0.0.1:5432)")
     if request.node.get_closest_marker("redis") and not redis_available():
         _missing("Redis", "REDIS_URL is unset or Redis does not answer")
     if request.node.get_closest_marker("browser") and not shutil.which(CHROMIUM):
@@ -80,10 +77,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
-            connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
+        connection.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -35,8 +35,6 @@ def _backend_cpu_seconds() -> float | None:
     the time it waited for a CPU on a busy machine."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]

@@ -6,12 +6,10 @@ NAME_SEARCH_WORD_SIMILARITY = 0.4
 
 
 def _set_trigram_threshold(sender, connection, **kwargs):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-                [str(NAME_SEARCH_WORD_SIMILARITY)],
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(NAME_SEARCH_WORD_SIMILARITY)]
+        )
 
 
 class CandidatesConfig(AppConfig):

@@ -15,10 +15,10 @@ Superusers get no exception: what a person sees follows their roles.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from functools import cache
 
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
@@ -136,18 +136,14 @@ AGE_BANDS = {
 SIMILAR_NAME_THRESHOLD = 0.3  # word similarity of a typed name to a stored name or alias
 
 
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def latest_cn_state_subquery() -> RawSQL:
     """The state of the person's newest CN (None if none), for a list of candidates: its SQL is written once,
     from the ORM's (building and compiling the subquery cost 0.4 ms of every list and search, issue #9)."""
-    return RawSQL(_latest_cn_state_sql(connection.vendor), [], output_field=CharField())  # noqa: S611 - no input
+    return RawSQL(_latest_cn_state_sql(), [], output_field=CharField())  # noqa: S611 - no input
 
 
 @cache
-def _latest_cn_state_sql(vendor: str) -> str:
+def _latest_cn_state_sql() -> str:
     from notifications.models import Delivery
 
     newest = Delivery.objects.filter(candidate=OuterRef("pk")).order_by("-created_at", "-id").values("state")[:1]
@@ -188,24 +184,19 @@ LISTED_PHONE_FIELDS = ("id", "number", "label", "valid_from", "valid_to")
 
 def search_candidates(qs: QuerySet[Candidate], q: str) -> QuerySet[Candidate]:
     """Misspelling-tolerant search by name or alias: every word typed must be like a word of the name or an
-    alias (trigram word similarity on PostgreSQL, a GIN index serves it; plain substring on SQLite)."""
+    alias (trigram word similarity, a GIN index serves it)."""
     terms = [t for t in q.lower().split() if t]
     if not terms:
         return qs
-    postgres = _is_postgres()
     for term in terms:
         # search_text is stored lower-cased, so a plain LIKE (which the trigram index also serves) is enough.
         match = Q(search_text__contains=term)
-        if postgres and len(term) >= 3:
+        if len(term) >= 3:
             match |= Q(search_text__trigram_word_similar=_unestimated(term))
         qs = qs.filter(match)
-    if postgres:
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        qs = qs.annotate(search_rank=TrigramWordSimilarity(" ".join(terms), "search_text")).order_by(
-            "-search_rank", "last_name", "first_name", "id"
-        )
-    return qs
+    return qs.annotate(search_rank=TrigramWordSimilarity(" ".join(terms), "search_text")).order_by(
+        "-search_rank", "last_name", "first_name", "id"
+    )
 
 
 def _unestimated(term: str) -> RawSQL:
@@ -216,16 +207,6 @@ def _unestimated(term: str) -> RawSQL:
     like the first (15 ms for "jonh smiht"). Given the default guess it reads every term from the index and
     intersects them (BitmapAnd): same rows, in half the time over a city's names."""
     return RawSQL("SELECT %s::text", [term], output_field=TextField())
-
-
-def _similar(a: str, b: str) -> float:
-    """Python fallback of trigram word similarity for SQLite: the best match of `a` against any word run of `b`."""
-    a, b = a.lower().strip(), b.lower().strip()
-    if not a or not b:
-        return 0.0
-    if a in b:
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def possible_duplicates(
@@ -242,20 +223,9 @@ def possible_duplicates(
     qs = candidates_visible_to(user).filter(date_of_birth=date_of_birth).prefetch_related("aliases")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    if _is_postgres():
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        score = Greatest(*[TrigramWordSimilarity(n, "search_text") for n in names]) if len(names) > 1 else None
-        score = score or TrigramWordSimilarity(names[0], "search_text")
-        return list(
-            qs.annotate(name_score=score).filter(name_score__gte=SIMILAR_NAME_THRESHOLD).order_by("-name_score")
-        )
-    found = []
-    for candidate in qs:
-        stored = [candidate.full_name, *[a.name for a in candidate.aliases.all()]]
-        if any(_similar(n, s) >= 0.6 or _similar(s, n) >= 0.6 for n in names for s in stored):
-            found.append(candidate)
-    return found
+    score = Greatest(*[TrigramWordSimilarity(n, "search_text") for n in names]) if len(names) > 1 else None
+    score = score or TrigramWordSimilarity(names[0], "search_text")
+    return list(qs.annotate(name_score=score).filter(name_score__gte=SIMILAR_NAME_THRESHOLD).order_by("-name_score"))
 
 
 def may_see_unapproved_memberships(user) -> bool:

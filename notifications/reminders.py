@@ -7,8 +7,8 @@ How a reminder is sent exactly once, whatever happens to the workers:
    for this visit of the state is passed over. When nothing is new, a step costs one query.
 2. Each reminder is *claimed* by inserting its row with `INSERT ... ON CONFLICT DO NOTHING RETURNING`. The
    key (CN, step, state_entered_at, recipient, level) is unique in the database, so when two sweeps race
-   only one insert lands, and `RETURNING` gives each sweep the rows it inserted: those it won. On
-   PostgreSQL a batch is one statement (`_claim_chunk_in_sql`), elsewhere the rows are built in Python.
+   only one insert lands, and `RETURNING` gives each sweep the rows it inserted: those it won. A batch is
+   one statement (`_claim_chunk`).
 3. Only the winner's e-mails are queued, after commit, one task per EMAIL_CHUNK_SIZE reminders
    (`send_reminder_emails_task(ids)`). Each e-mail locks its row, re-checks that the CN is still in that
    visit of the state, sends, and records `email_sent_at` / `email_attempts` / `last_error`. Failed ones
@@ -150,13 +150,13 @@ SWEEP_CONNECTIONS = 2  # steps claimed at once on PostgreSQL: a backlog's time i
 
 
 def _each_step(steps: list, claim: Callable) -> Iterable[Counter[str]]:
-    """`claim(step, due)` for each step: on PostgreSQL, SWEEP_CONNECTIONS steps at once, each thread on a
+    """`claim(step, due)` for each step: SWEEP_CONNECTIONS steps at once, each thread on a
     connection of its own (closed when it is done), since a first sweep over a city's backlog keeps one
     database process busy for seconds and the machine has more than one CPU. The steps' claims never touch
     the same rows (the step is part of the unique key), and each is safe against a concurrent sweep anyway.
     Inside a transaction (a test, a caller's atomic block) the steps run one after the other on the caller's
     connection, which sees what the transaction wrote."""
-    if not _claims_in_sql() or connection.in_atomic_block or SWEEP_CONNECTIONS < 2 or len(steps) < 2:
+    if connection.in_atomic_block or SWEEP_CONNECTIONS < 2 or len(steps) < 2:
         return [claim(step, due) for step, due in steps]
 
     def in_thread(pair) -> Counter[str]:
@@ -202,100 +202,24 @@ def _step_cns(step: Step, due: dt.timedelta, now: dt.datetime, after: _Key | Non
     )
 
 
-def _claim_chunk(
-    cns: QuerySet, step: Step, due: dt.timedelta, now: dt.datetime, people: _People
-) -> tuple[list[_Won], int, _Key | None]:
-    """Insert the reminders of the first CHUNK_SIZE of `cns` with some still to claim; returns those this sweep
-    won, how many CNs the batch held and the last one's key."""
-    if _claims_in_sql():
-        return _claim_chunk_in_sql(cns, step, due, now, people)
-
-    def reminded(level):
-        return Exists(
-            Reminder.objects.filter(
-                kind=Reminder.Kind.STEP,
-                delivery=OuterRef("pk"),
-                step=step.code,
-                state_entered_at=OuterRef("state_entered_at"),
-                level=level,
-            )
-        )
-
-    batch = list(
-        cns.annotate(reminded=reminded(Reminder.Level.REMIND), escalated=reminded(Reminder.Level.ESCALATE)).filter(
-            Q(reminded=False) | Q(escalated=False, state_entered_at__lte=now - 2 * due)
-        )[:CHUNK_SIZE]
-    )
-    reminders = [
-        _step_reminder(step, due, pk, entered, attempt, level, user_id, people)
-        for pk, le_lead_id, entered, attempt, was_reminded, was_escalated in batch
-        for level, user_id in _wanted(le_lead_id, entered, was_reminded, was_escalated, now - 2 * due, people)
-    ]
-    last = (batch[-1][2], batch[-1][0]) if batch else None
-    return _insert_claims(reminders), len(batch), last
-
-
-def _claims_in_sql() -> bool:
-    """PostgreSQL claims in one statement (`_claim_chunk_in_sql`); other databases (SQLite for `make run`) in Python."""
-    return connection.vendor == "postgresql"
-
-
-def _wanted(
-    le_lead_id: int | None,
-    entered: dt.datetime,
-    was_reminded: bool,
-    was_escalated: bool,
-    escalate_before: dt.datetime,
-    people: _People,
-) -> list[tuple[str, int]]:
-    """Who is reminded of a CN's step: its LE Lead (every LE Lead if it has no active one), then at twice the
-    due time every Program Manager. `_claim_chunk_in_sql` says the same in SQL."""
-    wanted = []
-    if not was_reminded:
-        leads = [le_lead_id] if le_lead_id in people.active else people.le_leads
-        wanted += [(Reminder.Level.REMIND, user_id) for user_id in leads]
-    if not was_escalated and entered <= escalate_before:
-        wanted += [(Reminder.Level.ESCALATE, user_id) for user_id in people.program_managers]
-    return wanted
-
-
-def _step_reminder(step, due, pk, entered, attempt, level, user_id, people) -> Reminder:
-    return Reminder(
-        kind=Reminder.Kind.STEP,
-        delivery_id=pk,
-        step=step.code,
-        state=step.state,
-        state_entered_at=entered,
-        attempt=attempt,
-        recipient_id=user_id,
-        level=level,
-        due_at=entered + due,
-        message=_step_message(pk, step, entered + due, level),
-        mode=people.mode(user_id),
-    )
-
-
 def _step_message_format(step: Step, level: str) -> str:
-    """The message with two blanks, the CN's number and when it was due: the same `%s` for Python's `%` and
-    PostgreSQL's format(). No candidate names: the message also travels by e-mail."""
+    """The message with two blanks for PostgreSQL's format(), the CN's number and when it was due. No
+    candidate names: the message also travels by e-mail."""
     label, what = (str(text).replace("%", "%%") for text in (State(step.state).label, step.what))
     if level == Reminder.Level.ESCALATE:
         return f"Escalation: CN #%s ({label}): {what} was due %s and is past twice its time."
     return f"CN #%s ({label}): {what} was due %s."
 
 
-_DUE_FORMAT = ("%b %d, %Y %H:%M", "Mon DD, YYYY HH24:MI")  # the same in Python's strftime and PostgreSQL's to_char
+_DUE_FORMAT = "Mon DD, YYYY HH24:MI"  # PostgreSQL's to_char: "Mar 08, 2026 04:00", in the local time zone
 
 
-def _step_message(pk: int, step: Step, due_at: dt.datetime, level: str) -> str:
-    return _step_message_format(step, level) % (pk, timezone.localtime(due_at).strftime(_DUE_FORMAT[0]))
-
-
-def _claim_chunk_in_sql(
+def _claim_chunk(
     cns: QuerySet, step: Step, due: dt.timedelta, now: dt.datetime, people: _People
 ) -> tuple[list[_Won], int, _Key | None]:
-    """PostgreSQL: `_claim_chunk` in one statement: pick the batch, work out who is reminded, write the
-    messages, insert, and return what was won.
+    """Insert the reminders of the first CHUNK_SIZE of `cns` with some still to claim, in one statement (pick
+    the batch, work out who is reminded, write the messages, insert); returns those this sweep won, how many
+    CNs the batch held and the last one's key.
 
     Written by hand because building the same rows in Python (a model instance and a message each, then
     bulk_create and reading back the rows this sweep won) cost about 100 us a reminder: 17 s for the 175,000
@@ -308,8 +232,8 @@ def _claim_chunk_in_sql(
       the SELECT) PostgreSQL hashed them instead, each reading the whole index of reminders: 60 of a batch's
       150 ms once 175,000 reminders were in, and more as they pile up. When nothing is new the batch is
       empty, and the step costs this one statement.
-    - `wanted`: `_wanted` in SQL; the messages: `_step_message_format` and `_DUE_FORMAT`, as in Python.
-      test_reminders_sql.py holds this and the portable path to the same rows and messages.
+    - `wanted`: who is reminded of a CN's step: its LE Lead (every LE Lead if it has no active one), then at
+      twice the due time every Program Manager. The messages: `_step_message_format` and `_DUE_FORMAT`.
     """
     cns_sql, cns_params = cns.query.sql_with_params()
     set_here = [
@@ -367,7 +291,7 @@ def _claim_chunk_in_sql(
         escalate, people.program_managers, escalate_before,
         Reminder.Kind.STEP, step.code, step.state, due,
         escalate, _step_message_format(step, escalate), _step_message_format(step, remind),
-        due, timezone.get_current_timezone_name(), _DUE_FORMAT[1],
+        due, timezone.get_current_timezone_name(), _DUE_FORMAT,
         sorted(people.digest), Reminder.Mode.DIGEST, Reminder.Mode.SINGLE,
         uuid.uuid4(), *other_defaults,
     ]  # fmt: skip
@@ -388,7 +312,7 @@ def _column_defaults(exclude: Iterable[str]) -> tuple[list[str], list]:
 def _insert_claims(reminders: list[Reminder]) -> list[_Won]:
     """Insert the reminders; those another sweep already holds are left out (the unique constraints).
 
-    `INSERT ... ON CONFLICT DO NOTHING RETURNING` (PostgreSQL, SQLite 3.35+) returns the rows this statement
+    `INSERT ... ON CONFLICT DO NOTHING RETURNING` returns the rows this statement
     inserted, i.e. those this sweep won. By hand: bulk_create(ignore_conflicts=True) returns no ids.
     """
     if not reminders:

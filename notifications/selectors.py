@@ -231,8 +231,6 @@ def first_in_each_state(sources: dict[str, QuerySet[Delivery]], per_state: int) 
     ]
     if len(parts) < 2:
         return list(parts[0]) if parts else []
-    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (`make run`): a query a state
-        return [pk for part in parts for pk in part]
     return list(parts[0].union(*parts[1:], all=True))
 
 

@@ -590,15 +590,13 @@ class CNRow:
 
 def _union_of_one_shape(make, placeholders: tuple, values: list[tuple]) -> list[tuple]:
     """The rows of `make(*args)` (a sliced values queryset) for each tuple of `values`, in one UNION ALL
-    query where the database allows a LIMIT in each part (PostgreSQL), else one query each (SQLite).
+    query (PostgreSQL allows a LIMIT in each part).
 
     Only `make(*placeholders)` is compiled, then run with each tuple in place of the placeholders:
     compiling a dozen parts that differ only by their parameters costs more than running them (each holds
     the scope's subqueries). The placeholders must be values no real parameter of the query equals."""
     if not values:
         return []
-    if not connection.features.supports_slicing_ordering_in_compound:
-        return [row for args in values for row in make(*args)]
     sql, params = make(*placeholders).query.sql_with_params()
 
     def slot(param) -> int | None:

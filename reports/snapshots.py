@@ -166,9 +166,8 @@ def _one_at_a_time(key: str, period: f.Period, window: int):
     """One computation of a snapshot at a time (PostgreSQL advisory lock, held to the end of the
     transaction): requests that find it stale together wait for the first instead of all computing."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            name = f"reports.snapshot:{key}:{period.start}:{period.end}:{window}".encode()
-            lock = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        name = f"reports.snapshot:{key}:{period.start}:{period.end}:{window}".encode()
+        lock = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
         yield

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from vip.audit import audit
 from vip.models import AuditEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 MAIN_TABLES = ["auth_user", "candidates_candidate", "notifications_delivery", "vip_auditevent"]
 

@@ -42,25 +42,21 @@ def generated(db):
     return counts
 
 
-@pytest.mark.postgres
 def test_it_generates_cns_in_every_state(generated):
     assert set(Delivery.objects.values_list("state", flat=True).distinct()) == set(State.values)
 
 
-@pytest.mark.postgres
 def test_it_fills_the_search_text_with_lower_cased_names_and_aliases(generated):
     person = Candidate.objects.filter(aliases__isnull=False).first()
     aliases = list(person.aliases.values_list("name", flat=True))
     assert person.search_text == " ".join([person.full_name, *aliases]).lower()
 
 
-@pytest.mark.postgres
 def test_it_resets_the_sequences_so_the_product_can_add_rows_after_the_load(generated, le_lead):
     person = Candidate.objects.create(first_name="After", last_name="Load", date_of_birth="2000-01-01")
     assert person.pk > generated["candidates_candidate"]
 
 
-@pytest.mark.postgres
 def test_two_runs_on_the_same_data_search_for_the_same_misspelt_names(generated):
     def searched(endpoints):
         return next(e.paths for e in endpoints if e.name.startswith("search (misspelt)"))

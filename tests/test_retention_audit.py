@@ -13,7 +13,7 @@ from django.utils import timezone
 from vip.audit import audit
 from vip.models import AuditEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 def _event_aged(days: int, note: str) -> AuditEvent:

@@ -13,8 +13,6 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-pytestmark = pytest.mark.postgres
-
 # About 600 requests in all (a couple of minutes here): examples per operation and mode shrink as the API
 # grows, between 2 and 10.
 TOTAL_EXAMPLES = 600

@@ -7,7 +7,7 @@ same text every time, so each database connection prepares it once (`PREPARE`) a
 
 Prepared statements belong to a database session. Behind a pooler that hands a transaction to any session
 (PgBouncer in transaction mode) a statement prepared on one is unknown on the next: set
-VIP_PREPARED_STATEMENTS=0 there, and the queries run as plain ones. SQLite runs them as plain ones too.
+VIP_PREPARED_STATEMENTS=0 there, and the queries run as plain ones.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def execute(cursor, sql: str, params: Sequence) -> None:
     """`cursor.execute(sql, params)`, through a statement this connection prepared the first time it ran `sql`."""
-    if connection.vendor != "postgresql" or not settings.VIP_PREPARED_STATEMENTS:
+    if not settings.VIP_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     name, numbered = _statement(sql)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
@@ -41,9 +40,8 @@ def with_role_names(queryset: QuerySet, user_key: str = "id") -> QuerySet:
     `user_key`) read in the same query: every page asks the signed-in user's roles, which was a query of its
     own on each request (`vip.auth_backends`, `vip.api_auth`)."""
     links, groups = User.groups.through._meta, Group._meta
-    names = "json_agg(g.name)::text" if connection.vendor == "postgresql" else "json_group_array(g.name)"
     sql = (
-        f"(SELECT COALESCE({names}, '[]') FROM {groups.db_table} g "  # noqa: S608 - table names, no input
+        f"(SELECT COALESCE(json_agg(g.name)::text, '[]') FROM {groups.db_table} g "  # noqa: S608 - table names, no input
         f"JOIN {links.db_table} ug ON ug.group_id = g.id "
         f"WHERE ug.user_id = {queryset.model._meta.db_table}.{user_key})"
     )

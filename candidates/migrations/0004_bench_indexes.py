@@ -3,7 +3,7 @@
 The dashboard counts contacts (encounters) and services offered within a period (reports/figures.py): both
 filter a table that only grows, by date, and had no index on that date. Built CONCURRENTLY, so applying this
 to a live database does not lock the tables; SQL only (like 0003's trigram index), so the models' state and
-other branches' model changes are untouched. PostgreSQL only; a no-op on SQLite.
+other branches' model changes are untouched.
 """
 
 from django.db import migrations
@@ -14,20 +14,6 @@ INDEXES = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, table, columns in INDEXES:
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ({columns});")
-
-
-def reverse(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _table, _columns in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name};")
-
-
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
@@ -35,4 +21,10 @@ class Migration(migrations.Migration):
         ("candidates", "0003_trigram_search"),
         ("notifications", "0002_default_letter_template"),
     ]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [
+        migrations.RunSQL(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ({columns});",
+            f"DROP INDEX CONCURRENTLY IF EXISTS {name};",
+        )
+        for name, table, columns in INDEXES
+    ]

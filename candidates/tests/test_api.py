@@ -150,14 +150,12 @@ def test_a_search_does_not_reach_people_the_user_may_not_see(officer):
 # --- search and filters ----------------------------------------------------------------------------------
 
 
-@pytest.mark.postgres
 def test_a_misspelled_name_still_finds_the_person(le_lead):
     person = make_candidate(first="Jordan", last="Alvarez")
     make_candidate(first="Brianna", last="Sandoval")
     assert ids(client_for(le_lead).get("/api/candidates/?q=alvares")) == {person.pk}
 
 
-@pytest.mark.postgres
 def test_a_misspelled_alias_finds_the_person(le_lead):
     person = services.candidate_create(
         user=le_lead, first_name="Noah", last_name="Baca", date_of_birth=dt.date(2004, 1, 1), aliases=["Littlefoot"]
@@ -415,7 +413,6 @@ def test_an_update_answers_with_the_latest_cn_state(le_lead):
     assert response.json()["latest_cn_state"] == "eligible"
 
 
-@pytest.mark.postgres
 def test_an_officer_finds_their_own_candidate_by_a_misspelled_name(officer):
     mine = make_candidate(first="Andre", last="Lucero")
     make_delivery(mine, team=[(officer, TeamMember.Role.OFFICER)])

@@ -176,7 +176,6 @@ def test_the_list_filters_juveniles(as_user, le_lead):
     assert "Olderperson" not in body
 
 
-@pytest.mark.postgres
 def test_the_list_finds_a_misspelled_name(as_user, le_lead):
     make_candidate(first="Isaiah", last="Garrity")
     assert "Garrity" in as_user(le_lead).get("/candidates/?q=garrety").content.decode()
@@ -189,7 +188,6 @@ def test_the_list_is_paginated(as_user, le_lead):
     assert len(response.context["page"].object_list) == 2
 
 
-@pytest.mark.postgres
 def test_the_search_finds_a_misspelt_last_name_and_counts_who_it_found(as_user, le_lead):
     john = make_candidate(first="John", last="Smith")
     make_candidate(first="Maria", last="Lopez")
@@ -198,7 +196,6 @@ def test_the_search_finds_a_misspelt_last_name_and_counts_who_it_found(as_user, 
     assert "1 person" in response.content.decode()
 
 
-@pytest.mark.postgres
 def test_the_search_ranks_the_closest_name_first_and_takes_a_quote_as_typed(as_user, le_lead):
     oneill = make_candidate(first="Sean", last="O'Neill")
     oneil = make_candidate(first="Sean", last="O'Neil")
@@ -207,7 +204,6 @@ def test_the_search_ranks_the_closest_name_first_and_takes_a_quote_as_typed(as_u
     assert [c.pk for c in response.context["page"].object_list] == [oneill.pk, oneil.pk]
 
 
-@pytest.mark.postgres
 def test_the_search_never_finds_a_sealed_record_but_for_the_records_custodian(as_user, le_lead, custodian):
     from django.utils import timezone
 

@@ -12,7 +12,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The names Django gave the dropped indexes in 0003 (the same on PostgreSQL and SQLite).
+# The names Django gave the dropped indexes in 0003.
 DROPPED = [
     ("notifications_reminder_claim_b63db293", "claim"),
     ("notifications_reminder_delivery_id_78a9f024", "delivery_id"),

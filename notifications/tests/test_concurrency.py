@@ -10,7 +10,7 @@ from notifications.models import Delivery, State
 from notifications.tests.conftest import make_candidate, transitions_of, walk
 from vip.errors import Conflict, DomainError, TransitionRefused
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(*calls):

@@ -14,7 +14,6 @@ from notifications.models import Reminder
 from notifications.tests.test_reminders import T0, cn, eager, recent_gvis, role_groups  # noqa: F401 - fixtures
 
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("eager", "recent_gvis"),
 ]

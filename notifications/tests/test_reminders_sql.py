@@ -1,5 +1,5 @@
-"""On PostgreSQL a batch of reminders is claimed in one hand-written statement; elsewhere (SQLite) the rows
-are built in Python. Both must make the same reminders, with the same messages."""
+"""A batch of reminders is claimed in one hand-written statement: who is reminded, at which level, with
+which message."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from vip.testing import make_user
 
 pytestmark = pytest.mark.usefixtures("recent_gvis")
 
-BOTH_PATHS = [pytest.param(True, marks=pytest.mark.postgres, id="sql"), pytest.param(False, id="python")]
 COLUMNS = [
     "kind",
     "delivery_id",
@@ -39,16 +38,14 @@ COLUMNS = [
 ]  # fmt: skip - every column but the id, the claim token and the creation time
 
 
-def _sweep(monkeypatch, in_sql: bool, at: dt.datetime) -> set[tuple]:
+def _sweep(at: dt.datetime) -> set[tuple]:
     """The reminders one sweep makes (the test's transaction never commits: no e-mail is queued)."""
-    monkeypatch.setattr(reminders, "_claims_in_sql", lambda: in_sql)
     before = set(Reminder.objects.values_list("pk", flat=True))
     reminders.reminders_sweep(now=at)
     return set(Reminder.objects.exclude(pk__in=before).values_list(*COLUMNS))
 
 
-@pytest.mark.postgres
-def test_the_sql_claim_and_the_python_claim_make_the_same_reminders(le_lead, program_manager, monkeypatch):
+def test_the_claim_reminds_each_lead_and_escalates_to_each_manager_once(le_lead, program_manager):
     second_lead = make_user("lead2", roles.LE_LEAD)
     ReminderPreference.objects.create(user=second_lead, digest=True)
     gone = make_user("gone", roles.LE_LEAD)
@@ -73,11 +70,7 @@ def test_the_sql_claim_and_the_python_claim_make_the_same_reminders(le_lead, pro
         recipient=le_lead, due_at=at, message="earlier", claim="00000000-0000-0000-0000-000000000000",
     )  # fmt: skip
 
-    in_sql = _sweep(monkeypatch, True, at)
-    Reminder.objects.exclude(message="earlier").delete()
-    in_python = _sweep(monkeypatch, False, at)
-
-    assert in_sql == in_python
+    in_sql = _sweep(at)
     levels = sorted((step, level) for _k, _d, step, _s, _e, _a, _p, _r, level, *_rest in in_sql)
     assert levels == sorted(
         [("identified", "remind"), ("identified", "escalate")]  # the lead's CN, past twice its due time
@@ -91,12 +84,11 @@ def test_the_sql_claim_and_the_python_claim_make_the_same_reminders(le_lead, pro
     assert {mode for *_cols, mode, _r, _s, _a, _l, _e, _k in in_sql} == {"single", "digest"}
 
 
-@pytest.mark.parametrize("in_sql", BOTH_PATHS)
-def test_a_reminder_says_which_cn_what_is_due_and_when_in_local_time(in_sql, le_lead, program_manager, monkeypatch):
+def test_a_reminder_says_which_cn_what_is_due_and_when_in_local_time(le_lead, program_manager):
     # Due on the morning daylight saving time starts in Denver (09:00 UTC): 10:00 UTC is 04:00 MDT.
     entered = dt.datetime(2026, 3, 6, 10, 0, tzinfo=dt.UTC)
     delivery = cn("identified", entered=entered, le_lead=le_lead)
-    made = _sweep(monkeypatch, in_sql, entered + dt.timedelta(days=5))
+    made = _sweep(entered + dt.timedelta(days=5))
     messages = sorted(row[COLUMNS.index("message")] for row in made)
     assert messages == [
         f"CN #{delivery.pk} (Identified): the eligibility determination was due Mar 08, 2026 04:00.",
@@ -108,10 +100,9 @@ def test_a_reminder_says_which_cn_what_is_due_and_when_in_local_time(in_sql, le_
     assert timezone.localtime(entered + dt.timedelta(days=2)).strftime("%H:%M") == "04:00"
 
 
-@pytest.mark.parametrize("in_sql", BOTH_PATHS)
-def test_a_batch_boundary_between_cns_entered_at_the_same_instant_skips_none(in_sql, le_lead, monkeypatch):
+def test_a_batch_boundary_between_cns_entered_at_the_same_instant_skips_none(le_lead, monkeypatch):
     """The batches are paged by (state_entered_at, id): CNs sharing an instant are split, none lost or doubled."""
     monkeypatch.setattr(reminders, "CHUNK_SIZE", 2)
     deliveries = {cn("delivered", entered=T0, le_lead=le_lead).pk for _ in range(5)}
-    made = _sweep(monkeypatch, in_sql, T0 + dt.timedelta(hours=25))
+    made = _sweep(T0 + dt.timedelta(hours=25))
     assert sorted(row[COLUMNS.index("delivery_id")] for row in made) == sorted(deliveries)

@@ -4,25 +4,12 @@ The dashboard lists the first CNs planned this week in planned-day order (report
 `this_weeks_first`); without an index on `Delivery.planned_for` that reads every CN. (planned_for, id) gives
 the rows in the list's order, so the read stops after the first few. On the notifications table but created
 here, by SQL only (like candidates/0004), so the notifications app's models and migrations are untouched.
-Built CONCURRENTLY: applying it to a live database does not lock the table. PostgreSQL only; a no-op on
-SQLite.
+Built CONCURRENTLY: applying it to a live database does not lock the table.
 """
 
 from django.db import migrations
 
 NAME, TABLE, COLUMNS = "notifications_delivery_planned_for", "notifications_delivery", "planned_for, id"
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON {TABLE} ({COLUMNS});")
-
-
-def reverse(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME};")
 
 
 class Migration(migrations.Migration):
@@ -32,4 +19,9 @@ class Migration(migrations.Migration):
         ("reports", "0001_figures_snapshot"),
         ("notifications", "0001_initial"),
     ]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [
+        migrations.RunSQL(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON {TABLE} ({COLUMNS});",
+            f"DROP INDEX CONCURRENTLY IF EXISTS {NAME};",
+        )
+    ]

@@ -78,9 +78,7 @@ def test_a_fresh_snapshot_is_shown_without_running_the_computation(
     assert not [q["sql"] for q in queries if any(table in q["sql"] for table in HEAVY_TABLES)]
     counted = [q["sql"] for q in queries if "GROUP BY" in q["sql"] or "COUNT(" in q["sql"]]
     assert not [sql for sql in counted if "notifications_delivery" in sql or "notifications_encounter" in sql]
-    # SQLite runs the overdue list's part of each state as a query of its own (no LIMIT in a UNION part).
-    most = 12 if connection.features.supports_slicing_ordering_in_compound else 11 + len(f.due_times())
-    with django_assert_max_num_queries(most):
+    with django_assert_max_num_queries(12):
         client.get("/reports/dashboard/", PERIOD)
 
 
@@ -318,11 +316,7 @@ def _old_overdue(scope, now):
     return lines
 
 
-@pytest.mark.parametrize("union", [True, False], ids=["one UNION ALL query", "a query a state (SQLite)"])
-def test_the_longest_late_across_states_are_those_of_the_full_computation(program_manager, union, monkeypatch):
-    if union and not connection.features.supports_slicing_ordering_in_compound:
-        pytest.skip("This database allows no LIMIT in the parts of a UNION.")
-    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", union)
+def test_the_longest_late_across_states_are_those_of_the_full_computation(program_manager):
     now = timezone.now()
     hours = dt.timedelta(hours=1)
     # Due times: ready 7 days, identified 2 days, delivered 24 hours. Late by 1..40 hours in each state,

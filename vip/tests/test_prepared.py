@@ -32,7 +32,6 @@ def _read(person) -> dict[str, list]:
     return {relation: [row.pk for row in rows] for relation, rows in rows_of(person, CANDIDATE_PAGE_SECTIONS).items()}
 
 
-@pytest.mark.postgres
 def test_a_query_is_prepared_once_per_connection_and_answers_as_the_plain_one(settings, nothing_prepared):
     person = make_candidate()
     m.Alias.objects.create(candidate=person, name="Slim")
@@ -46,7 +45,6 @@ def test_a_query_is_prepared_once_per_connection_and_answers_as_the_plain_one(se
     assert len(_prepared_here()) == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_prepares_it_again(settings, nothing_prepared):
     settings.VIP_PREPARED_STATEMENTS = True
@@ -57,7 +55,6 @@ def test_a_new_connection_prepares_it_again(settings, nothing_prepared):
     assert len(_prepared_here()) == 1
 
 
-@pytest.mark.postgres
 def test_a_transaction_rolled_back_after_the_prepare_leaves_the_statement_usable(settings):
     settings.VIP_PREPARED_STATEMENTS = True
     person = make_candidate()
