@@ -91,7 +91,7 @@ def formset_rows(formset) -> list[dict]:
     for form in formset.forms:
         if not form.has_changed() and not form.instance.pk:
             continue
-        if formset.can_delete and formset._should_delete_form(form):
+        if formset.can_delete and form.cleaned_data.get("DELETE", False):  # as BaseFormSet reads the box
             continue
         row = {k: v for k, v in form.cleaned_data.items() if k not in ("id", "candidate", "DELETE")}
         if form.instance.pk:

@@ -59,7 +59,8 @@ class EligibilitySerializer(serializers.ModelSerializer):
         fields = ["bases", "note", "recorded_by", "recorded_at"]
 
     def get_bases(self, obj) -> list[str]:
-        return [str(b) for b in obj.bases.all()]
+        """The bases read with the CN's detail (`get_delivery_detail_for_user`), not one query a basis."""
+        return [str(b) for b in obj.detail_bases]
 
 
 class CheckSerializer(serializers.ModelSerializer):
@@ -245,12 +246,12 @@ class DeliveryDetailSerializer(DeliveryListSerializer):
     eligibility = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
     letter = serializers.SerializerMethodField()
-    team = TeamMemberSerializer(source="team_members", many=True)
+    team = TeamMemberSerializer(source="detail_records.team_members", many=True)
     social_services = serializers.SerializerMethodField()
     jpo_check = serializers.SerializerMethodField()
-    guardian_contacts = GuardianContactSerializer(many=True)
-    ecc_advisements = ECCAdvisementSerializer(many=True)
-    encounters = EncounterSerializer(many=True)
+    guardian_contacts = GuardianContactSerializer(source="detail_records.guardian_contacts", many=True)
+    ecc_advisements = ECCAdvisementSerializer(source="detail_records.ecc_advisements", many=True)
+    encounters = EncounterSerializer(source="detail_records.encounters", many=True)
     after_action = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 

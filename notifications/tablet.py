@@ -34,9 +34,10 @@ from candidates.models import Address
 from notifications import guards, services
 from notifications import tablet_forms as f
 from notifications.models import OPEN_STATES, Delivery, State, TeamMember
-from notifications.selectors import deliveries_on_team_of, get_delivery_for_user, kept
+from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
 from vip import roles
 from vip.errors import DomainError
+from vip.kept import kept
 from vip.models import IdempotencyRecord
 from vip.paging import ids_first
 

@@ -39,9 +39,9 @@ def release_attempt_lockouts(modeladmin, request, queryset):
 
 
 def _add_actions(model, *actions) -> None:
-    model_admin = admin.site._registry.get(model)
-    if model_admin is None:
+    if not admin.site.is_registered(model):
         return
+    model_admin = admin.site.get_model_admin(model)
     current = list(model_admin.actions or [])
     model_admin.actions = [*current, *[a for a in actions if a not in current]]
 

@@ -47,6 +47,7 @@ def test_the_le_lead_never_counts_a_sealed_record_and_the_custodian_does(program
     assert custodians["identified"] == 2
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_a_second_board_reuses_the_count(program, le_lead, django_assert_num_queries):
     count_by_state(le_lead)
     with django_assert_num_queries(0):
@@ -92,6 +93,7 @@ def test_the_api_list_gives_the_count_of_what_it_lists(program, le_lead, api_cli
     assert body["count"] == len(body["results"]) > 0
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_a_second_board_is_served_from_what_the_first_kept(program, le_lead, client):
     client.force_login(le_lead)
     first = client.get("/cn/board/").context["columns_html"]
@@ -120,6 +122,7 @@ def test_the_kept_board_shows_a_candidates_new_name_right_after_it_changes(progr
     assert "Jordan Renamed" in client.get("/cn/board/").content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_a_program_manager_is_served_the_board_the_le_lead_kept(program, le_lead, program_manager, client):
     client.force_login(le_lead)
     leads = client.get("/cn/board/").context["columns_html"]

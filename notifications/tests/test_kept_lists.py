@@ -1,5 +1,5 @@
 """The lists reloaded all day (the tablet's, My deliveries, the dashboard's live lists) are kept, rendered,
-between reloads (`notifications.selectors.kept`). What is kept must never outlive a change to what it shows,
+between reloads (`vip.kept.kept`). What is kept must never outlive a change to what it shows,
 and never reach another user: these tests load a list, change what it shows, and load it again.
 """
 
@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from candidates import models as c
 from candidates.sealing import candidate_seal
-from notifications import selectors
 from notifications import services as s
 from notifications.tests.test_tablet_support import ready_delivery
+from vip import kept as kept_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def cn_queries(client, url: str) -> list[str]:
     return [q["sql"] for q in queries if "notifications_delivery" in q["sql"]]
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 @pytest.mark.parametrize("url", ["/tablet/", "/cn/mine/"])
 def test_an_officers_reload_with_nothing_changed_reads_no_cn(client, officer, ready, url):
     page(client, officer, url)
@@ -87,6 +88,7 @@ def test_a_teammates_new_name_shows_on_the_tablet(client, le_lead, officer, seco
     assert "Renamed" in page(client, officer, "/tablet/")
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_a_sign_in_does_not_throw_away_what_is_kept(client, officer, second_officer, ready):
     page(client, officer, "/tablet/")
     Client().force_login(second_officer)  # a sign-in saves second_officer's last_login
@@ -137,6 +139,7 @@ def this_minute(monkeypatch):
     return now
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_the_program_manager_and_the_le_lead_share_the_kept_lists(
     client, program_manager, le_lead, planned_today, this_minute
 ):
@@ -151,6 +154,7 @@ def test_a_cancelled_cn_leaves_this_weeks_list_on_the_next_load(client, program_
     assert "Planned Today" not in page(client, program_manager, "/reports/dashboard/")
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_the_late_by_of_the_overdue_list_is_never_a_minute_old(
     client, program_manager, planned_today, this_minute, monkeypatch
 ):
@@ -184,6 +188,7 @@ def test_an_officers_api_list_shows_a_cn_they_are_added_to_after_it_was_kept(le_
     assert "Added" in names(api(officer).get("/api/deliveries/?mine=1"))
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_the_le_leads_api_list_is_read_once_for_the_program_manager_too(le_lead, program_manager, ready):
     listed = names(api(le_lead).get("/api/deliveries/"))
     with CaptureQueriesContext(connection) as queries:
@@ -220,15 +225,15 @@ def test_a_change_that_is_rolled_back_is_never_shown(client, officer, ready):
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_makes_one_new_version_for_everyone_when_it_commits(le_lead, officer, monkeypatch):
     cn = ready_delivery(le_lead, [officer], first="Once", last="Committed")
-    before = cache.get(selectors.CN_DATA_VERSION_KEY)
+    before = cache.get(kept_pages.CN_DATA_VERSION_KEY)
     versions_made = []
-    monkeypatch.setattr(selectors, "cn_data_changed", lambda: versions_made.append(1))
+    monkeypatch.setattr(kept_pages, "cn_data_changed", lambda: versions_made.append(1))
     with transaction.atomic():
         for line in ("1 First St NW", "2 Second St NW", "3 Third St NW"):
             address = c.Address.objects.get(candidate=cn.candidate)
             address.line1 = line
             address.save()
-        assert selectors.cn_data_version() != before  # this transaction reads past what was kept
+        assert kept_pages.cn_data_version() != before  # this transaction reads past what was kept
         assert versions_made == []  # no one else is told before the data is theirs to read
     assert versions_made == [1]
 

@@ -287,7 +287,7 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "vip.cache.RedisCache",  # Django's, one client per pool (vip/cache.py)
+            "BACKEND": "vip.cache.RedisCache",  # one Redis client for every operation (vip/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vip",
         }

@@ -1,4 +1,4 @@
-"""The Redis cache (`vip.cache.RedisCache`): Django's, with one client per connection pool."""
+"""The Redis cache (`vip.cache.RedisCache`): one Redis client for every operation, on Django's public API."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ def test_it_reads_back_what_it_wrote_and_forgets_what_it_deleted():
     assert cache.get("kept") is None
 
 
-def test_every_operation_shares_one_client_of_the_pool():
-    client = _cache()._cache
-    assert client.get_client("a") is client.get_client("b") is client.get_client("c", write=True)
+def test_every_operation_shares_one_client_of_the_pool(monkeypatch):
+    import redis
+
+    cache, made = _cache(), []
+    real_init = redis.Redis.__init__
+    monkeypatch.setattr(redis.Redis, "__init__", lambda self, *a, **k: made.append(1) or real_init(self, *a, **k))
+    cache.set("a", 1, 30)
+    cache.get("b")
+    cache.add("c", 2, 30)
+    cache.delete("a")
+    assert made == []
