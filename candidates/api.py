@@ -95,7 +95,9 @@ class ServiceViewSet(viewsets.ModelViewSet):
         kwargs = {self.update_kwarg: serializer.instance, **serializer.validated_data}
         serializer.instance = self.call(type(self).update_service, **kwargs)
 
-    @idempotent
+    # A retry is answered the record created first only while the user may still see it (a person sealed
+    # since is a 404).
+    @idempotent(lambda view, body: view.get_queryset().filter(pk=body["id"]).exists())
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 

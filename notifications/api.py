@@ -3,7 +3,8 @@
 Views check access (`get_delivery_for_user`: a CN the user may not see is a 404), shape the body with a
 serializer, call the service, and answer with the CN as it now is. Rules live in the services and
 guards; `vip.api.exception_handler` turns their refusals into 400/403/409 with the reasons in words.
-Every POST honours `Idempotency-Key` (`vip.api.idempotent`), so a tablet's retry is applied once.
+Every POST honours `Idempotency-Key` (`vip.api.idempotent`), so a tablet's retry is applied once; a retry
+is answered the first answer only while the user may still see the CN.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ ERRORS = {
 
 def _detail(request, pk) -> dict:
     return ser.delivery_detail_data(get_delivery_detail_for_user(request.user, pk))
+
+
+def _cn_still_visible(view, body) -> bool:
+    """A replayed answer shows a CN: it is given only if the user may see that CN now (else "No such CN.")."""
+    get_delivery_for_user(view.request.user, view.kwargs.get("pk") or body["id"])
+    return True
 
 
 def _sees_program_records(user) -> bool:
@@ -133,7 +140,7 @@ class DeliveryListView(GenericAPIView):
         responses={201: ser.DeliveryDetailSerializer, **ERRORS},
         parameters=[IDEMPOTENCY_KEY],
     )
-    @idempotent
+    @idempotent(_cn_still_visible)
     def post(self, request):
         body = ser.DeliveryCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -173,7 +180,7 @@ def _action_view(
         responses={200: ser.DeliveryDetailSerializer, **ERRORS},
         parameters=[IDEMPOTENCY_KEY],
     )
-    @idempotent
+    @idempotent(_cn_still_visible)
     def post(self, request, pk: int):
         # Who may see the CN is checked by the service, under its lock (a 404 as here). It is read first only
         # for a body whose fields are checked against it (the candidate's influencers, say), or to answer a

@@ -1,19 +1,15 @@
 """The officer's tablet pages: one step a screen, over the same services as every other interface.
 
-Every form carries a hidden idempotency key, claimed here with `IdempotencyRecord` (one row per user and
-key): a retry of the same form is answered with the first redirect and never applied twice; the same key
-with a different body is refused (422). The offline queue (static/tablet/tablet.js) replays the very same
+Every form carries a hidden idempotency key, claimed with the API's layer (vip/idempotency.py: one row per
+user and key): a retry of the same form is answered with the first redirect and never applied twice; the same
+key with a different body is refused (422). The offline queue (static/tablet/tablet.js) replays the very same
 form POST with the header `X-VIP-Queue: 1` and gets JSON instead of a redirect: 200 with where to go, or
 the refusal (409 when the CN moved meanwhile) with its reasons in words.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -21,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -34,15 +29,13 @@ from candidates.models import Address
 from notifications import guards, services
 from notifications import tablet_forms as f
 from notifications.models import OPEN_STATES, Delivery, State, TeamMember
-from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
-from vip import roles
+from notifications.selectors import deliveries_on_team_of, deliveries_visible_to, get_delivery_for_user
+from vip import idempotency, roles
 from vip.errors import DomainError
 from vip.kept import kept
-from vip.models import IdempotencyRecord
 from vip.paging import ids_first
 
 QUEUE_HEADER = "X-VIP-Queue"
-ABANDONED_AFTER = dt.timedelta(minutes=2)
 OUTCOME_STATES = (State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED)
 DOOR_STATES = (State.READY, State.ECC_ADVISED, *OUTCOME_STATES)
 
@@ -166,67 +159,14 @@ def status(request, pk: int):
 # --- Idempotency ------------------------------------------------------------------------------------------
 
 
-def _body_hash(request) -> str:
-    items = sorted(
+def _fingerprint(request) -> str:
+    answers = sorted(
         (key, value)
         for key in request.POST
         if key not in ("csrfmiddlewaretoken", "idempotency_key")
         for value in request.POST.getlist(key)
     )
-    return hashlib.sha256(repr((request.path, items)).encode()).hexdigest()
-
-
-@dataclass
-class Claim:
-    record: IdempotencyRecord | None
-    answer: HttpResponse | None = None
-
-    def release(self) -> None:
-        """Nothing was applied: the same key may be used again (the officer corrects and resubmits)."""
-        if self.record is not None:
-            self.record.delete()
-
-    def complete(self, location: str) -> None:
-        if self.record is not None:
-            self.record.response_status = 303
-            self.record.response_body = {"location": location}
-            self.record.save(update_fields=["response_status", "response_body"])
-
-
-def _claim(request) -> Claim:
-    """Claim the form's key for this user. A second tap while the first is running waits for its answer."""
-    key = request.POST.get("idempotency_key", "").strip()[:200]
-    if not key:
-        return Claim(record=None)
-    digest = _body_hash(request)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, method="POST", path=request.path[:500], request_hash=digest
-                )
-            return Claim(record=record)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if (
-            record is not None
-            and record.response_status is None
-            and record.created_at < timezone.now() - ABANDONED_AFTER
-        ):
-            # The step and the claim's answer commit together (see _submit), so a claim left without an
-            # answer means nothing was applied: the process died. Let this retry take it over.
-            IdempotencyRecord.objects.filter(pk=record.pk, response_status__isnull=True).delete()
-            continue
-        if record is not None and record.request_hash != digest:
-            return Claim(record=None, answer=_mismatch(request))
-        if record is not None and record.response_status is not None:
-            return Claim(record=None, answer=_success(request, record.response_body["location"], replayed=True))
-        if time.monotonic() > deadline:
-            return Claim(record=None, answer=_in_progress(request))
-        if record is not None:  # the first tap is still running: wait for its answer
-            time.sleep(0.2)
-        # else: the first attempt failed and let go of the key; claim it again
+    return idempotency.fingerprint(request.method, request.path, answers)
 
 
 def _wants_json(request) -> bool:
@@ -253,6 +193,13 @@ def _mismatch(request) -> HttpResponse:
     return render(request, "tablet/problem.html", {"title": "Already sent differently", "detail": detail}, status=422)
 
 
+def _bad_key(request, problem: str) -> HttpResponse:
+    detail = f"This form's key {problem}. Nothing was changed: open the CN again and fill in the step afresh."
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "code": "invalid", "detail": detail}, status=400)
+    return render(request, "tablet/problem.html", {"title": "This form cannot be sent", "detail": detail}, status=400)
+
+
 def _in_progress(request) -> HttpResponse:
     detail = "The first send of this form is still being processed. Wait a moment, then open the CN again."
     if _wants_json(request):
@@ -270,28 +217,47 @@ def _refused(request, exc: DomainError, render_page: Callable[[int], HttpRespons
 
 
 def _submit(request, delivery, form, *, apply: Callable[[dict], None], page: Callable, done: str) -> HttpResponse:
-    """POST-redirect-GET for one step: claim the key, validate, call the service, answer or replay."""
-    claim = _claim(request)
-    if claim.answer is not None:
-        return claim.answer
-    if not form.is_valid():
-        claim.release()
-        exc = DomainError("Please correct the highlighted fields.", reasons=_form_reasons(form))
-        return _refused(request, exc, lambda code: page(form, 400))
+    """POST-redirect-GET for one step, applied once per form key (vip/idempotency.py): validate, call the
+    service, answer; a retry is answered where the first went, while the CN is still the officer's."""
+    key = request.POST.get("idempotency_key", "").strip()
+    problem = idempotency.key_problem(key)
+    if problem:
+        return _bad_key(request, problem)
     location = reverse("tablet:step", args=[delivery.pk])
-    try:
-        # The step and the key's answer commit together: a key is never answered for a step not applied.
-        with transaction.atomic():
+
+    def run() -> HttpResponse | None:
+        """The step applied (None), or the refusal to show."""
+        if not form.is_valid():
+            exc = DomainError("Please correct the highlighted fields.", reasons=_form_reasons(form))
+            return _refused(request, exc, lambda code: page(form, 400))
+        try:
             apply(form.cleaned_data)
-            claim.complete(location)
-    except DomainError as exc:
-        claim.release()
-        _attach(form, exc)
-        return _refused(request, exc, lambda code: page(form, code))
-    except Exception:
-        claim.release()
-        raise
-    return _success(request, location, message=done)
+        except DomainError as exc:
+            _attach(form, exc)
+            return _refused(request, exc, lambda code: page(form, code))
+        return None
+
+    outcome = idempotency.once(
+        user=request.user,
+        key=key,
+        request_fingerprint=_fingerprint(request),
+        path=request.path,
+        apply=run,
+        answer_of=lambda refusal: idempotency.Answer(303, {"location": location}) if refusal is None else None,
+        still_visible=lambda answer: deliveries_visible_to(request.user).filter(pk=delivery.pk).exists(),
+    )
+    verdict = idempotency.Verdict
+    if outcome.verdict is verdict.APPLIED:
+        return _success(request, location, message=done)
+    if outcome.verdict is verdict.REFUSED:
+        return outcome.result
+    if outcome.verdict is verdict.REPLAYED:
+        return _success(request, outcome.answer.body["location"], replayed=True)
+    if outcome.verdict is verdict.GONE:
+        raise Http404("No such CN.")
+    if outcome.verdict is verdict.MISMATCH:
+        return _mismatch(request)
+    return _in_progress(request)
 
 
 def _form_reasons(form) -> dict[str, str]:

@@ -11,13 +11,15 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from vip import idempotency
+
 YES_NO = [("yes", "Yes, the team stayed"), ("no", "No, it was not feasible")]
 
 
 class TabletForm(forms.Form):
     """Every tablet form: a hidden idempotency key, new at each render, so a retry is applied once."""
 
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=idempotency.KEY_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})

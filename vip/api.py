@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from django.db import connection
 from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from vip import idempotency
 from vip.errors import DomainError
-from vip.models import IdempotencyRecord
 
 
 def _flatten(errors) -> list[str]:
@@ -62,97 +63,69 @@ def api_not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
-def _request_hash(request) -> str:
-    try:
-        body = json.dumps(request.data, sort_keys=True, default=str)
-    except TypeError:
-        body = repr(request.data)
-    return hashlib.sha256(f"{request.method} {request.path} {body}".encode()).hexdigest()
+def idempotent(still_visible: Callable[[APIView, Any], bool]):
+    """A POST carrying an `Idempotency-Key` header is applied once (the rules: vip/idempotency.py).
 
-
-def _claim(request, key: str, digest: str) -> tuple[IdempotencyRecord, bool]:
-    """The record of `key` for this user, and whether this request made it (and so is the one to apply).
-
-    A new key costs one round trip: INSERT ... ON CONFLICT DO NOTHING RETURNING, where reading the key
-    first, then inserting it in a transaction of its own, cost four. Of two simultaneous requests with the
-    same key, the unique row per user and key lets one insert; the other waits for it to commit, inserts
-    nothing, and reads the row.
-    """
-    record = IdempotencyRecord(
-        user=request.user, key=key, method=request.method, path=request.path[:500], request_hash=digest
-    )
-    meta = IdempotencyRecord._meta
-    fields = [field for field in meta.local_concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in fields]
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}",
-            values,
-        )
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return IdempotencyRecord.objects.get(user=request.user, key=key), False
-    record.pk = inserted[0]
-    record._state.adding, record._state.db = False, connection.alias
-    return record, True
-
-
-def idempotent(view_method):
-    """Apply a POST carrying an `Idempotency-Key` header once; a retry gets the first answer again.
-
-    The same key with a different body is refused with 422. The key is claimed in the database (a unique
-    row per user and key) so two simultaneous retries cannot both apply.
+    A retry gets the first answer again (with `Idempotent-Replay: true`), once `still_visible(view, body)`
+    says the user may still see what that answer shows (it returns False, or raises the endpoint's own 404,
+    when not: the retry is then a 404, never the kept body). The same key with a different body is refused
+    with 422; a retry while the first request runs, with 409.
     """
 
-    def wrapper(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or request.method != "POST":
-            return view_method(self, request, *args, **kwargs)
-        if len(key) > 200:
-            return Response(
-                {"detail": "The Idempotency-Key header is too long (200 characters at most).", "code": "invalid"},
-                status=400,
+    def decorate(view_method):
+        @wraps(view_method)
+        def wrapper(self, request, *args, **kwargs):
+            key = request.headers.get("Idempotency-Key", "").strip() if request.method == "POST" else ""
+            if not key:
+                return view_method(self, request, *args, **kwargs)
+            problem = idempotency.key_problem(key)
+            if problem:
+                return Response({"detail": f"The Idempotency-Key header {problem}.", "code": "invalid"}, status=400)
+            outcome = idempotency.once(
+                user=request.user,
+                key=key,
+                request_fingerprint=idempotency.fingerprint(request.method, request.path, request.data),
+                path=request.path,
+                apply=lambda: view_method(self, request, *args, **kwargs),
+                answer_of=_kept_answer,
+                still_visible=lambda answer: still_visible(self, answer.body),
             )
-        digest = _request_hash(request)
-        existing, created = _claim(request, key, digest)
-        if not created:
-            if existing.request_hash != digest:
-                return Response(
-                    {
-                        "detail": "This Idempotency-Key was already used for a different request. Use a new key for a new submission.",
-                        "code": "idempotency_mismatch",
-                    },
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            if existing.response_status is None:
-                return Response(
-                    {
-                        "detail": "The first request with this key is still being processed. Retry in a moment.",
-                        "code": "in_progress",
-                    },
-                    status=409,
-                )
-            response = Response(existing.response_body, status=existing.response_status)
-            response["Idempotent-Replay"] = "true"
-            return response
-        try:
-            response = view_method(self, request, *args, **kwargs)
-        except Exception as exc:
-            handled = exception_handler(exc, {"request": request, "view": self})
-            if handled is None or isinstance(exc, Http404):
-                existing.delete()
-                raise
-            response = handled
-        if response.status_code >= 500:
-            existing.delete()
-            return response
-        existing.response_status = response.status_code
-        existing.response_body = response.data if hasattr(response, "data") else None
-        existing.save(update_fields=["response_status", "response_body"])
-        return response
+            return _answer(outcome)
 
-    wrapper.__name__ = view_method.__name__
-    wrapper.__doc__ = view_method.__doc__
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _kept_answer(response) -> idempotency.Answer | None:
+    """A success is kept for the retries; a refusal or an error is not (nothing was applied)."""
+    if response.status_code >= 400:
+        return None
+    return idempotency.Answer(response.status_code, getattr(response, "data", None))
+
+
+def _answer(outcome: idempotency.Outcome) -> Response:
+    verdict = idempotency.Verdict
+    if outcome.verdict in (verdict.APPLIED, verdict.REFUSED):
+        return outcome.result
+    if outcome.verdict is verdict.REPLAYED:
+        response = Response(outcome.answer.body, status=outcome.answer.status)
+        response["Idempotent-Replay"] = "true"
+        return response
+    if outcome.verdict is verdict.GONE:
+        raise Http404
+    if outcome.verdict is verdict.MISMATCH:
+        return Response(
+            {
+                "detail": "This Idempotency-Key was already used for a different request. Use a new key for a new submission.",
+                "code": "idempotency_mismatch",
+            },
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    return Response(
+        {
+            "detail": "The first request with this key is still being processed. Retry in a moment.",
+            "code": "in_progress",
+        },
+        status=409,
+    )

@@ -1,4 +1,4 @@
-"""What every app shares: the append-only audit trail and the idempotency record of API requests."""
+"""What every app shares: the append-only audit trail and the idempotency record of retried POSTs."""
 
 from django.conf import settings
 from django.db import models
@@ -60,7 +60,12 @@ class AuditEvent(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The answer given to a POST that carried an Idempotency-Key, replayed when the tablet retries."""
+    """A retried POST's key, claimed by its first request, with the answer it gave (vip/idempotency.py).
+
+    One row per user and key, for the REST API's `Idempotency-Key` and the tablet forms' hidden key alike.
+    A claim without an answer is a request still running (or one that crashed, taken over after
+    VIP_IDEMPOTENCY_CLAIM_TIMEOUT); a row older than VIP_IDEMPOTENCY_KEPT_FOR is purged by the beat schedule.
+    """
 
     key = models.CharField(max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -69,7 +74,8 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # when the key was claimed
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]  # the hourly purge

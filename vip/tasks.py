@@ -19,3 +19,11 @@ def purge_expired_audit_events() -> int:
     from vip.audit import purge_audit_older_than
 
     return purge_audit_older_than(settings.VIP_AUDIT_RETENTION_DAYS)
+
+
+@shared_task(name="vip.tasks.purge_expired_idempotency_records")
+def purge_expired_idempotency_records() -> int:
+    """Hourly: delete the idempotency keys and answers older than VIP_IDEMPOTENCY_KEPT_FOR (24 hours)."""
+    from vip.idempotency import purge_expired
+
+    return purge_expired()

@@ -177,6 +177,16 @@ VIP_API_TOKEN_MAX_AGE = timedelta(hours=12)
 # Accounts unused this long are disabled by the daily `disable_inactive_accounts` task (IA-4).
 VIP_ACCOUNT_INACTIVITY_LIMIT = timedelta(days=90)
 
+# A retried POST (the API's Idempotency-Key, the tablet form's key) is applied once (vip/idempotency.py). Its
+# answer is kept this long for retries, then purged hourly by `vip.tasks.purge_expired_idempotency_records`;
+# a key older than this is new again.
+VIP_IDEMPOTENCY_KEPT_FOR = timedelta(hours=24)
+# A key claimed and not answered this long was left by a crashed request (nothing of it was applied): the
+# next retry takes it over. Younger, a retry waits up to VIP_IDEMPOTENCY_WAIT for the first request's answer,
+# then answers 409 "in progress".
+VIP_IDEMPOTENCY_CLAIM_TIMEOUT = timedelta(seconds=60)
+VIP_IDEMPOTENCY_WAIT = timedelta(seconds=10)
+
 # MFA (IA-2): TOTP apps (django-otp), recovery codes; no SMS.
 OTP_TOTP_ISSUER = "APD VIP"
 OTP_TOTP_THROTTLE_FACTOR = 1

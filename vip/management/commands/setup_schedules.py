@@ -56,6 +56,15 @@ def purge_expired_audit_events_schedule() -> tuple[PeriodicTask, bool]:
     )
 
 
+def purge_expired_idempotency_records_schedule() -> tuple[PeriodicTask, bool]:
+    """A retried POST's kept answer (vip/idempotency.py) is kept VIP_IDEMPOTENCY_KEPT_FOR, then purged hourly."""
+    hourly, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.HOURS)
+    return PeriodicTask.objects.get_or_create(
+        name="Purge the answers kept for retried requests (hourly)",
+        defaults={"task": "vip.tasks.purge_expired_idempotency_records", "interval": hourly},
+    )
+
+
 def dashboard_figures_schedule() -> tuple[PeriodicTask, bool]:
     """The Program Manager's dashboard shows stored figures (reports/snapshots.py), recomputed this often."""
     every, _ = IntervalSchedule.objects.get_or_create(
@@ -72,6 +81,7 @@ SCHEDULES = [
     reminders_digest_schedule,
     disable_inactive_accounts_schedule,
     purge_expired_audit_events_schedule,
+    purge_expired_idempotency_records_schedule,
     dashboard_figures_schedule,
 ]
 
