@@ -1,10 +1,9 @@
 """The audit trail is append-only, enforced by the database (CJIS AU-9).
 
-On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE on vip_auditevent, whoever asks, superusers
+A trigger refuses UPDATE, DELETE and TRUNCATE on vip_auditevent, whoever asks, superusers
 included. The one way through is a deliberate, per-session maintenance switch
 (`SET vip.audit_maintenance = 'on'`) for the retention purge of rows past their keeping period (AU-11),
 which the test database also uses so that pytest can empty tables between transactional tests.
-SQLite (only the embedded demo) has no such trigger.
 """
 
 from django.db import migrations
@@ -35,18 +34,6 @@ DROP FUNCTION IF EXISTS vip_audit_refuse_change();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(PG_FORWARD)
-
-
-def reverse(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(PG_REVERSE)
-
-
 class Migration(migrations.Migration):
     dependencies = [("vip", "0002_roles")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [migrations.RunSQL(PG_FORWARD, PG_REVERSE)]
