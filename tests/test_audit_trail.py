@@ -222,7 +222,7 @@ def test_a_refused_transition_leaves_no_row_of_what_it_had_begun(le_lead, office
     assert AuditEvent.objects.count() == rows
 
 
-def test_rows_written_together_are_not_written_when_the_block_fails(le_lead):
+def test_rows_written_in_a_block_that_fails_are_not_kept(le_lead):
     from django.db import transaction
 
     from vip.audit import audit
