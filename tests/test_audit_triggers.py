@@ -123,3 +123,19 @@ def test_it_records_a_change_typed_in_psql_with_the_database_role(le_lead):
     event = _last(action=A.UPDATE, object_type="candidates.Candidate", object_id=str(person.pk))
     assert (event.actor, event.actor_username, event.user_agent) == (None, f"db:{settings['USER']}", "psql")
     assert event.changes["last_name"] == ["Baca", "Baca-Ortiz"]
+
+
+def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(program_manager, administrator):
+    from candidates.models import Alias, today
+    from candidates.sealing import candidate_seal
+    from vip.audit import audit_events_visible_to
+
+    person = Candidate.objects.create(
+        first_name="Sealed", last_name="Juvenile", date_of_birth=today().replace(year=today().year - 15)
+    )
+    alias = Alias.objects.create(candidate=person, name="Nana")
+    alias.name = "Nene"
+    alias.save()  # the change names the alias only: the person is in the record it changed
+    candidate_seal(person, administrator, "D-202-JR-2026-00042")
+    shown = audit_events_visible_to(program_manager).filter(object_type="candidates.Alias", object_id=str(alias.pk))
+    assert not shown.exists()

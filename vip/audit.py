@@ -174,6 +174,8 @@ def audit_events_visible_to(user):
     for key, ids in (("candidate_id", sealed), ("delivery_id", sealed_cns)):
         if ids:
             hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
+            # and the database's change rows carry the whole record, whichever fields changed
+            hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})
     # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
     return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
 
