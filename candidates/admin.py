@@ -2,13 +2,12 @@
 
 The admin sees only the people `candidates_visible_to` allows, validates with the same model rules as the
 pages and the API (`full_clean` runs in every admin form), saves inside the admin's transaction, and writes
-the audit row; simple_history keeps who changed what (SimpleHistoryAdmin shows it).
+the audit row; the database's change trail (vip/audit_triggers.py) keeps who changed what.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from candidates import models as m
 from vip import roles
@@ -16,7 +15,7 @@ from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(admin.ModelAdmin):
     """Every save and delete in the admin leaves an audit row, with who did it."""
 
     def save_model(self, request, obj, form, change):

@@ -1,14 +1,17 @@
-"""A person's change history in one query: the django-simple-history rows of the candidate and of every
-record hanging off them, newest first, with who made each change and what the record read then.
+"""A person's change history in one query, read from the one change trail (vip_auditevent): the changes the
+database recorded (vip/audit_triggers.py) to the candidate and to every record hanging off them, newest first,
+with who made each change and what the record read then.
 
-The candidate page used to ask each of the ten history tables in turn, then once more per membership or
-basis row to name its group, shooting or referral (issue #9: no query per row). Here one UNION ALL reads
-the newest rows of every table as JSON objects (`vip.json_rows`), with the rows a record's name
-needs (`LABEL_RELATIONS`) read with each, and the author of each change joined once outside.
+Each change row carries the record as it read after the change (`snapshot`; before it, for a removal). One
+UNION ALL reads the newest rows of each kind of record, with the rows a record's name needs
+(`LABEL_RELATIONS`) read with each (`vip.json_rows`: no query per row, issue #9), and the author of each change
+joined once outside.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -16,10 +19,10 @@ from django.db import connection, models
 
 from candidates import models as m
 from vip import prepared
-from vip.json_rows import USER_FIELDS, attach, columns, decode, json_object, make, qn, related_rows
+from vip.json_rows import USER_FIELDS, attach, decode, make, qn, related_rows
+from vip.models import AuditEvent
 
 HISTORY_LIMIT = 60
-# The candidate first: on equal times, rows keep this order (as the page always showed them).
 HISTORY_MODELS: list[type[models.Model]] = [
     m.Candidate,
     m.Alias,
@@ -37,56 +40,88 @@ LABEL_RELATIONS: dict[type[models.Model], tuple[str, ...]] = {
     m.GroupMembership: ("group",),
     m.EligibilityBasis: ("shooting", "related_person", "gvis_meeting", "referral"),
 }
+CHANGES = (AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE)
 
 
-def candidate_history(candidate: m.Candidate, limit: int = HISTORY_LIMIT) -> list:
-    """The newest `limit` historical records, each with `record_label` (what kind of record) and
-    `record_text` (the record as it read after the change; empty for the candidate's own rows)."""
+@dataclass
+class Change:
+    """One line of the history: when, who (a user, or the name the trail gives: "db:<role>", empty for the
+    system), what (create/update/delete) and of which record."""
+
+    id: int  # the trail's row
+    at: dt.datetime
+    actor: object
+    actor_username: str
+    action: str
+    record_label: str
+    record_text: str
+    object_type: str
+    object_id: str
+
+
+def candidate_history(candidate: m.Candidate, limit: int = HISTORY_LIMIT) -> list[Change]:
+    """The newest `limit` changes, each with `record_label` (what kind of record) and `record_text` (the record
+    as it read after the change; empty for the candidate's own rows)."""
     with connection.cursor() as cursor:
-        prepared.execute(cursor, _history_sql(connection.vendor), [candidate.pk, limit] * len(HISTORY_MODELS) + [limit])
+        prepared.execute(cursor, _history_sql(), [str(candidate.pk), limit] * len(HISTORY_MODELS) + [limit])
         rows = cursor.fetchall()
-    return [_record(candidate, *row) for row in rows]
+    return [_change(candidate, *row) for row in rows]
 
 
 @cache
-def _history_sql(vendor: str) -> str:
+def _history_sql() -> str:
+    trail = qn(AuditEvent._meta.db_table)
+    actions = ", ".join(f"'{action}'" for action in CHANGES)
     branches = []
     for kind, model in enumerate(HISTORY_MODELS):
-        historical = model.history.model
-        related = related_rows(vendor, model, LABEL_RELATIONS.get(model, ()), "h")
-        owner = "id" if model is m.Candidate else model._meta.get_field("candidate").column
-        # Each table's newest rows only, before they are made JSON.
+        if model is m.Candidate:
+            owner = "object_id = %s"
+        else:
+            owner = f"snapshot ->> '{model._meta.get_field('candidate').column}' = %s"
+        # Each kind's newest changes only (the database's rows: they carry the record), before the joins.
         newest = (
-            f"SELECT * FROM {qn(historical._meta.db_table)} WHERE {qn(owner)} = %s "  # noqa: S608 - model names
-            "ORDER BY history_date DESC, history_id DESC LIMIT %s"
+            f"SELECT * FROM {trail} WHERE object_type = '{model._meta.label}' AND {owner} "  # noqa: S608 - names
+            f"AND snapshot IS NOT NULL AND action IN ({actions}) ORDER BY at DESC, id DESC LIMIT %s"
         )
+        names = LABEL_RELATIONS.get(model, ())
+        source = f"({newest}) e"
+        if names:  # the record as a row of its table, for the related rows its name reads
+            source += f" CROSS JOIN LATERAL jsonb_populate_record(NULL::{qn(model._meta.db_table)}, e.snapshot) h"
         branches.append(
-            f"SELECT {kind} AS kind, h.history_id, h.history_date, h.history_user_id, "  # noqa: S608 - model names
-            f"{json_object(vendor, columns(historical, 'h'))} AS record, {related} AS related "
-            f"FROM ({newest}) h"
+            f"SELECT {kind} AS kind, e.id, e.at, e.action, e.actor_id, e.actor_username, e.object_id, "  # noqa: S608
+            f"e.snapshot AS record, {related_rows('postgresql', model, names, 'h') if names else 'NULL::json'} "
+            f"AS related FROM {source}"
         )
     user = get_user_model()
     user_columns = ", ".join(f"u.{qn(name)}" for name in USER_FIELDS)
     union = " UNION ALL ".join(branches)
     return (
-        f"SELECT b.kind, b.record, b.related, {user_columns} FROM ({union}) b "  # noqa: S608 - model names
-        f"LEFT JOIN {qn(user._meta.db_table)} u ON u.{qn(user._meta.pk.column)} = b.history_user_id "
-        "ORDER BY b.history_date DESC, b.kind, b.history_id DESC LIMIT %s"
+        f"SELECT b.kind, b.id, b.at, b.action, b.actor_username, b.object_id, b.record, b.related, "  # noqa: S608
+        f"{user_columns} FROM ({union}) b "
+        f"LEFT JOIN {qn(user._meta.db_table)} u ON u.{qn(user._meta.pk.column)} = b.actor_id "
+        "ORDER BY b.at DESC, b.id DESC LIMIT %s"
     )
 
 
-def _record(candidate, kind, record, related, user_id, *user_values):
+def _change(candidate, kind, event_id, at, action, actor_username, object_id, record, related, user_id, *user_values):
     model = HISTORY_MODELS[kind]
-    historical = make(model.history.model, decode(record))
-    user = None
+    actor = None
     if user_id is not None:
-        user = get_user_model().from_db(connection.alias, USER_FIELDS, [user_id, *user_values])
-    historical._meta.get_field("history_user").set_cached_value(historical, user)
-    historical.record_label = model._meta.verbose_name
-    historical.record_text = ""
+        actor = get_user_model().from_db(connection.alias, USER_FIELDS, [user_id, *user_values])
+    text = ""
     if model is not m.Candidate:  # the candidate's own rows show only what kind of change it was
-        instance = historical.instance  # the record as it read then (a new instance each time it is asked)
+        instance = make(model, decode(record))  # the record as it read then
         instance._meta.get_field("candidate").set_cached_value(instance, candidate)
         attach(instance, decode(related))
-        historical.record_text = str(instance)
-    return historical
+        text = str(instance)
+    return Change(
+        id=event_id,
+        at=at,
+        actor=actor,
+        actor_username=actor_username,
+        action=action,
+        record_label=str(model._meta.verbose_name),
+        record_text=text,
+        object_type=model._meta.label,
+        object_id=object_id,
+    )

@@ -13,8 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from vip.history import HistoricalRecords
-
 JUVENILE_MAX_AGE = 17
 OLDEST_PLAUSIBLE_AGE = 110
 REVIEW_AFTER_YEARS = 5  # 28 CFR Part 23 practice: every membership and basis is reviewed within 5 years.
@@ -93,7 +91,6 @@ class Candidate(models.Model):
     )
     sealing_order_reference = models.CharField(max_length=100, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
@@ -150,8 +147,6 @@ class Alias(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=150)
 
-    history = HistoricalRecords()
-
     class Meta:
         verbose_name_plural = "aliases"
 
@@ -179,8 +174,6 @@ class Address(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         verbose_name_plural = "addresses"
         ordering = ["-valid_from", "-id"]
@@ -200,8 +193,6 @@ class Phone(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
-
     def __str__(self):
         return self.number
 
@@ -212,8 +203,6 @@ class Group(models.Model):
     name = models.CharField(max_length=150, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -238,8 +227,6 @@ class Shooting(models.Model):
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["-occurred_on", "-id"]
 
@@ -263,8 +250,6 @@ class ShootingParticipant(models.Model):
     name = models.CharField(max_length=150, blank=True, help_text="When the person is not a candidate.")
     role = models.CharField(max_length=10, choices=Role.choices)
 
-    history = HistoricalRecords()
-
     def __str__(self):
         return f"{self.candidate or self.name} ({self.get_role_display()})"
 
@@ -283,8 +268,6 @@ class GVISMeeting(models.Model):
     individuals_identified = models.ManyToManyField(Candidate, blank=True, related_name="gvis_meetings")
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -319,8 +302,6 @@ class GroupMembership(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     review_due_on = models.DateField(null=True, blank=True)
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -366,8 +347,6 @@ class Influencer(models.Model):
     address = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
     def __str__(self):
         return f"{self.name} ({self.get_relationship_display()})"
 
@@ -392,8 +371,6 @@ class Referral(models.Model):
     reason = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-referred_on", "-id"]
@@ -468,8 +445,6 @@ class EligibilityBasis(models.Model):
     entered_at = models.DateTimeField(auto_now_add=True)
     review_due_on = models.DateField(null=True, blank=True)
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "eligibility bases"
@@ -557,8 +532,6 @@ class PartnerOrganization(models.Model):
     contact = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["name"]
 
@@ -600,8 +573,6 @@ class ServiceOffer(models.Model):
     status_changed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["-offered_on", "-id"]
         indexes = [models.Index(fields=["service_type", "status"])]
@@ -641,8 +612,6 @@ class OutcomeEvent(models.Model):
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

@@ -114,9 +114,9 @@ def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMemb
     history = candidate_history(candidate)
     if may_see_unapproved_memberships(user):
         return history
-    shown = {membership.pk for membership in memberships_shown}
+    shown = {str(membership.pk) for membership in memberships_shown}
     return [
-        row for row in history if not (row.record_label == GroupMembership._meta.verbose_name and row.id not in shown)
+        row for row in history if not (row.object_type == GroupMembership._meta.label and row.object_id not in shown)
     ]
 
 

@@ -3,7 +3,7 @@
 Each service checks who is acting (only the VIP LE Lead writes intake records), validates the whole
 record with the model's rules (`full_clean`: a future date of birth, a basis without evidence, a referral
 source not accepted at the person's age...), writes inside `transaction.atomic()` so nothing is half-saved,
-stamps the simple_history row with the actor, and writes the audit row.
+saves as the acting user (the database's change trail records who), and writes the audit row.
 
 Validation failures raise Django's `ValidationError` with a message per field; the API turns it into a 400
 with field errors, forms show it next to the field.
@@ -33,7 +33,7 @@ from candidates.models import (
 )
 from candidates.models import Group as VIPGroup
 from vip import roles
-from vip.audit import audit, model_changes
+from vip.audit import acting_as, audit, model_changes
 from vip.errors import NotPermitted
 
 CANDIDATE_FIELDS = ("first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "notes")
@@ -62,11 +62,10 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def _save(obj: models.Model, *, user, exclude: Iterable[str] = ()) -> None:
-    """Validate everything the model knows, then save with the actor stamped on the history row."""
+    """Validate everything the model knows, then save as `user` (the change trail's row names them)."""
     obj.full_clean(exclude=list(exclude) or None)
-    obj._history_user = user
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(user):
             obj.save()
     except IntegrityError as exc:
         raise ValidationError(_integrity_message(obj, exc)) from exc
@@ -142,8 +141,8 @@ def _sync_children(
     for pk, obj in existing.items():
         if pk not in kept:
             notes.append(f"removed {model._meta.verbose_name} {obj}")
-            obj._history_user = user
-            obj.delete()
+            with acting_as(user):
+                obj.delete()
     return notes
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.template import Template, TemplateSyntaxError
-from simple_history.admin import SimpleHistoryAdmin
 
 from notifications import services
 from notifications.models import (
@@ -85,7 +84,7 @@ def _transition_action(api_name: str, *, body: dict | None = None):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SelectorScopedAdminMixin, SimpleHistoryAdmin):
+class DeliveryAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "candidate", "state", "attempt", "le_lead", "state_entered_at", "created_at"]
     list_filter = ["state"]
     search_fields = ["candidate__last_name", "candidate__first_name", "=id"]
@@ -135,7 +134,7 @@ class LetterTemplateForm(forms.ModelForm):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(SimpleHistoryAdmin):
+class LetterTemplateAdmin(admin.ModelAdmin):
     form = LetterTemplateForm
     list_display = ["name", "active", "updated_at"]
     list_filter = ["active"]
@@ -149,7 +148,7 @@ class TrainingRecordInline(admin.TabularInline):
 
 
 @admin.register(Personnel)
-class PersonnelAdmin(SimpleHistoryAdmin):
+class PersonnelAdmin(admin.ModelAdmin):
     list_display = ["user", "rank", "badge_number", "is_sworn", "is_command_level", "qualified"]
     list_filter = ["is_sworn", "is_command_level"]
     search_fields = ["user__username", "user__last_name", "badge_number"]
@@ -163,7 +162,7 @@ class PersonnelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(SimpleHistoryAdmin):
+class TrainingRecordAdmin(admin.ModelAdmin):
     list_display = ["user", "course", "attended_on", "department_recognised"]
     list_filter = ["department_recognised"]
     search_fields = ["user__username", "user__last_name", "course"]

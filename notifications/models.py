@@ -19,7 +19,6 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from candidates.models import Candidate, EligibilityBasis, Influencer, today
 from notifications import guards as g
 from vip import roles
-from vip.history import HistoricalRecords
 
 
 class State(models.TextChoices):
@@ -91,7 +90,6 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:
@@ -285,8 +283,6 @@ class EligibilityDetermination(StepRecord):
     bases = models.ManyToManyField(EligibilityBasis, related_name="determinations")
     note = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
 
 class Check(StepRecord):
     """A threat assessment or a background check (SOP 2-64-4 B.1.a)."""
@@ -307,8 +303,6 @@ class Check(StepRecord):
     result = models.CharField(max_length=20, choices=Result.choices)
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["delivery", "kind"], name="one_check_of_each_kind")]
 
@@ -324,8 +318,6 @@ class LetterTemplate(models.Model):
     body = models.TextField()
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
 
     def __str__(self):
         return self.name
@@ -345,8 +337,6 @@ class Letter(StepRecord):
     body = models.TextField(blank=True, help_text="The letter as rendered, frozen once presented.")
     not_warranted_reason = models.TextField(blank=True)
     presented_at = models.DateTimeField(null=True, blank=True)
-
-    history = HistoricalRecords()
 
     @property
     def is_frozen(self) -> bool:
@@ -370,8 +360,6 @@ class TeamMember(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["delivery", "user"], name="one_team_place_per_person")]
         indexes = [models.Index(fields=["user", "delivery"])]
@@ -390,8 +378,6 @@ class SocialServicesCoordination(StepRecord):
     coordinated_on = models.DateField()
     plan = models.TextField(help_text="What the social services component will bring: services, partners.")
 
-    history = HistoricalRecords()
-
 
 class JPOCheck(StepRecord):
     """Juvenile Probation Office contact and the decision to deliver or not (SOP 2-64-5 B.1)."""
@@ -408,8 +394,6 @@ class JPOCheck(StepRecord):
     relationship_status = models.TextField(help_text="The probation officer's relationship with the juvenile.")
     decision = models.CharField(max_length=20, choices=Decision.choices)
     reasons = models.TextField()
-
-    history = HistoricalRecords()
 
     def clean(self):
         if self.contacted_on and self.contacted_on > today():
@@ -433,8 +417,6 @@ class GuardianContactAttempt(StepRecord):
     will_be_present = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
     def clean(self):
         if self.attempted_at and self.attempted_at > timezone.now() + dt.timedelta(minutes=10):
             raise ValidationError({"attempted_at": "The contact attempt is dated in the future: check the time."})
@@ -450,8 +432,6 @@ class ECCAdvisement(StepRecord):
     team_members = models.TextField()
     candidate_identity = models.CharField(max_length=200)
     ecc_reference = models.CharField(max_length=50, blank=True)
-
-    history = HistoricalRecords()
 
 
 class Encounter(StepRecord):
@@ -486,8 +466,6 @@ class Encounter(StepRecord):
     guardian_name = models.CharField(max_length=150, blank=True)
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
-
     def clean(self):
         # A few minutes of slack for a tablet clock running fast.
         if self.occurred_at and self.occurred_at > timezone.now() + dt.timedelta(minutes=10):
@@ -507,8 +485,6 @@ class AfterAction(StepRecord):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
-
 
 # --- Personnel (SOP 2-64-6) --------------------------------------------------------------------------
 
@@ -519,8 +495,6 @@ class Personnel(models.Model):
     rank = models.CharField(max_length=50, blank=True)
     is_sworn = models.BooleanField(default=False)
     is_command_level = models.BooleanField(default=False, help_text="Lieutenant and above (SOP 2-64-6 A).")
-
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "personnel"
@@ -539,8 +513,6 @@ class TrainingRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-attended_on"]

@@ -29,7 +29,7 @@ def followed_models() -> list[type]:
     return [
         model
         for label in FOLLOWED_APPS
-        for model in apps.get_app_config(label).get_models()  # with their history models
+        for model in apps.get_app_config(label).get_models()
         if model._meta.label not in NOT_SHOWN_BY_KEPT
     ]
 

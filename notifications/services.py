@@ -2,8 +2,8 @@
 
 Each service: inside `transaction.atomic()`, lock the delivery row (`select_for_update`), check who is
 acting, write the step record, check the guards with their reasons, call the transition, `save()`,
-write the audit row (the service's and the change receivers' rows go in one INSERT at the end,
-`vip.audit.written_together`), and schedule side effects with `transaction.on_commit`. A refused step raises
+write the audit row saying why (the database records what changed, as the acting user:
+`vip.audit.acting_as`), and schedule side effects with `transaction.on_commit`. A refused step raises
 `TransitionRefused` and the transaction rolls back, so the CN is left exactly as it was.
 """
 
@@ -39,9 +39,8 @@ from notifications.models import (
 from notifications.personnel import qualification
 from notifications.selectors import deliveries_visible_to
 from vip import roles
-from vip.audit import audit, written_together
+from vip.audit import acting_as, audit
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
-from vip.receivers import read_under_lock
 
 # The transitions by their API names (DESIGN.md), in the order of the SOP.
 TRANSITIONS = {
@@ -146,9 +145,8 @@ def _transition(
 ) -> Delivery:
     """Lock, check, write the step record, transition, save, audit. Raises and rolls back on refusal."""
     try:
-        with transaction.atomic(), written_together():
+        with transaction.atomic(), acting_as(user):
             delivery = _lock(delivery_id, user)
-            read_under_lock(delivery)  # its change row is diffed from this read, not from another
             meta = _transition_meta(method_name)
             transition = meta.get_transition(delivery.state)
             if transition is None:
@@ -207,7 +205,7 @@ def _step(
 ) -> object:
     """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
     try:
-        with transaction.atomic(), written_together():
+        with transaction.atomic(), acting_as(user):
             delivery = _lock(delivery_id, user)
             if delivery.state not in allowed_states:
                 raise TransitionRefused(

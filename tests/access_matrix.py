@@ -16,15 +16,14 @@ Adding a page is one line:
   record (KIND_OBJECTS): "candidate", "delivery", "membership", "influencer", "referral", "basis",
   "serviceoffer", "outcome", "auditevent"; shared: "user", "group", "gang", "shooting", "gvismeeting", "partner",
   "personnel", "training", "lettertemplate", "stepduetime", "reminder", "totpdevice", "staticdevice",
-  "accessattempt", "accessfailurelog", "accesslog" (and "<name>_version", a django-simple-history version);
+  "accessattempt", "accessfailurelog", "accesslog";
   a literal value starts with "=" (kind="=membership").
   With object kwargs, give the codes per object kind: adult=..., juvenile=..., sealed=... (a kind left out
   is not requested; a single `codes` applies to every kind).
 - method="post" (with data) for POST-only endpoints; url="/literal/" for unnamed regex patterns and query
   strings, with "{candidate}"-style world objects (url="/cn/new/?candidate={candidate}").
 - `admin_model(...)` classifies the admin URLs of one registered model in one line (the admin site is
-  "otpadmin"); change/history/delete take one code line or {"adult": ..., "juvenile": ..., "sealed": ...}, and
-  simple_history= the page of one historical version for a SimpleHistoryAdmin.
+  "otpadmin"); change/history/delete take one code line or {"adult": ..., "juvenile": ..., "sealed": ...}.
 
 The world: an adult and a juvenile, each with a CN whose team holds the LE Lead and the officer (and, for
 the adult, the social worker); the social worker also serves the juvenile (a service offer) without being on
@@ -109,13 +108,11 @@ def admin_model(
     history="",
     delete="",
     obj: str,
-    simple_history=None,
 ):
     """The admin URLs of one model: label "app_model" (e.g. "auth_user"), obj the world object or "=id".
 
     change/history/delete take one code line, or {"adult": ..., "juvenile": ..., "sealed": ...} when `obj` is
-    a candidate- or CN-linked object; `simple_history` classifies django-simple-history's page of one
-    historical version (its model admin is a SimpleHistoryAdmin)."""
+    a candidate- or CN-linked object."""
     history = history or change
     delete = delete or change
     app, model = label.rsplit("_", 1)  # model names have no underscore; app labels may
@@ -128,10 +125,6 @@ def admin_model(
         # the bare object URL only redirects to its change page (signed-out and non-staff: to sign in)
         f"admin/{app}/{model}/<path:object_id>/": E("302 302 302 302 302 302 302 302", url=f"/admin/{app}/{model}/1/"),
     }
-    if simple_history is not None:
-        # /admin/<app>/<model>/<object_id>/history/<history_id>/ (positional groups: requested by its URL)
-        ref = f"{obj[1:]}/history/0" if obj.startswith("=") else "{" + obj + "}/history/{" + obj + "_version}"
-        entries[f"otpadmin:{label}_simple_history"] = E(**_codes(simple_history), url=f"/admin/{app}/{model}/{ref}/")
     return entries
 
 
@@ -731,7 +724,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="candidate",
     ),
     **admin_model(
@@ -741,7 +733,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="basis",
     ),
     **admin_model(
@@ -751,7 +742,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        simple_history=ADMIN_ONLY_200,
         obj="gang",
     ),
     **admin_model(
@@ -761,7 +751,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="membership",
     ),
     **admin_model(
@@ -771,7 +760,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="gvismeeting",
     ),
     **admin_model(
@@ -781,7 +769,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="influencer",
     ),
     **admin_model(
@@ -791,7 +778,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="outcome",
     ),
     **admin_model(
@@ -801,7 +787,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        simple_history=ADMIN_ONLY_200,
         obj="partner",
     ),
     **admin_model(
@@ -811,7 +796,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="referral",
     ),
     **admin_model(
@@ -821,7 +805,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="serviceoffer",
     ),
     **admin_model(
@@ -831,7 +814,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="shooting",
     ),
     **admin_model(
@@ -841,7 +823,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_404,
         history=ADMIN_ONLY_404,
         delete=ADMIN_ONLY_404,
-        simple_history=ADMIN_ONLY_404,
         obj="delivery",
     ),
     **admin_model(
@@ -851,7 +832,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        simple_history=ADMIN_ONLY_200,
         obj="lettertemplate",
     ),
     **admin_model(
@@ -861,7 +841,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        simple_history=ADMIN_ONLY_200,
         obj="personnel",
     ),
     **admin_model(
@@ -898,7 +877,6 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,
-        simple_history=ADMIN_ONLY_200,
         obj="training",
     ),
     **admin_model(
@@ -1042,25 +1020,8 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             "outcome": outcome,
         }
         world[kind] = {name: o.pk for name, o in objects.items()} | {"auditevent": event.pk} | common
-        for name, o in objects.items():  # a historical version of each (django-simple-history)
-            version = o.history.first() if hasattr(o, "history") else None
-            world[kind][f"{name}_version"] = version.history_id if version else 0
-    shared = {
-        "gang": gang,
-        "shooting": shooting,
-        "gvismeeting": meeting,
-        "partner": partner,
-        "personnel": personnel,
-        "training": training,
-        "lettertemplate": template,
-    }
     for kind in KINDS:
         world[kind]["reminder"] = Reminder.objects.order_by("pk").first().pk
-        for name, o in shared.items():
-            if hasattr(o, "history") and not o.history.exists():
-                o.save()  # rows from a data migration have no version yet
-            version = o.history.first() if hasattr(o, "history") else None
-            world[kind][f"{name}_version"] = version.history_id if version else 0
     return world
 
 

@@ -222,11 +222,13 @@ def test_a_refused_transition_leaves_no_row_of_what_it_had_begun(le_lead, office
     assert AuditEvent.objects.count() == rows
 
 
-def test_rows_written_together_are_not_written_when_the_block_fails(le_lead):
-    from vip.audit import audit, written_together
+def test_rows_written_in_a_block_that_fails_are_not_kept(le_lead):
+    from django.db import transaction
+
+    from vip.audit import audit
 
     rows = AuditEvent.objects.count()
-    with pytest.raises(RuntimeError), written_together():
+    with pytest.raises(RuntimeError), transaction.atomic():
         audit(actor=le_lead, action=A.READ, object_type="candidates.Candidate", object_id=1)
         raise RuntimeError("what the row records did not happen")
     assert AuditEvent.objects.count() == rows

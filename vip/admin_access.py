@@ -75,7 +75,7 @@ class SelectorScopedAdminMixin:
 
     def _in_scope_or_404(self, request, object_id) -> None:
         """Before any permission check (which would answer 403 and so tell the record exists), and before
-        django-simple-history's views, which read a record's versions without `get_queryset`."""
+        the history view, which reads a record's log without `get_queryset`."""
         try:
             found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
         except (ValueError, TypeError, ValidationError):
@@ -94,11 +94,6 @@ class SelectorScopedAdminMixin:
     def history_view(self, request, object_id, extra_context=None):
         self._in_scope_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # django-simple-history: one historical version (a sealed record's old values included).
-        self._in_scope_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.action(description="Seal on a court order (juveniles only)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,25 +13,55 @@ from django.db import models
 from vip.models import AuditEvent
 from vip.requestlocal import current_request
 
-# The rows of the block `written_together` is running, or None: each row is then one more to write at its end.
-_together: ContextVar[list[AuditEvent] | None] = ContextVar("vip_audit_together", default=None)
+# Who is acting when no request is being served: a service's user, or None for "system" (a task, a command).
+_acting: ContextVar[tuple | None] = ContextVar("vip_audit_acting", default=None)
+_SYSTEM = ("system",)
+CONTEXT_SETTING = "vip.audit_context"
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+_OWN_INSERT = 'INSERT INTO "vip_auditevent"'
 
 
 @contextmanager
-def written_together() -> Iterator[None]:
-    """The audit rows written in this block (by a service and by the change receivers of what it saves) are
-    inserted together, in one statement, when it ends: inside the caller's transaction, so they are kept or
-    undone with the change they record. A block that raises writes none of them (its transaction is being
-    undone). The rows are timed when they are inserted, milliseconds after each was made, and keep their
-    order."""
-    rows: list[AuditEvent] = []
-    token = _together.set(rows)
+def acting_as(user) -> Iterator[None]:
+    """The writes made in this block are recorded in the trail as `user`'s (None: the system's, for a Celery
+    task or a management command), with the request's address when one is being served."""
+    token = _acting.set((user,) if user is not None else _SYSTEM)
     try:
         yield
     finally:
-        _together.reset(token)
-    if rows:
-        AuditEvent.objects.bulk_create(rows)
+        _acting.reset(token)
+
+
+def audit_context() -> str:
+    """The JSON the database's change triggers read (`vip.audit_context`): who is acting and from where."""
+    acting = _acting.get()
+    request = current_request()
+    if acting is None or acting is _SYSTEM:
+        user = getattr(request, "user", None) if acting is None else None
+    else:
+        user = acting[0]
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    ip, agent = _client(request)
+    return json.dumps(
+        {"id": user.pk if user else None, "username": user.get_username() if user else "", "ip": ip, "ua": agent}
+    )
+
+
+def with_audit_context(execute, sql, params, many, context):
+    """A database execute wrapper (installed on every connection, `vip.apps`): a write statement is sent with
+    the acting user and the request before it, in the same statement (`SELECT set_config(..., true); UPDATE
+    ...`), so the change triggers (`vip.audit_triggers`) record who made it. The setting lives only as long as
+    the transaction (in autocommit, the statement): a rolled-back write leaves nothing behind, and a later
+    write of another user cannot inherit it. Reads are sent unchanged; the trail's own rows carry their actor."""
+    head = sql.lstrip()[:6].upper()
+    if head not in _WRITES or sql.lstrip().startswith(_OWN_INSERT):
+        return execute(sql, params, many, context)
+    value = audit_context()
+    if many or params is None:
+        context["cursor"].execute("SELECT set_config(%s, %s, true)", [CONTEXT_SETTING, value])
+        return execute(sql, params, many, context)
+    return execute(f"SELECT set_config('{CONTEXT_SETTING}', %s, true); {sql}", [value, *params], many, context)
 
 
 def _client(request) -> tuple[str | None, str]:
@@ -82,11 +113,7 @@ def audit(
         ip_address=ip,
         user_agent=agent,
     )
-    together = _together.get()
-    if together is None:
-        row.save(force_insert=True)
-    else:
-        together.append(row)
+    row.save(force_insert=True)
     return row
 
 
@@ -147,6 +174,8 @@ def audit_events_visible_to(user):
     for key, ids in (("candidate_id", sealed), ("delivery_id", sealed_cns)):
         if ids:
             hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
+            # and the database's change rows carry the whole record, whichever fields changed
+            hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})
     # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
     return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
 
@@ -166,19 +195,16 @@ def purge_audit_older_than(days: int) -> int:
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
     cutoff = timezone.now() - dt.timedelta(days=days)
-    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
-                previous = cursor.fetchone()[0]
-                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
         try:
             count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-        finally:
-            if postgres:  # close the switch at once, even inside an outer transaction
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
+        finally:  # close the switch at once, even inside an outer transaction
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
         audit(
             actor=None,
             action=AuditEvent.Action.DELETE,

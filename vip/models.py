@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KT
 
 
 class AuditEvent(models.Model):
     """One thing that happened: a transition, a change, a read of a sensitive record, a sign-in.
 
-    Append-only (CJIS AU-9): on PostgreSQL a trigger refuses UPDATE and DELETE, even for a superuser.
+    Append-only (CJIS AU-9): a trigger refuses UPDATE and DELETE, even for a superuser. Changes to program
+    records are written here by the database itself (vip/audit_triggers.py), whatever made them.
     """
 
     class Action(models.TextChoices):
@@ -39,6 +42,9 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=40, blank=True)
     note = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # A change's row (written by the database, vip/audit_triggers.py): the record as it read after the change
+    # (before it, for a deletion), so a history can say what the record was without its own history table.
+    snapshot = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 
@@ -52,6 +58,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"]),
             models.Index(fields=["object_id"], name="audit_object_id"),
             models.Index(fields=["action"], name="audit_action"),
+            # a person's history: the changes of the records hanging off them (candidates/history.py)
+            models.Index("object_type", KT("snapshot__candidate_id"), F("at").desc(), name="audit_candidate_records"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from candidates import models as m
 from candidates import services
+from candidates.history import candidate_history
 from candidates.models import today
 from candidates.tests.factories import (
     make_candidate,
@@ -54,7 +55,7 @@ def test_the_le_lead_takes_a_person_in_with_aliases_addresses_and_phones(le_lead
     assert response.status_code == 201, response.json()
     person = m.Candidate.objects.get(pk=response.json()["id"])
     assert [a.name for a in person.aliases.all()] == ["J-Bird"]
-    assert person.history.first().history_user == le_lead
+    assert candidate_history(person)[0].actor == le_lead
 
 
 def test_a_date_of_birth_in_the_future_answers_400_with_the_field_and_saves_nothing(le_lead):

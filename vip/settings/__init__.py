@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_fsm",
     "django_celery_beat",
-    "simple_history",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -81,7 +80,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
     "vip.audit_middleware.AuditReadMiddleware",
     # Session lock (CJIS AC-11/AC-12), MFA and system-use notice gate (IA-2, AC-8), Cache-Control: no-store.
