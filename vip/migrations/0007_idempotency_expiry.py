@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vip", "0005_audit_indexes_without_like"),
+        ("vip", "0006_audit_triggers"),
     ]
 
     operations = [
