@@ -6,6 +6,9 @@ write, call one service, and on a refusal show the form again with what was type
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -219,133 +222,106 @@ def _post(request):
     return request.POST if request.method == "POST" else None
 
 
+@dataclass(frozen=True)
+class _PersonRecord:
+    """One kind of record kept on a person's page (their network and evidence): its form, its two services and
+    the words of its pages. The add and edit views of every kind are the two views below."""
+
+    model: type
+    form: type
+    add: Callable[..., object]
+    update: Callable[..., object]
+    add_title: str
+    edit_title: Callable[[object], str]
+    added: str
+    saved: str
+    form_kwargs: Callable[[object, object], dict] = lambda request, candidate: {}
+    edit_drops: tuple[str, ...] = ()
+
+
+def _basis_people(request, candidate) -> dict:
+    return {"candidate": candidate, "people": candidates_visible_to(request.user)}
+
+
+PERSON_RECORDS = {
+    "influencer": _PersonRecord(
+        m.Influencer,
+        f.InfluencerForm,
+        services.influencer_add,
+        services.influencer_update,
+        add_title="Add an influencer",
+        edit_title=lambda influencer: f"Edit {influencer.name}",
+        added="Influencer added.",
+        saved="Influencer saved.",
+    ),
+    "referral": _PersonRecord(
+        m.Referral,
+        f.ReferralForm,
+        services.referral_add,
+        services.referral_update,
+        add_title="Add a referral",
+        edit_title=lambda referral: "Edit the referral",
+        added="Referral added.",
+        saved="Referral saved.",
+        edit_drops=("add_basis",),
+    ),
+    "basis": _PersonRecord(
+        m.EligibilityBasis,
+        f.BasisForm,
+        services.basis_add,
+        services.basis_update,
+        add_title="Add an eligibility basis",
+        edit_title=lambda basis: "Edit the eligibility basis",
+        added="Eligibility basis added.",
+        saved="Eligibility basis saved.",
+        form_kwargs=_basis_people,
+    ),
+    "membership": _PersonRecord(
+        m.GroupMembership,
+        f.MembershipForm,
+        services.membership_add,
+        services.membership_update,
+        add_title="Add a group membership",
+        edit_title=lambda membership: "Edit the group membership",
+        added="Membership added.",
+        saved="Membership saved.",
+    ),
+}
+
+
 @login_required
-def influencer_add(request, pk: int):
+def person_record_add(request, pk: int, *, kind: str):
+    record = PERSON_RECORDS[kind]
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    form = f.InfluencerForm(_post(request), instance=m.Influencer(candidate=candidate))
+    instance = record.model(candidate=candidate)
+    form = record.form(_post(request), instance=instance, **record.form_kwargs(request, candidate))
     return _record_form(
         request,
         candidate=candidate,
         form=form,
-        title="Add an influencer",
-        success="Influencer added.",
-        save=lambda data: services.influencer_add(user=request.user, candidate=candidate, **data),
+        title=record.add_title,
+        success=record.added,
+        save=lambda data: record.add(user=request.user, candidate=candidate, **data),
     )
 
 
 @login_required
-def influencer_edit(request, pk: int, influencer_pk: int):
+def person_record_edit(request, pk: int, record_pk: int, *, kind: str):
+    record = PERSON_RECORDS[kind]
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    influencer = get_object_or_404(m.Influencer, pk=influencer_pk, candidate=candidate)
-    form = f.InfluencerForm(_post(request), instance=influencer)
+    instance = get_object_or_404(record.model, pk=record_pk, candidate=candidate)
+    form = record.form(_post(request), instance=instance, **record.form_kwargs(request, candidate))
+    for name in record.edit_drops:
+        del form.fields[name]
     return _record_form(
         request,
         candidate=candidate,
         form=form,
-        title=f"Edit {influencer.name}",
-        success="Influencer saved.",
-        save=lambda data: services.influencer_update(user=request.user, influencer=influencer, **data),
-    )
-
-
-@login_required
-def referral_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.ReferralForm(_post(request), instance=m.Referral(candidate=candidate))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add a referral",
-        success="Referral added.",
-        save=lambda data: services.referral_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def basis_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.BasisForm(
-        _post(request),
-        instance=m.EligibilityBasis(candidate=candidate),
-        candidate=candidate,
-        people=candidates_visible_to(request.user),
-    )
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add an eligibility basis",
-        success="Eligibility basis added.",
-        save=lambda data: services.basis_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def membership_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.MembershipForm(_post(request), instance=m.GroupMembership(candidate=candidate))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add a group membership",
-        success="Membership added.",
-        save=lambda data: services.membership_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def referral_edit(request, pk: int, referral_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    referral = get_object_or_404(m.Referral, pk=referral_pk, candidate=candidate)
-    form = f.ReferralForm(_post(request), instance=referral)
-    del form.fields["add_basis"]
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the referral",
-        success="Referral saved.",
-        save=lambda data: services.referral_update(user=request.user, referral=referral, **data),
-    )
-
-
-@login_required
-def basis_edit(request, pk: int, basis_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    basis = get_object_or_404(m.EligibilityBasis, pk=basis_pk, candidate=candidate)
-    form = f.BasisForm(_post(request), instance=basis, candidate=candidate, people=candidates_visible_to(request.user))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the eligibility basis",
-        success="Eligibility basis saved.",
-        save=lambda data: services.basis_update(user=request.user, basis=basis, **data),
-    )
-
-
-@login_required
-def membership_edit(request, pk: int, membership_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    membership = get_object_or_404(m.GroupMembership, pk=membership_pk, candidate=candidate)
-    form = f.MembershipForm(_post(request), instance=membership)
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the group membership",
-        success="Membership saved.",
-        save=lambda data: services.membership_update(user=request.user, membership=membership, **data),
+        title=record.edit_title(instance),
+        success=record.saved,
+        save=lambda data: record.update(user=request.user, **{kind: instance}, **data),
     )
 
 
