@@ -11,7 +11,7 @@ from django.utils import timezone
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
 from reports import figures as f
-from reports.forms import OutcomeFilterForm, ServiceFilterForm
+from reports.filters import OutcomeFilter, ServiceFilter, filtered
 from reports.services import may_record_outcomes, may_record_services, offers_visible_to, outcomes_visible_to
 from vip import roles
 from vip.audit import audit
@@ -55,12 +55,8 @@ def export_queryset(user, kind: str, params) -> QuerySet:
             raise DomainError(" ".join(errors.values()))
         ids = f.drill_ids(figure, f.scope_for(user), period, window, params)
         return base.filter(pk__in=ids)
-    if kind == "services":
-        form = ServiceFilterForm(params)
-        return form.filter(base) if form.is_valid() else base.none()
-    if kind == "outcomes":
-        form = OutcomeFilterForm(params)
-        return form.filter(base) if form.is_valid() else base.none()
+    if kind in ("services", "outcomes"):
+        return filtered(ServiceFilter if kind == "services" else OutcomeFilter, params, base)[1]
     if kind == "cns" and params.get("state"):
         return base.filter(state=params["state"])
     return base

@@ -22,7 +22,8 @@ from notifications.selectors import kept
 from reports import charts, exports, snapshots
 from reports import figures as f
 from reports import transparency as public
-from reports.forms import ExportForm, OutcomeEventForm, OutcomeFilterForm, ServiceFilterForm, ServiceOfferForm
+from reports.filters import OutcomeFilter, ServiceFilter, filtered
+from reports.forms import ExportForm, OutcomeEventForm, ServiceOfferForm
 from reports.services import (
     may_record_outcomes,
     may_record_services,
@@ -220,10 +221,8 @@ def drill(request, figure: str):
 
 @role_required(may_record_services)
 def service_list(request):
-    form = ServiceFilterForm(request.GET or None)
-    offers = offers_visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        offers = form.filter(offers)
+    all_offers = offers_visible_to(request.user)
+    filterset, offers = filtered(ServiceFilter, request.GET, all_offers, when_invalid=all_offers)
     candidate = None
     if request.GET.get("candidate"):
         candidate = get_candidate_for_user(request.user, request.GET["candidate"])
@@ -233,7 +232,7 @@ def service_list(request):
         request,
         "reports/services/list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "candidate": candidate,
             "pickable": []
@@ -299,10 +298,8 @@ def service_edit(request, pk: int):
 @role_required(may_record_outcomes)
 @require_http_methods(["GET", "POST"])
 def outcome_list(request):
-    filters = OutcomeFilterForm(request.GET or None)
-    events = outcomes_visible_to(request.user)
-    if filters.is_bound and filters.is_valid():
-        events = filters.filter(events)
+    all_events = outcomes_visible_to(request.user)
+    filters, events = filtered(OutcomeFilter, request.GET, all_events, when_invalid=all_events)
     initial = {"occurred_on": timezone.localdate()}
     if request.GET.get("candidate"):
         initial["candidate"] = get_candidate_for_user(request.user, request.GET["candidate"]).pk
@@ -321,7 +318,7 @@ def outcome_list(request):
         request,
         "reports/outcomes/list.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "form": form,
             "page": page,
             "q": urlencode(query),
