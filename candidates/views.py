@@ -123,48 +123,53 @@ def _candidate_fields(form) -> dict:
     return fields
 
 
-@login_required
-def candidate_create(request):
-    """Intake. Before saving, people with the same date of birth and a similar name or alias are shown, so the
-    user can open the existing record; "create anyway" goes ahead."""
-    _require_writer(request.user)
-    form, aliases, addresses, phones = _candidate_forms(request, m.Candidate())
+def _candidate_form_page(request, candidate: m.Candidate, *, title: str, save, find_duplicates: bool = False):
+    """Intake and edit: the person's form with their aliases, addresses and phones. On a valid POST, `save(rows,
+    fields)` returns the person and the message to show; a refusal is shown on the form as typed."""
+    form, aliases, addresses, phones = _candidate_forms(request, candidate)
+    formsets = [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)]
     duplicates: list = []
     row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
     if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
-        alias_rows = f.formset_rows(aliases)
-        if not request.POST.get("create_anyway"):
+        rows = {
+            "aliases": f.formset_rows(aliases),
+            "addresses": f.formset_rows(addresses),
+            "phones": f.formset_rows(phones),
+        }
+        if find_duplicates and not request.POST.get("create_anyway"):
             duplicates = possible_duplicates(
                 request.user,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
-                aliases=[row["name"] for row in alias_rows],
+                aliases=[row["name"] for row in rows["aliases"]],
             )
         if not duplicates:
             try:
-                candidate = services.candidate_create(
-                    user=request.user,
-                    aliases=alias_rows,
-                    addresses=f.formset_rows(addresses),
-                    phones=f.formset_rows(phones),
-                    **_candidate_fields(form),
-                )
+                person, message = save(rows, _candidate_fields(form))
             except ValidationError as exc:
                 f.show_errors(form, exc, elsewhere=row_errors)
             else:
-                messages.success(request, f"{candidate} was taken in.")
-                return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request,
-        "candidates/candidate_form.html",
-        {
-            "form": form,
-            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
-            "row_errors": row_errors,
-            "duplicates": duplicates,
-            "title": "Intake: a new candidate",
-        },
+                messages.success(request, message)
+                return redirect("candidates:detail", pk=person.pk)
+    context = {"form": form, "formsets": formsets, "row_errors": row_errors, "duplicates": duplicates, "title": title}
+    if candidate.pk:
+        context["candidate"] = candidate
+    return render(request, "candidates/candidate_form.html", context)
+
+
+@login_required
+def candidate_create(request):
+    """Intake. Before saving, people with the same date of birth and a similar name or alias are shown, so the
+    user can open the existing record; "create anyway" goes ahead."""
+    _require_writer(request.user)
+
+    def save(rows, fields):
+        candidate = services.candidate_create(user=request.user, **rows, **fields)
+        return candidate, f"{candidate} was taken in."
+
+    return _candidate_form_page(
+        request, m.Candidate(), title="Intake: a new candidate", save=save, find_duplicates=True
     )
 
 
@@ -172,34 +177,11 @@ def candidate_create(request):
 def candidate_edit(request, pk: int):
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    form, aliases, addresses, phones = _candidate_forms(request, candidate)
-    row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
-    if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
-        try:
-            services.candidate_update(
-                user=request.user,
-                candidate=candidate,
-                aliases=f.formset_rows(aliases),
-                addresses=f.formset_rows(addresses),
-                phones=f.formset_rows(phones),
-                **_candidate_fields(form),
-            )
-        except ValidationError as exc:
-            f.show_errors(form, exc, elsewhere=row_errors)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request,
-        "candidates/candidate_form.html",
-        {
-            "form": form,
-            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
-            "row_errors": row_errors,
-            "candidate": candidate,
-            "title": f"Edit {candidate}",
-        },
-    )
+
+    def save(rows, fields):
+        return services.candidate_update(user=request.user, candidate=candidate, **rows, **fields), "Saved."
+
+    return _candidate_form_page(request, candidate, title=f"Edit {candidate}", save=save)
 
 
 # --- the person's network and evidence: one small form each ------------------------------------------------
