@@ -30,7 +30,7 @@ from candidates.selectors import (
 )
 from notifications.selectors import kept
 from vip import roles
-from vip.paging import CountingPaginator
+from vip.paging import CountingPaginator, query_without_page
 
 PAGE_SIZE = 25
 
@@ -55,15 +55,13 @@ def candidate_list(request):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: the rows, then "nobody matches" if there are none
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "candidates/list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "may_write": services.may_write_candidates(request.user),
         },
     )

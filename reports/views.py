@@ -36,6 +36,7 @@ from reports.services import (
 from vip import roles
 from vip.audit import audit
 from vip.errors import DomainError
+from vip.paging import query_without_page
 
 PAGE_SIZE = 50
 
@@ -227,7 +228,7 @@ def service_list(request):
     if request.GET.get("candidate"):
         candidate = get_candidate_for_user(request.user, request.GET["candidate"])
     page = Paginator(offers.order_by("-offered_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    query = query_without_page(request)
     return render(
         request,
         "reports/services/list.html",
@@ -238,8 +239,8 @@ def service_list(request):
             "pickable": []
             if candidate
             else candidates_visible_to(request.user).order_by("last_name", "first_name")[:500],
-            "q": urlencode(filters),
-            "export_url": reverse("reports:export", args=["services"]) + "?" + urlencode(filters),
+            "q": query,
+            "export_url": reverse("reports:export", args=["services"]) + "?" + query,
         },
     )
 
@@ -313,7 +314,7 @@ def outcome_list(request):
             messages.success(request, f"Recorded: {event.get_kind_display()} for {event.candidate}.")
             return redirect(request.get_full_path())
     page = Paginator(events.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    query = query_without_page(request)
     return render(
         request,
         "reports/outcomes/list.html",
@@ -321,8 +322,8 @@ def outcome_list(request):
             "filters": filters.form,
             "form": form,
             "page": page,
-            "q": urlencode(query),
-            "export_url": reverse("reports:export", args=["outcomes"]) + "?" + urlencode(query),
+            "q": query,
+            "export_url": reverse("reports:export", args=["outcomes"]) + "?" + query,
         },
     )
 
