@@ -121,16 +121,7 @@ class ReferralForm(forms.ModelForm):
 class BasisForm(forms.ModelForm):
     class Meta:
         model = m.EligibilityBasis
-        fields = [
-            "kind",
-            "shooting",
-            "related_person",
-            "related_person_name",
-            "information",
-            "gvis_meeting",
-            "link_analysis_reference",
-            "referral",
-        ]
+        fields = ["kind", *m.EligibilityBasis.EVIDENCE_FIELDS]
         widgets = {"information": forms.Textarea(attrs={"rows": 3})}
         labels = {"gvis_meeting": "GVIS meeting", "link_analysis_reference": "Link-analysis reference"}
         help_texts = {

@@ -446,6 +446,18 @@ class EligibilityBasis(models.Model):
     review_due_on = models.DateField(null=True, blank=True)
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
 
+    # The evidence a basis may carry, as the intake form and the API take it; which of them a kind needs is
+    # `clean()`'s rule.
+    EVIDENCE_FIELDS = (
+        "shooting",
+        "related_person",
+        "related_person_name",
+        "information",
+        "gvis_meeting",
+        "link_analysis_reference",
+        "referral",
+    )
+
     class Meta:
         verbose_name_plural = "eligibility bases"
         ordering = ["entered_at", "id"]

@@ -9,14 +9,24 @@ urlpatterns = [
     path("new/", views.candidate_create, name="create"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/edit/", views.candidate_edit, name="edit"),
-    path("<int:pk>/influencers/new/", views.influencer_add, name="influencer_add"),
-    path("<int:pk>/influencers/<int:influencer_pk>/edit/", views.influencer_edit, name="influencer_edit"),
-    path("<int:pk>/referrals/new/", views.referral_add, name="referral_add"),
-    path("<int:pk>/referrals/<int:referral_pk>/edit/", views.referral_edit, name="referral_edit"),
-    path("<int:pk>/bases/new/", views.basis_add, name="basis_add"),
-    path("<int:pk>/bases/<int:basis_pk>/edit/", views.basis_edit, name="basis_edit"),
-    path("<int:pk>/memberships/new/", views.membership_add, name="membership_add"),
-    path("<int:pk>/memberships/<int:membership_pk>/edit/", views.membership_edit, name="membership_edit"),
+    *(
+        url
+        for kind, plural in (
+            ("influencer", "influencers"),
+            ("referral", "referrals"),
+            ("basis", "bases"),
+            ("membership", "memberships"),
+        )
+        for url in (
+            path(f"<int:pk>/{plural}/new/", views.person_record_add, {"kind": kind}, name=f"{kind}_add"),
+            path(
+                f"<int:pk>/{plural}/<int:record_pk>/edit/",
+                views.person_record_edit,
+                {"kind": kind},
+                name=f"{kind}_edit",
+            ),
+        )
+    ),
     path("intelligence/", views.intelligence, name="intelligence"),
     path("groups/new/", views.group_form, name="group_create"),
     path("groups/<int:group_pk>/edit/", views.group_form, name="group_edit"),

@@ -6,6 +6,9 @@ write, call one service, and on a refusal show the form again with what was type
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +30,7 @@ from candidates.selectors import (
 )
 from vip import roles
 from vip.kept import kept
-from vip.paging import CountingPaginator
+from vip.paging import CountingPaginator, query_without_page
 
 PAGE_SIZE = 25
 
@@ -52,15 +55,13 @@ def candidate_list(request):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: the rows, then "nobody matches" if there are none
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "candidates/list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "may_write": services.may_write_candidates(request.user),
         },
     )
@@ -120,48 +121,53 @@ def _candidate_fields(form) -> dict:
     return fields
 
 
-@login_required
-def candidate_create(request):
-    """Intake. Before saving, people with the same date of birth and a similar name or alias are shown, so the
-    user can open the existing record; "create anyway" goes ahead."""
-    _require_writer(request.user)
-    form, aliases, addresses, phones = _candidate_forms(request, m.Candidate())
+def _candidate_form_page(request, candidate: m.Candidate, *, title: str, save, find_duplicates: bool = False):
+    """Intake and edit: the person's form with their aliases, addresses and phones. On a valid POST, `save(rows,
+    fields)` returns the person and the message to show; a refusal is shown on the form as typed."""
+    form, aliases, addresses, phones = _candidate_forms(request, candidate)
+    formsets = [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)]
     duplicates: list = []
     row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
     if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
-        alias_rows = f.formset_rows(aliases)
-        if not request.POST.get("create_anyway"):
+        rows = {
+            "aliases": f.formset_rows(aliases),
+            "addresses": f.formset_rows(addresses),
+            "phones": f.formset_rows(phones),
+        }
+        if find_duplicates and not request.POST.get("create_anyway"):
             duplicates = possible_duplicates(
                 request.user,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
-                aliases=[row["name"] for row in alias_rows],
+                aliases=[row["name"] for row in rows["aliases"]],
             )
         if not duplicates:
             try:
-                candidate = services.candidate_create(
-                    user=request.user,
-                    aliases=alias_rows,
-                    addresses=f.formset_rows(addresses),
-                    phones=f.formset_rows(phones),
-                    **_candidate_fields(form),
-                )
+                person, message = save(rows, _candidate_fields(form))
             except ValidationError as exc:
                 f.show_errors(form, exc, elsewhere=row_errors)
             else:
-                messages.success(request, f"{candidate} was taken in.")
-                return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request,
-        "candidates/candidate_form.html",
-        {
-            "form": form,
-            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
-            "row_errors": row_errors,
-            "duplicates": duplicates,
-            "title": "Intake: a new candidate",
-        },
+                messages.success(request, message)
+                return redirect("candidates:detail", pk=person.pk)
+    context = {"form": form, "formsets": formsets, "row_errors": row_errors, "duplicates": duplicates, "title": title}
+    if candidate.pk:
+        context["candidate"] = candidate
+    return render(request, "candidates/candidate_form.html", context)
+
+
+@login_required
+def candidate_create(request):
+    """Intake. Before saving, people with the same date of birth and a similar name or alias are shown, so the
+    user can open the existing record; "create anyway" goes ahead."""
+    _require_writer(request.user)
+
+    def save(rows, fields):
+        candidate = services.candidate_create(user=request.user, **rows, **fields)
+        return candidate, f"{candidate} was taken in."
+
+    return _candidate_form_page(
+        request, m.Candidate(), title="Intake: a new candidate", save=save, find_duplicates=True
     )
 
 
@@ -169,34 +175,11 @@ def candidate_create(request):
 def candidate_edit(request, pk: int):
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    form, aliases, addresses, phones = _candidate_forms(request, candidate)
-    row_errors: dict[str, list[str]] = {"aliases": [], "addresses": [], "phones": []}
-    if request.method == "POST" and all(x.is_valid() for x in (form, aliases, addresses, phones)):
-        try:
-            services.candidate_update(
-                user=request.user,
-                candidate=candidate,
-                aliases=f.formset_rows(aliases),
-                addresses=f.formset_rows(addresses),
-                phones=f.formset_rows(phones),
-                **_candidate_fields(form),
-            )
-        except ValidationError as exc:
-            f.show_errors(form, exc, elsewhere=row_errors)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("candidates:detail", pk=candidate.pk)
-    return render(
-        request,
-        "candidates/candidate_form.html",
-        {
-            "form": form,
-            "formsets": [("Aliases", aliases), ("Addresses", addresses), ("Phones", phones)],
-            "row_errors": row_errors,
-            "candidate": candidate,
-            "title": f"Edit {candidate}",
-        },
-    )
+
+    def save(rows, fields):
+        return services.candidate_update(user=request.user, candidate=candidate, **rows, **fields), "Saved."
+
+    return _candidate_form_page(request, candidate, title=f"Edit {candidate}", save=save)
 
 
 # --- the person's network and evidence: one small form each ------------------------------------------------
@@ -219,133 +202,106 @@ def _post(request):
     return request.POST if request.method == "POST" else None
 
 
+@dataclass(frozen=True)
+class _PersonRecord:
+    """One kind of record kept on a person's page (their network and evidence): its form, its two services and
+    the words of its pages. The add and edit views of every kind are the two views below."""
+
+    model: type
+    form: type
+    add: Callable[..., object]
+    update: Callable[..., object]
+    add_title: str
+    edit_title: Callable[[object], str]
+    added: str
+    saved: str
+    form_kwargs: Callable[[object, object], dict] = lambda request, candidate: {}
+    edit_drops: tuple[str, ...] = ()
+
+
+def _basis_people(request, candidate) -> dict:
+    return {"candidate": candidate, "people": candidates_visible_to(request.user)}
+
+
+PERSON_RECORDS = {
+    "influencer": _PersonRecord(
+        m.Influencer,
+        f.InfluencerForm,
+        services.influencer_add,
+        services.influencer_update,
+        add_title="Add an influencer",
+        edit_title=lambda influencer: f"Edit {influencer.name}",
+        added="Influencer added.",
+        saved="Influencer saved.",
+    ),
+    "referral": _PersonRecord(
+        m.Referral,
+        f.ReferralForm,
+        services.referral_add,
+        services.referral_update,
+        add_title="Add a referral",
+        edit_title=lambda referral: "Edit the referral",
+        added="Referral added.",
+        saved="Referral saved.",
+        edit_drops=("add_basis",),
+    ),
+    "basis": _PersonRecord(
+        m.EligibilityBasis,
+        f.BasisForm,
+        services.basis_add,
+        services.basis_update,
+        add_title="Add an eligibility basis",
+        edit_title=lambda basis: "Edit the eligibility basis",
+        added="Eligibility basis added.",
+        saved="Eligibility basis saved.",
+        form_kwargs=_basis_people,
+    ),
+    "membership": _PersonRecord(
+        m.GroupMembership,
+        f.MembershipForm,
+        services.membership_add,
+        services.membership_update,
+        add_title="Add a group membership",
+        edit_title=lambda membership: "Edit the group membership",
+        added="Membership added.",
+        saved="Membership saved.",
+    ),
+}
+
+
 @login_required
-def influencer_add(request, pk: int):
+def person_record_add(request, pk: int, *, kind: str):
+    record = PERSON_RECORDS[kind]
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    form = f.InfluencerForm(_post(request), instance=m.Influencer(candidate=candidate))
+    instance = record.model(candidate=candidate)
+    form = record.form(_post(request), instance=instance, **record.form_kwargs(request, candidate))
     return _record_form(
         request,
         candidate=candidate,
         form=form,
-        title="Add an influencer",
-        success="Influencer added.",
-        save=lambda data: services.influencer_add(user=request.user, candidate=candidate, **data),
+        title=record.add_title,
+        success=record.added,
+        save=lambda data: record.add(user=request.user, candidate=candidate, **data),
     )
 
 
 @login_required
-def influencer_edit(request, pk: int, influencer_pk: int):
+def person_record_edit(request, pk: int, record_pk: int, *, kind: str):
+    record = PERSON_RECORDS[kind]
     candidate = get_candidate_for_user(request.user, pk)
     _require_writer(request.user)
-    influencer = get_object_or_404(m.Influencer, pk=influencer_pk, candidate=candidate)
-    form = f.InfluencerForm(_post(request), instance=influencer)
+    instance = get_object_or_404(record.model, pk=record_pk, candidate=candidate)
+    form = record.form(_post(request), instance=instance, **record.form_kwargs(request, candidate))
+    for name in record.edit_drops:
+        del form.fields[name]
     return _record_form(
         request,
         candidate=candidate,
         form=form,
-        title=f"Edit {influencer.name}",
-        success="Influencer saved.",
-        save=lambda data: services.influencer_update(user=request.user, influencer=influencer, **data),
-    )
-
-
-@login_required
-def referral_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.ReferralForm(_post(request), instance=m.Referral(candidate=candidate))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add a referral",
-        success="Referral added.",
-        save=lambda data: services.referral_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def basis_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.BasisForm(
-        _post(request),
-        instance=m.EligibilityBasis(candidate=candidate),
-        candidate=candidate,
-        people=candidates_visible_to(request.user),
-    )
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add an eligibility basis",
-        success="Eligibility basis added.",
-        save=lambda data: services.basis_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def membership_add(request, pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    form = f.MembershipForm(_post(request), instance=m.GroupMembership(candidate=candidate))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Add a group membership",
-        success="Membership added.",
-        save=lambda data: services.membership_add(user=request.user, candidate=candidate, **data),
-    )
-
-
-@login_required
-def referral_edit(request, pk: int, referral_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    referral = get_object_or_404(m.Referral, pk=referral_pk, candidate=candidate)
-    form = f.ReferralForm(_post(request), instance=referral)
-    del form.fields["add_basis"]
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the referral",
-        success="Referral saved.",
-        save=lambda data: services.referral_update(user=request.user, referral=referral, **data),
-    )
-
-
-@login_required
-def basis_edit(request, pk: int, basis_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    basis = get_object_or_404(m.EligibilityBasis, pk=basis_pk, candidate=candidate)
-    form = f.BasisForm(_post(request), instance=basis, candidate=candidate, people=candidates_visible_to(request.user))
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the eligibility basis",
-        success="Eligibility basis saved.",
-        save=lambda data: services.basis_update(user=request.user, basis=basis, **data),
-    )
-
-
-@login_required
-def membership_edit(request, pk: int, membership_pk: int):
-    candidate = get_candidate_for_user(request.user, pk)
-    _require_writer(request.user)
-    membership = get_object_or_404(m.GroupMembership, pk=membership_pk, candidate=candidate)
-    form = f.MembershipForm(_post(request), instance=membership)
-    return _record_form(
-        request,
-        candidate=candidate,
-        form=form,
-        title="Edit the group membership",
-        success="Membership saved.",
-        save=lambda data: services.membership_update(user=request.user, membership=membership, **data),
+        title=record.edit_title(instance),
+        success=record.saved,
+        save=lambda data: record.update(user=request.user, **{kind: instance}, **data),
     )
 
 

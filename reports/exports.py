@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils import timezone
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
 from reports import figures as f
-from reports.forms import OutcomeFilterForm, ServiceFilterForm
+from reports.filters import OutcomeFilter, ServiceFilter, filtered
 from reports.services import may_record_outcomes, may_record_services, offers_visible_to, outcomes_visible_to
 from vip import roles
 from vip.audit import audit
@@ -55,12 +55,8 @@ def export_queryset(user, kind: str, params) -> QuerySet:
             raise DomainError(" ".join(errors.values()))
         ids = f.drill_ids(figure, f.scope_for(user), period, window, params)
         return base.filter(pk__in=ids)
-    if kind == "services":
-        form = ServiceFilterForm(params)
-        return form.filter(base) if form.is_valid() else base.none()
-    if kind == "outcomes":
-        form = OutcomeFilterForm(params)
-        return form.filter(base) if form.is_valid() else base.none()
+    if kind in ("services", "outcomes"):
+        return filtered(ServiceFilter if kind == "services" else OutcomeFilter, params, base)[1]
     if kind == "cns" and params.get("state"):
         return base.filter(state=params["state"])
     return base
@@ -74,52 +70,67 @@ def _safe(value) -> str:
     return text
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _local(moment):
+    return moment and timezone.localtime(moment)
+
+
+# Each export's columns, in order: the header and how a row gives its cell; and what each kind's rows join.
+COLUMNS: dict[str, list[tuple[str, Callable]]] = {
+    "candidates": [
+        ("id", lambda c: c.pk),
+        ("first_name", lambda c: c.first_name),
+        ("middle_name", lambda c: c.middle_name),
+        ("last_name", lambda c: c.last_name),
+        ("date_of_birth", lambda c: c.date_of_birth),
+        ("sex", lambda c: c.get_sex_display()),
+        ("created_at", lambda c: c.created_at),
+    ],
+    "cns": [
+        ("id", lambda d: d.pk),
+        ("candidate_id", lambda d: d.candidate_id),
+        ("candidate", lambda d: d.candidate.full_name),
+        ("state", lambda d: d.get_state_display()),
+        ("state_entered_at", lambda d: _local(d.state_entered_at)),
+        ("attempt", lambda d: d.attempt),
+        ("planned_for", lambda d: d.planned_for),
+        ("closed_at", lambda d: _local(d.closed_at)),
+    ],
+    "services": [
+        ("id", lambda o: o.pk),
+        ("candidate_id", lambda o: o.candidate_id),
+        ("candidate", lambda o: o.candidate.full_name),
+        ("service", lambda o: o.get_service_type_display()),
+        ("detail", lambda o: o.detail),
+        ("partner", lambda o: o.partner or ""),
+        ("offered_by", lambda o: _name(o.offered_by)),
+        ("offered_on", lambda o: o.offered_on),
+        ("status", lambda o: o.get_status_display()),
+        ("status_changed_on", lambda o: o.status_changed_on),
+        ("cn_id", lambda o: o.delivery_id or ""),
+    ],
+    "outcomes": [
+        ("id", lambda e: e.pk),
+        ("candidate_id", lambda e: e.candidate_id),
+        ("candidate", lambda e: e.candidate.full_name),
+        ("kind", lambda e: e.get_kind_display()),
+        ("category", lambda e: e.get_category_display()),
+        ("occurred_on", lambda e: e.occurred_on),
+        ("source_reference", lambda e: e.source_reference),
+    ],
+}
+JOINED = {"cns": ("candidate",)}
+
+
 def _rows(kind: str, qs: QuerySet) -> Iterable[list]:
-    if kind == "candidates":
-        yield ["id", "first_name", "middle_name", "last_name", "date_of_birth", "sex", "created_at"]
-        for c in qs.order_by("pk").iterator(chunk_size=500):
-            yield [c.pk, c.first_name, c.middle_name, c.last_name, c.date_of_birth, c.get_sex_display(), c.created_at]
-    elif kind == "cns":
-        yield ["id", "candidate_id", "candidate", "state", "state_entered_at", "attempt", "planned_for", "closed_at"]
-        for d in qs.select_related("candidate").order_by("pk").iterator(chunk_size=500):
-            yield [
-                d.pk,
-                d.candidate_id,
-                d.candidate.full_name,
-                d.get_state_display(),
-                timezone.localtime(d.state_entered_at),
-                d.attempt,
-                d.planned_for,
-                d.closed_at and timezone.localtime(d.closed_at),
-            ]
-    elif kind == "services":
-        yield ["id", "candidate_id", "candidate", "service", "detail", "partner", "offered_by", "offered_on", "status", "status_changed_on", "cn_id"]  # fmt: skip
-        for o in qs.order_by("pk").iterator(chunk_size=500):
-            yield [
-                o.pk,
-                o.candidate_id,
-                o.candidate.full_name,
-                o.get_service_type_display(),
-                o.detail,
-                o.partner or "",
-                (o.offered_by.get_full_name() or o.offered_by.username) if o.offered_by else "",
-                o.offered_on,
-                o.get_status_display(),
-                o.status_changed_on,
-                o.delivery_id or "",
-            ]
-    elif kind == "outcomes":
-        yield ["id", "candidate_id", "candidate", "kind", "category", "occurred_on", "source_reference"]
-        for e in qs.order_by("pk").iterator(chunk_size=500):
-            yield [
-                e.pk,
-                e.candidate_id,
-                e.candidate.full_name,
-                e.get_kind_display(),
-                e.get_category_display(),
-                e.occurred_on,
-                e.source_reference,
-            ]
+    columns = COLUMNS[kind]
+    yield [header for header, _ in columns]
+    rows = qs.select_related(*JOINED[kind]) if kind in JOINED else qs
+    for row in rows.order_by("pk").iterator(chunk_size=500):
+        yield [cell(row) for _, cell in columns]
 
 
 class _Echo:

@@ -9,9 +9,9 @@ from django.db.models import Q
 from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
+from reports.filters import DATE
+from reports.services import OFFER_FIELDS
 from vip import roles
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def staff_who_offer_services():
@@ -34,17 +34,7 @@ class ServiceOfferForm(forms.ModelForm):
 
     class Meta:
         model = ServiceOffer
-        fields = [
-            "service_type",
-            "detail",
-            "partner",
-            "offered_by",
-            "offered_on",
-            "status",
-            "status_changed_on",
-            "delivery",
-            "notes",
-        ]
+        fields = list(OFFER_FIELDS)  # the fields the service takes, in the order of the form
         labels = {
             "service_type": "Service",
             "partner": "Partner organisation",
@@ -73,33 +63,6 @@ class ServiceOfferForm(forms.ModelForm):
             self.initial.setdefault("offered_by", user.pk)
 
 
-class ServiceFilterForm(forms.Form):
-    service_type = forms.ChoiceField(label="Service", required=False, choices=[("", "Any")] + ServiceOffer.Type.choices)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + ServiceOffer.Status.choices)
-    partner = forms.ModelChoiceField(
-        label="Partner", required=False, queryset=PartnerOrganization.objects.all(), empty_label="Any"
-    )
-    start = forms.DateField(label="Offered from", required=False, widget=DATE)
-    end = forms.DateField(label="Offered to", required=False, widget=DATE)
-    candidate = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("service_type"):
-            qs = qs.filter(service_type=data["service_type"])
-        if data.get("status"):
-            qs = qs.filter(status=data["status"])
-        if data.get("partner"):
-            qs = qs.filter(partner=data["partner"])
-        if data.get("start"):
-            qs = qs.filter(offered_on__gte=data["start"])
-        if data.get("end"):
-            qs = qs.filter(offered_on__lte=data["end"])
-        if data.get("candidate"):
-            qs = qs.filter(candidate_id=data["candidate"])
-        return qs
-
-
 class OutcomeEventForm(forms.ModelForm):
     class Meta:
         model = OutcomeEvent
@@ -114,30 +77,6 @@ class OutcomeEventForm(forms.ModelForm):
         self.fields["candidate"].queryset = (
             candidates_visible_to(user).filter(deliveries__isnull=False).distinct().order_by("last_name", "first_name")
         )
-
-
-class OutcomeFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="What happened", required=False, choices=[("", "Any")] + OutcomeEvent.Kind.choices)
-    category = forms.ChoiceField(
-        label="Category", required=False, choices=[("", "Any")] + OutcomeEvent.Category.choices
-    )
-    start = forms.DateField(label="From", required=False, widget=DATE)
-    end = forms.DateField(label="To", required=False, widget=DATE)
-    candidate = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        if data.get("category"):
-            qs = qs.filter(category=data["category"])
-        if data.get("start"):
-            qs = qs.filter(occurred_on__gte=data["start"])
-        if data.get("end"):
-            qs = qs.filter(occurred_on__lte=data["end"])
-        if data.get("candidate"):
-            qs = qs.filter(candidate_id=data["candidate"])
-        return qs
 
 
 class ExportForm(forms.Form):

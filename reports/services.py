@@ -26,8 +26,8 @@ OFFER_FIELDS = (
     "offered_on",
     "status",
     "status_changed_on",
-    "notes",
     "delivery",
+    "notes",
 )
 
 

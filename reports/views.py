@@ -21,7 +21,8 @@ from candidates.selectors import candidates_visible_to, get_candidate_for_user
 from reports import charts, exports, snapshots
 from reports import figures as f
 from reports import transparency as public
-from reports.forms import ExportForm, OutcomeEventForm, OutcomeFilterForm, ServiceFilterForm, ServiceOfferForm
+from reports.filters import OutcomeFilter, ServiceFilter, filtered
+from reports.forms import ExportForm, OutcomeEventForm, ServiceOfferForm
 from reports.services import (
     may_record_outcomes,
     may_record_services,
@@ -35,6 +36,7 @@ from vip import roles
 from vip.audit import audit
 from vip.errors import DomainError
 from vip.kept import kept
+from vip.paging import query_without_page
 
 PAGE_SIZE = 50
 
@@ -220,27 +222,25 @@ def drill(request, figure: str):
 
 @role_required(may_record_services)
 def service_list(request):
-    form = ServiceFilterForm(request.GET or None)
-    offers = offers_visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        offers = form.filter(offers)
+    all_offers = offers_visible_to(request.user)
+    filterset, offers = filtered(ServiceFilter, request.GET, all_offers, when_invalid=all_offers)
     candidate = None
     if request.GET.get("candidate"):
         candidate = get_candidate_for_user(request.user, request.GET["candidate"])
     page = Paginator(offers.order_by("-offered_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    query = query_without_page(request)
     return render(
         request,
         "reports/services/list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "candidate": candidate,
             "pickable": []
             if candidate
             else candidates_visible_to(request.user).order_by("last_name", "first_name")[:500],
-            "q": urlencode(filters),
-            "export_url": reverse("reports:export", args=["services"]) + "?" + urlencode(filters),
+            "q": query,
+            "export_url": reverse("reports:export", args=["services"]) + "?" + query,
         },
     )
 
@@ -299,10 +299,8 @@ def service_edit(request, pk: int):
 @role_required(may_record_outcomes)
 @require_http_methods(["GET", "POST"])
 def outcome_list(request):
-    filters = OutcomeFilterForm(request.GET or None)
-    events = outcomes_visible_to(request.user)
-    if filters.is_bound and filters.is_valid():
-        events = filters.filter(events)
+    all_events = outcomes_visible_to(request.user)
+    filters, events = filtered(OutcomeFilter, request.GET, all_events, when_invalid=all_events)
     initial = {"occurred_on": timezone.localdate()}
     if request.GET.get("candidate"):
         initial["candidate"] = get_candidate_for_user(request.user, request.GET["candidate"]).pk
@@ -316,16 +314,16 @@ def outcome_list(request):
             messages.success(request, f"Recorded: {event.get_kind_display()} for {event.candidate}.")
             return redirect(request.get_full_path())
     page = Paginator(events.order_by("-occurred_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    query = query_without_page(request)
     return render(
         request,
         "reports/outcomes/list.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "form": form,
             "page": page,
-            "q": urlencode(query),
-            "export_url": reverse("reports:export", args=["outcomes"]) + "?" + urlencode(query),
+            "q": query,
+            "export_url": reverse("reports:export", args=["outcomes"]) + "?" + query,
         },
     )
 

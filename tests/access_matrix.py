@@ -221,7 +221,7 @@ MATRIX: dict[str, E] = {
         juvenile="200 403 403 404 404 404 403 302",
         sealed="404 404 404 404 404 404 403 302",
         pk="candidate",
-        influencer_pk="influencer",
+        record_pk="influencer",
     ),
     "candidates:referral_add": E(
         adult="200 403 403 404 403 404 403 302",
@@ -234,7 +234,7 @@ MATRIX: dict[str, E] = {
         juvenile="200 403 403 404 404 404 403 302",
         sealed="404 404 404 404 404 404 403 302",
         pk="candidate",
-        referral_pk="referral",
+        record_pk="referral",
     ),
     "candidates:basis_add": E(
         adult="200 403 403 404 403 404 403 302",
@@ -247,7 +247,7 @@ MATRIX: dict[str, E] = {
         juvenile="200 403 403 404 404 404 403 302",
         sealed="404 404 404 404 404 404 403 302",
         pk="candidate",
-        basis_pk="basis",
+        record_pk="basis",
     ),
     "candidates:membership_add": E(
         adult="200 403 403 404 403 404 403 302",
@@ -260,7 +260,7 @@ MATRIX: dict[str, E] = {
         juvenile="200 403 403 404 404 404 403 302",
         sealed="404 404 404 404 404 404 403 302",
         pk="candidate",
-        membership_pk="membership",
+        record_pk="membership",
     ),
     "candidates:group_edit": E("200 403 403 403 403 403 403 302", group_pk="gang"),
     "candidates:shooting_edit": E("200 403 403 403 403 403 403 302", shooting_pk="shooting"),

@@ -100,3 +100,11 @@ class CountingPageNumberPagination(PageNumberPagination):
     """DRF's page-number pagination with the count read from the page's own query."""
 
     django_paginator_class = CountingPaginator
+
+
+def query_without_page(request) -> str:
+    """The list's query string (its search and filters) without the page number: what the pager's links and the
+    list's export keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
