@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from vip.settings import *  # noqa: F403
-from vip.settings import DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, VIP_DEMO_MODE
+from vip.settings import DATABASE_URL, DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, VIP_DEMO_MODE
 
 if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters for production.")
@@ -11,6 +11,8 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
 if VIP_DEMO_MODE:
     raise ImproperlyConfigured("VIP_DEMO_MODE pre-enrols demo accounts and must be off in production.")
+if not DATABASE_URL:
+    raise ImproperlyConfigured("Set DATABASE_URL: the embedded PostgreSQL under var/ is for make run and make test.")
 
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 31536000

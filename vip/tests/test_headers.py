@@ -96,6 +96,7 @@ def test_the_production_settings_pass_the_deployment_check():
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="vip.example.org",
         VIP_VAR_DIR=str(ROOT / "var" / "settings-test"),
+        DATABASE_URL="postgresql://vip@db.example.org:5432/vip",
     )
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

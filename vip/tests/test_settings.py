@@ -57,5 +57,11 @@ def test_production_starts_with_a_real_key_and_debug_off():
         DJANGO_SETTINGS_MODULE="vip.settings.production",
         SECRET_KEY="k" * 20 + "Q9z" * 15,
         ALLOWED_HOSTS="vip.example.org",
+        DATABASE_URL="postgresql://vip@db.example.org:5432/vip",
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_production_refuses_the_embedded_database():
+    result = settings_value("1", DJANGO_SETTINGS_MODULE="vip.settings.production", SECRET_KEY="k" * 20 + "Q9z" * 15)
+    assert "Set DATABASE_URL" in result.stderr
