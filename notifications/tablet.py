@@ -98,6 +98,7 @@ def _home_rows_html(user) -> str:
                 output_field=IntegerField(),
             )
         )
+        .annotate(due_at=rules.due_at_expression())  # the rulebook's due time, as the sweep and the dashboard
         .order_by("rank", "planned_for", "pk")
         .prefetch_related(
             Prefetch("candidate__addresses", queryset=Address.objects.order_by("-valid_from", "-id")),

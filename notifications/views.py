@@ -92,9 +92,10 @@ def board(request):
     if chosen:
         # One state: every CN in it, a page at a time (a city's program holds hundreds of thousands).
         # The count is known: the paginator need not count again.
-        page = CountedPaginator(
-            visible.filter(state=chosen).order_by("state_entered_at", "id"), BOARD_PAGE_SIZE, counts.get(chosen, 0)
-        ).get_page(request.GET.get("page"))
+        rows = (
+            visible.filter(state=chosen).annotate(due_at=rules.due_at_expression()).order_by("state_entered_at", "id")
+        )
+        page = CountedPaginator(rows, BOARD_PAGE_SIZE, counts.get(chosen, 0)).get_page(request.GET.get("page"))
         columns_html = _board_columns(page.object_list, counts, chosen)
     else:
         # The whole board is the same for everyone who sees the same CNs until the data changes (or the day
@@ -123,7 +124,8 @@ def _longest_waiting(visible):
     sources = {state: visible if state in rules.OPEN_STATES else recent for state in State.values}
     ids = first_in_each_state(sources, BOARD_ROWS_PER_STATE)
     rows = visible.filter(pk__in=ids).order_by("state_entered_at", "id").select_related(None)
-    return rows.select_related("candidate").only(*BOARD_FIELDS)
+    # When each is due: the rulebook's due time, the one the reminder sweep and the dashboard read.
+    return rows.select_related("candidate").only(*BOARD_FIELDS).annotate(due_at=rules.due_at_expression())
 
 
 def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:

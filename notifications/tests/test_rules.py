@@ -79,3 +79,9 @@ def test_it_counts_a_cn_missing_its_checks_as_overdue_when_the_sweep_reminds_of_
     candidate = Candidate.objects.create(first_name="Slow", last_name="Checks", date_of_birth=dt.date(2000, 1, 1))
     Delivery.objects.create(candidate=candidate, state="in_preparation", state_entered_at=now - dt.timedelta(days=6))
     assert figures.overdue_count(figures.scope_for(program_manager), now=now) == 1
+
+
+def test_it_shows_on_the_board_when_a_cn_is_due_under_the_admins_override(lead_client, cn):
+    StepDueTime.objects.create(state="identified", due_hours=1)
+    due = timezone.localtime(cn.state_entered_at + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    assert f"due {due}" in lead_client.get("/cn/board/").content.decode()
