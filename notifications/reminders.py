@@ -156,17 +156,16 @@ def _claim_step(step: DueStep, due: dt.timedelta, now: dt.datetime, people: _Peo
 
 def _step_cns(step: DueStep, due: dt.timedelta, now: dt.datetime, after: _Key | None) -> QuerySet:
     """The CNs past this step's due time (reminded or not) after the key `after`, in the sweep's order."""
-    deliveries = Delivery.objects.filter(state=step.state, state_entered_at__lte=now - due)
+    deliveries = Delivery.objects.filter(step.late(due, now))
     if after is not None:
         entered, pk = after
         deliveries = deliveries.filter(
             Q(state_entered_at__gt=entered) | Q(state_entered_at=entered, pk__gt=pk), state_entered_at__gte=entered
         )
     return (
-        deliveries.filter(step.owing())
+        deliveries
         # One order for every sweep, so racing inserts take the unique index's locks in the same order.
-        .order_by("state_entered_at", "pk")
-        .values_list("pk", "le_lead_id", "state_entered_at", "attempt")
+        .order_by("state_entered_at", "pk").values_list("pk", "le_lead_id", "state_entered_at", "attempt")
     )
 
 

@@ -118,6 +118,10 @@ class DueStep:
     def owing(self) -> Q:
         return self.pending() if self.pending is not None else Q()
 
+    def late(self, due: dt.timedelta, now: dt.datetime) -> Q:
+        """The CNs for which this step, due `due` after they entered its state, is due at `now` or before."""
+        return Q(state=self.state, state_entered_at__lte=now - due) & self.owing()
+
 
 DUE_STEPS = (
     DueStep("identified", State.IDENTIFIED, "the eligibility determination"),
@@ -156,7 +160,7 @@ def overdue_q(now: dt.datetime, dues: dict[str, dt.timedelta] | None = None) -> 
     dashboard lists."""
     late = Q(pk__in=[])
     for step, due in due_steps(dues):
-        late |= Q(state=step.state, state_entered_at__lte=now - due) & step.owing()
+        late |= step.late(due, now)
     return late
 
 
@@ -168,13 +172,6 @@ def due_at_expression(dues: dict[str, dt.timedelta] | None = None) -> Expression
         for step, due in sorted(due_steps(dues), key=lambda pair: pair[1])
     ]
     return ExpressionWrapper(Case(*whens, default=None), output_field=DateTimeField())
-
-
-def due_at(state: str, entered_at: dt.datetime, *, owes: Callable[[DueStep], bool] = lambda step: True, dues=None):
-    """When a CN in `state` since `entered_at` is due: its soonest owed step (`owes` says which it still
-    owes: all, unless told), or None. The Python twin of `due_at_expression`, for a row already read."""
-    times = [entered_at + due for step, due in due_steps(dues) if step.state == state and owes(step)]
-    return min(times, default=None)
 
 
 # --- who may deliver: SOP 2-64-6 ------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ from vip.paging import ids_first
 
 QUEUE_HEADER = "X-VIP-Queue"
 ABANDONED_AFTER = dt.timedelta(minutes=2)
-DOOR_STATES = rules.DOOR_STATES
 
 NEXT_STEP = {
     State.IDENTIFIED: "Not ready yet: the LE Lead is determining eligibility",
@@ -91,8 +90,8 @@ def _home_rows_html(user) -> str:
         .filter(state__in=rules.OPEN_STATES)
         .annotate(
             rank=Case(
-                When(Q(planned_for=today) & Q(state__in=DOOR_STATES), then=Value(0)),
-                When(state__in=DOOR_STATES, then=Value(1)),
+                When(Q(planned_for=today) & Q(state__in=rules.DOOR_STATES), then=Value(0)),
+                When(state__in=rules.DOOR_STATES, then=Value(1)),
                 When(planned_for=today, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
@@ -112,7 +111,7 @@ def _home_rows_html(user) -> str:
             "team": list(d.team_members.all()),
             "next_step": NEXT_STEP[d.state],
             "today": d.planned_for == today,
-            "actionable": d.state in DOOR_STATES,
+            "actionable": d.state in rules.DOOR_STATES,
         }
         # The open CNs an officer is on are few in practice; the cap keeps a tablet page small on a weak
         # link whatever the data holds (the benchmark's officer is on thousands).
@@ -153,7 +152,7 @@ def step(request, pk: int):
 @require_GET
 def status(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
-    if delivery.state in DOOR_STATES:
+    if delivery.state in rules.DOOR_STATES:
         return redirect(step_url(delivery))
     return render(request, "tablet/status.html", _context(request, delivery, step_no=None))
 
@@ -484,7 +483,7 @@ def influencer(request, pk: int):
             page=page,
             done="Delivery to a family member, influencer or associate recorded.",
         )
-    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-delivery"].sources)
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-influencer-delivery"].sources)
     if moved:
         return moved
     return page(f.InfluencerDeliveryForm(influencers=influencers))

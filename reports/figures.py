@@ -685,7 +685,7 @@ def _first_late(
         )
     ]
     for step, due in owed:
-        part = firsts.filter(step.owing(), state=step.state, state_entered_at__lte=now - due)[:limit]
+        part = firsts.filter(step.late(due, now))[:limit]
         rows += [(pk, entered, due) for pk, _, entered in part]
     return rows
 
