@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template import Template, TemplateSyntaxError
 
-from notifications import services
+from notifications import steps
 from notifications.models import (
     AfterAction,
     Check,
@@ -62,24 +62,24 @@ def _inline(model_class, *, tabular: bool = False):
     return type(f"{model_class.__name__}Inline", base, {"model": model_class, "extra": 0})
 
 
-def _transition_action(api_name: str, *, body: dict | None = None):
-    """An admin action that calls the transition's service for each selected CN and reports each result."""
+def _transition_action(step: steps.TransitionStep):
+    """An admin action that calls the transition's service (the registry's) for each selected CN and reports
+    each result in the service's words."""
 
     def action(modeladmin, request, queryset):
-        service = services.transition_by_api_name(api_name)
         for delivery in queryset:
-            kwargs = dict(body or {})
-            if api_name == "cancel":
+            kwargs = {}
+            if step.name == "cancel":
                 kwargs["reason"] = f"Cancelled in the admin by {request.user.get_username()}."
             try:
-                service(delivery.pk, user=request.user, **kwargs)
+                step.perform(delivery.pk, request.user, kwargs)
             except DomainError as exc:
                 modeladmin.message_user(request, f"CN #{delivery.pk}: {exc.message}", level=messages.ERROR)
             else:
                 modeladmin.message_user(request, f"CN #{delivery.pk}: done.", level=messages.SUCCESS)
 
-    action.__name__ = f"action_{api_name.replace('-', '_')}"
-    action.short_description = f"{api_name.replace('-', ' ').capitalize()} (through the service, with its guards)"
+    action.__name__ = f"action_{step.name.replace('-', '_')}"
+    action.short_description = f"{step.title} (through the service, with its guards; SOP {step.sop})"
     return action
 
 
@@ -101,10 +101,7 @@ class DeliveryAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
         _inline(Encounter),
         _inline(AfterAction),
     ]
-    actions = [
-        _transition_action(name)
-        for name in ("determine-eligibility", "start-preparation", "approve", "retry", "close", "cancel")
-    ]
+    actions = [_transition_action(step) for step in steps.TRANSITIONS.values() if step.admin_action]
 
     def get_readonly_fields(self, request, obj=None):
         # Everything: a CN changes only through its services (and a closed CN is read-only).

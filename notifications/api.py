@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from candidates.selectors import candidates_visible_to
 from notifications import serializers as ser
-from notifications import services
+from notifications import services, steps
 from notifications.models import Delivery, LetterTemplate, State
 from notifications.personnel import personnel_overview
 from notifications.selectors import (
@@ -202,78 +202,24 @@ def _action_view(
     return type(name, (APIView,), {"post": post, "__doc__": description, "__module__": __name__})
 
 
-def _check(kind):
-    return lambda pk, user, data: services.record_check(pk, user=user, kind=kind, **data)
-
-
-def _team(pk, user, data):
-    if data.pop("action") == "remove":
-        return services.remove_team_member(pk, user=user, member=data["member"])
-    return services.add_team_member(pk, user=user, member=data["member"], role=data["role"])
-
-
-STEPS = {
-    # api name: (body, perform, summary)
-    "threat-assessment": (ser.CheckInputSerializer, _check("threat_assessment"), "Record the threat assessment"),
-    "background-check": (ser.CheckInputSerializer, _check("background_check"), "Record the background check"),
-    "letter": (
-        ser.LetterInputSerializer,
-        lambda pk, u, data: services.record_letter(pk, user=u, **data),
-        "Draft the personalised letter, or record it as not warranted with a reason",
-    ),
-    "team": (ser.TeamInputSerializer, _team, "Add a person to the delivery team, or remove one"),
-    "social-services": (
-        ser.SocialServicesInputSerializer,
-        lambda pk, u, data: services.record_social_services(pk, user=u, **data),
-        "Record the coordination with the social services component",
-    ),
-    "jpo-check": (
-        ser.JPOCheckInputSerializer,
-        lambda pk, u, data: services.record_jpo_check(pk, user=u, **data),
-        "Record the Juvenile Probation Office contact; 'do not deliver' cancels the CN",
-    ),
-    "guardian-contact": (
-        ser.GuardianContactInputSerializer,
-        lambda pk, u, data: services.record_guardian_contact(pk, user=u, **data),
-        "Record an attempt to contact a juvenile's parent or guardian",
-    ),
-}
-
-TRANSITION_BODIES = {
-    "determine-eligibility": ser.DetermineEligibilitySerializer,
-    "start-preparation": ser.NoteSerializer,
-    "approve": ser.NoteSerializer,
-    "advise-ecc": ser.AdviseECCSerializer,
-    "record-delivery": ser.EncounterInputSerializer,
-    "record-influencer-delivery": ser.EncounterInputSerializer,
-    "record-refusal": ser.RefusalSerializer,
-    "record-not-located": ser.NoteSerializer,
-    "retry": ser.NoteSerializer,
-    "record-after-action": ser.AfterActionInputSerializer,
-    "close": ser.NoteSerializer,
-    "cancel": ser.CancelSerializer,
-}
-
-
-def _transition(api_name):
-    service = services.transition_by_api_name(api_name)
-    return lambda pk, user, data: service(pk, user=user, **data)
-
-
+# One endpoint per step of the registry that has an API body, and one per transition: each reads its body,
+# its service and its summary from the declaration (notifications/steps.py).
 STEP_VIEWS = {
-    name: _action_view(name, body, perform, summary, f"SOP 2-64 preparation step '{name}'.")
-    for name, (body, perform, summary) in STEPS.items()
+    step.name: _action_view(
+        step.name, step.serializer, step.perform, step.summary, f"SOP 2-64 preparation step '{step.name}'."
+    )
+    for step in steps.PREPARATION_STEPS.values()
+    if step.serializer is not None
 }
 TRANSITION_VIEWS = {
-    name: _action_view(
-        name,
-        TRANSITION_BODIES[name],
-        _transition(name),
-        f"Transition: {name.replace('-', ' ')}",
-        (services.transition_by_api_name(name).__doc__ or "").strip()
-        + " A guard that is not met answers 409 with `unmet_conditions`.",
+    step.name: _action_view(
+        step.name,
+        step.serializer,
+        step.perform,
+        f"Transition: {step.name.replace('-', ' ')}",
+        (step.call.__doc__ or "").strip() + " A guard that is not met answers 409 with `unmet_conditions`.",
     )
-    for name in services.TRANSITIONS
+    for step in steps.TRANSITIONS.values()
 }
 
 

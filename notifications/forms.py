@@ -252,19 +252,3 @@ class AfterActionForm(DeliveryForm):
 
 class CancelForm(DeliveryForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why cancel")
-
-
-TRANSITION_FORMS = {
-    "determine-eligibility": EligibilityForm,
-    "start-preparation": NoteForm,
-    "approve": NoteForm,
-    "advise-ecc": AdviseECCForm,
-    "record-delivery": EncounterForm,
-    "record-influencer-delivery": InfluencerEncounterForm,
-    "record-refusal": RefusalForm,
-    "record-not-located": NoteForm,
-    "retry": NoteForm,
-    "record-after-action": AfterActionForm,
-    "close": NoteForm,
-    "cancel": CancelForm,
-}

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from notifications import rules
+
 
 def guard(reason: str, *, payload: bool = False) -> Callable:
     def decorate(fn: Callable) -> Callable:
@@ -65,7 +67,7 @@ def letter_drafted_or_not_warranted(delivery) -> bool:
     return bool(letter.body.strip())
 
 
-@guard("The delivery team needs at least one qualified sworn officer (SOP 2-64-4 B.1.c, 2-64-6).")
+@guard(rules.QUALIFIED_OFFICER_REASON)
 def team_has_qualified_officer(delivery) -> bool:
     from notifications.personnel import qualification
 
@@ -81,26 +83,17 @@ def _team_problems(delivery) -> list[str]:
 
     members = list(delivery.team_members.select_related("user"))
     lead_on_team = any(m.role == "le_lead" for m in members)
-    problems = []
-    for member in members:
-        if member.role not in ("officer", "trainee"):
-            continue
-        q = qualification(member.user)
-        name = member.user.get_full_name() or member.user.username
-        if not q.sworn:
-            problems.append(f"{name} is not sworn personnel and cannot deliver a CN (SOP 2-64-6 A).")
-        elif not q.trained:
-            problems.append(f"{name} has not attended a Department-recognised CN training (SOP 2-64-6 A.1).")
-        elif not q.accompanied_le_lead and not lead_on_team:
-            problems.append(
-                f"{name} has not yet accompanied the VIP LE Lead on a CN, so the LE Lead must be on this team (SOP 2-64-6 A.2)."
-            )
-    return problems
+    problems = (
+        rules.team_place_problem(
+            member.user.get_full_name() or member.user.username, qualification(member.user), lead_on_team=lead_on_team
+        )
+        for member in members
+        if member.role in ("officer", "trainee")
+    )
+    return [problem for problem in problems if problem]
 
 
-@guard(
-    "Every officer on the team must meet SOP 2-64-6: sworn, trained, and having accompanied the LE Lead, or going as a trainee with the LE Lead."
-)
+@guard(rules.TEAM_QUALIFICATION_REASON)
 def team_officers_meet_sop_2_64_6(delivery) -> bool:
     return not _team_problems(delivery)
 

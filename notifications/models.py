@@ -18,43 +18,18 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from candidates.models import Candidate, EligibilityBasis, Influencer, today
 from notifications import guards as g
-from vip import roles
 
-
-class State(models.TextChoices):
-    IDENTIFIED = "identified", "Identified"
-    ELIGIBLE = "eligible", "Eligible"
-    IN_PREPARATION = "in_preparation", "In preparation"
-    READY = "ready", "Ready to deliver"
-    ECC_ADVISED = "ecc_advised", "ECC advised"
-    DELIVERED = "delivered", "Delivered"
-    DELIVERED_TO_INFLUENCER = "delivered_to_influencer", "Delivered to influencer"
-    REFUSED = "refused", "Refused / asked to leave"
-    NOT_LOCATED = "not_located", "Not located"
-    AFTER_ACTION = "after_action", "After-action recorded"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.CANCELLED)]
-ENCOUNTER_OUTCOME_STATES = [State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED]
-CONTACT_STATES = [State.DELIVERED, State.DELIVERED_TO_INFLUENCER]
-CANCELLABLE_STATES = [State.IDENTIFIED, State.ELIGIBLE, State.IN_PREPARATION, State.READY]
-
-
-# --- Who may move a CN -------------------------------------------------------------------------------
-
-
-def may_lead(delivery, user) -> bool:
-    """The VIP LE Lead (the Deputy Chief of the Investigative Bureau or a designee)."""
-    return roles.is_le_lead(user)
-
-
-def may_act_at_the_door(delivery, user) -> bool:
-    """The LE Lead, or a sworn member of this CN's delivery team."""
-    if roles.is_le_lead(user):
-        return True
-    return delivery.team_members.filter(user=user, role__in=TeamMember.DELIVERING_ROLES).exists()
+# The states, their sets and who may move a CN are the rulebook's (notifications/rules.py).
+from notifications.rules import (
+    CANCELLABLE_STATES,
+    DELIVERING_ROLES,
+    FINISHED_STATES,
+    OPEN_STATES,
+    OUTCOME_STATES,
+    State,
+    may_act_at_the_door,
+    may_lead,
+)
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -236,7 +211,7 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=ENCOUNTER_OUTCOME_STATES,
+        source=OUTCOME_STATES,
         target=State.AFTER_ACTION,
         permission=may_act_at_the_door,
         conditions=[g.ecc_advised_of_outcome, g.cad_report_number_valid],
@@ -262,7 +237,7 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @property
     def is_read_only(self) -> bool:
-        return self.state in (State.CLOSED, State.CANCELLED)
+        return self.state in FINISHED_STATES
 
 
 # --- Step records ------------------------------------------------------------------------------------
@@ -352,7 +327,7 @@ class TeamMember(models.Model):
         TRAINEE = "trainee", "Trainee (accompanying the LE Lead)"
         SOCIAL_SERVICES = "social_services", "Social services"
 
-    DELIVERING_ROLES = (Role.LE_LEAD, Role.OFFICER, Role.TRAINEE)
+    DELIVERING_ROLES = DELIVERING_ROLES  # notifications/rules.py
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="team_members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from notifications import rules
 from notifications.models import Personnel, State, TeamMember, TrainingRecord
 from vip import roles
 
@@ -18,7 +19,7 @@ class Qualification:
 
     @property
     def qualified(self) -> bool:
-        return self.sworn and self.trained and self.accompanied_le_lead
+        return rules.is_qualified(self)
 
     @property
     def may_go_as_trainee(self) -> bool:
@@ -44,14 +45,8 @@ def qualification(user) -> Qualification:
     command = bool(personnel and personnel.is_command_level)
     trained = TrainingRecord.objects.filter(user=user, department_recognised=True).exists()
     accompanied = accompanied_le_lead(user)
-    missing = []
-    if not sworn:
-        missing.append("not sworn personnel")
-    if not trained:
-        missing.append("no Department-recognised CN training on record (SOP 2-64-6 A.1)")
-    if not accompanied:
-        missing.append("has not yet accompanied the VIP LE Lead on a CN delivery (SOP 2-64-6 A.2)")
-    return Qualification(sworn, command, trained, accompanied, missing)
+    q = Qualification(sworn, command, trained, accompanied)
+    return Qualification(sworn, command, trained, accompanied, rules.lacking(q))
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import get_connection, send_mail
 from django.db import connection, connections, transaction
-from django.db.models import Exists, IntegerField, Max, OuterRef, Q, QuerySet
+from django.db.models import IntegerField, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Check, Delivery, State
-from notifications.reminder_models import Reminder, ReminderPreference, StepDueTime
+from notifications import rules
+from notifications.models import Delivery, State
+from notifications.reminder_models import Reminder, ReminderPreference
+from notifications.rules import DueStep
 from vip import roles
 
 log = logging.getLogger(__name__)
@@ -60,42 +62,8 @@ class EmailNotSent(Exception):
 # --- the rules -----------------------------------------------------------------------------------------
 
 
-def _missing_a_check(deliveries: QuerySet) -> QuerySet:
-    def has(kind):
-        return Exists(Check.objects.filter(delivery=OuterRef("pk"), kind=kind))
-
-    return deliveries.filter(~has(Check.Kind.THREAT_ASSESSMENT) | ~has(Check.Kind.BACKGROUND_CHECK))
-
-
-@dataclasses.dataclass(frozen=True)
-class Step:
-    code: str  # key of settings.VIP_STEP_DUE and StepDueTime.state
-    state: str
-    what: str
-    pending: Callable[[QuerySet], QuerySet] = lambda deliveries: deliveries
-
-
-STEPS = [
-    Step("identified", State.IDENTIFIED, "the eligibility determination"),
-    Step("eligible", State.ELIGIBLE, "the start of preparation"),
-    Step("in_preparation.checks", State.IN_PREPARATION, "the threat assessment and background check", _missing_a_check),
-    Step("in_preparation", State.IN_PREPARATION, "the approval"),
-    Step("ready", State.READY, "the delivery"),
-    Step("ecc_advised", State.ECC_ADVISED, "the delivery"),
-    *[
-        Step(state, state, "the after-action (ECC advised of the outcome, CAD report number)")
-        for state in (State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED)
-    ],
-    Step("after_action", State.AFTER_ACTION, "the LE Lead's confirmation of the after-action"),
-]
-
-
-def due_times() -> dict[str, dt.timedelta]:
-    """The settings' defaults, overridden by what an administrator set in the admin."""
-    dues = dict(settings.VIP_STEP_DUE)
-    for code, hours in StepDueTime.objects.values_list("state", "due_hours"):
-        dues[code] = dt.timedelta(hours=hours)
-    return dues
+# What is due when, and what a CN still owes, is the rulebook's (notifications/rules.py: DUE_STEPS, due_times):
+# the dashboard's overdue list reads the same definition, with the same administrator's overrides.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,10 +102,10 @@ _Won = tuple[int, str, str]
 def reminders_sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Remind and escalate everything overdue at `now`. Safe to run twice, or twice at once."""
     now = now or timezone.now()
-    dues = due_times()
+    dues = rules.due_times()
     people = _People.load()
     counts: Counter[str] = Counter({"remind": 0, "escalate": 0, "gvis": 0})
-    steps = [(step, dues[step.code]) for step in STEPS if dues.get(step.code)]
+    steps = rules.due_steps(dues)
     for won in _each_step(steps, lambda step, due: _claim_step(step, due, now, people)):
         counts.update(won)
     if dues.get("gvis"):
@@ -169,7 +137,7 @@ def _each_step(steps: list, claim: Callable) -> Iterable[Counter[str]]:
         return list(pool.map(in_thread, steps))
 
 
-def _claim_step(step: Step, due: dt.timedelta, now: dt.datetime, people: _People) -> Counter[str]:
+def _claim_step(step: DueStep, due: dt.timedelta, now: dt.datetime, people: _People) -> Counter[str]:
     """Claim a step's overdue reminders batch by batch of CHUNK_SIZE CNs, each batch in a transaction of its own.
 
     `after` pages by key rather than by offset, so each batch starts where the last ended, and a CN with
@@ -186,23 +154,22 @@ def _claim_step(step: Step, due: dt.timedelta, now: dt.datetime, people: _People
             return won
 
 
-def _step_cns(step: Step, due: dt.timedelta, now: dt.datetime, after: _Key | None) -> QuerySet:
+def _step_cns(step: DueStep, due: dt.timedelta, now: dt.datetime, after: _Key | None) -> QuerySet:
     """The CNs past this step's due time (reminded or not) after the key `after`, in the sweep's order."""
-    deliveries = Delivery.objects.filter(state=step.state, state_entered_at__lte=now - due)
+    deliveries = Delivery.objects.filter(step.late(due, now))
     if after is not None:
         entered, pk = after
         deliveries = deliveries.filter(
             Q(state_entered_at__gt=entered) | Q(state_entered_at=entered, pk__gt=pk), state_entered_at__gte=entered
         )
     return (
-        step.pending(deliveries)
+        deliveries
         # One order for every sweep, so racing inserts take the unique index's locks in the same order.
-        .order_by("state_entered_at", "pk")
-        .values_list("pk", "le_lead_id", "state_entered_at", "attempt")
+        .order_by("state_entered_at", "pk").values_list("pk", "le_lead_id", "state_entered_at", "attempt")
     )
 
 
-def _step_message_format(step: Step, level: str) -> str:
+def _step_message_format(step: DueStep, level: str) -> str:
     """The message with two blanks for PostgreSQL's format(), the CN's number and when it was due. No
     candidate names: the message also travels by e-mail."""
     label, what = (str(text).replace("%", "%%") for text in (State(step.state).label, step.what))
@@ -215,7 +182,7 @@ _DUE_FORMAT = "Mon DD, YYYY HH24:MI"  # PostgreSQL's to_char: "Mar 08, 2026 04:0
 
 
 def _claim_chunk(
-    cns: QuerySet, step: Step, due: dt.timedelta, now: dt.datetime, people: _People
+    cns: QuerySet, step: DueStep, due: dt.timedelta, now: dt.datetime, people: _People
 ) -> tuple[list[_Won], int, _Key | None]:
     """Insert the reminders of the first CHUNK_SIZE of `cns` with some still to claim, in one statement (pick
     the batch, work out who is reminded, write the messages, insert); returns those this sweep won, how many

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
 

@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransition
 
 from candidates.models import Candidate, Influencer
 from notifications import guards as g
+from notifications import rules, steps
 from notifications.models import (
     AfterAction,
     Check,
@@ -42,39 +43,24 @@ from vip import roles
 from vip.audit import acting_as, audit
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
 
-# The transitions by their API names (DESIGN.md), in the order of the SOP.
-TRANSITIONS = {
-    "determine-eligibility": "determine_eligibility",
-    "start-preparation": "start_preparation",
-    "approve": "approve",
-    "advise-ecc": "advise_ecc",
-    "record-delivery": "record_delivery",
-    "record-influencer-delivery": "record_influencer_delivery",
-    "record-refusal": "record_refusal",
-    "record-not-located": "record_not_located",
-    "retry": "retry",
-    "record-after-action": "record_after_action",
-    "close": "close",
-    "cancel": "cancel",
-}
+# The transitions by their API names, in the order of the SOP: read from the step registry.
+TRANSITIONS = {name: step.method for name, step in steps.TRANSITIONS.items()}
 
 
 # --- reading the machine ----------------------------------------------------------------------------
 
 
-def _transition_meta(name: str):
-    method = getattr(Delivery, name)
-    return method._django_fsm
-
-
 def unmet_conditions(delivery: Delivery, name: str, *, include_payload: bool = True) -> dict[str, str]:
-    meta = _transition_meta(name)
-    transition = meta.get_transition(delivery.state)
+    """The guards of transition `name` (its method's name) not met by `delivery` now, each with its reason.
+    Without `include_payload`, the guards judging the record the step itself writes are left out: those are
+    what its record must show (`payload_requirements`), not what blocks it now."""
+    step = steps.TRANSITION_BY_METHOD[name]
+    transition = step.from_state(delivery.state)
     if transition is None:
         return {}
     unmet = {}
     for condition in transition.conditions:
-        if not include_payload and getattr(condition, "payload", False):
+        if not include_payload and step.is_requirement(condition):
             continue
         if not condition(delivery):
             unmet[condition.__name__] = g.reason_for(condition, delivery)
@@ -82,10 +68,11 @@ def unmet_conditions(delivery: Delivery, name: str, *, include_payload: bool = T
 
 
 def payload_requirements(name: str, state: str) -> dict[str, str]:
-    transition = _transition_meta(name).get_transition(state)
+    step = steps.TRANSITION_BY_METHOD[name]
+    transition = step.from_state(state)
     if transition is None:
         return {}
-    return {c.__name__: c.reason for c in transition.conditions if getattr(c, "payload", False)}
+    return {c.__name__: c.reason for c in transition.conditions if step.is_requirement(c)}
 
 
 @dataclass
@@ -96,25 +83,26 @@ class TransitionOption:
     allowed: bool
     reasons: dict[str, str]
     requires: dict[str, str]
+    title: str = ""
 
 
 def transition_options(delivery: Delivery, user) -> list[TransitionOption]:
     """The transitions out of the current state this user may perform, and for each blocked one, why."""
     options = []
-    for api_name, method_name in TRANSITIONS.items():
-        meta = _transition_meta(method_name)
-        transition = meta.get_transition(delivery.state)
+    for step in steps.TRANSITIONS.values():
+        transition = step.from_state(delivery.state)
         if transition is None or not transition.has_perm(delivery, user):
             continue
-        reasons = unmet_conditions(delivery, method_name, include_payload=False)
+        reasons = unmet_conditions(delivery, step.method, include_payload=False)
         options.append(
             TransitionOption(
-                name=api_name,
-                method=method_name,
+                name=step.name,
+                method=step.method,
                 target=transition.target,
                 allowed=not reasons,
                 reasons=reasons,
-                requires=payload_requirements(method_name, delivery.state),
+                requires=payload_requirements(step.method, delivery.state),
+                title=step.title,
             )
         )
     return options
@@ -147,8 +135,8 @@ def _transition(
     try:
         with transaction.atomic(), acting_as(user):
             delivery = _lock(delivery_id, user)
-            meta = _transition_meta(method_name)
-            transition = meta.get_transition(delivery.state)
+            step = steps.TRANSITION_BY_METHOD[method_name]
+            transition = step.from_state(delivery.state)
             if transition is None:
                 raise TransitionRefused(
                     f"This CN is {delivery.get_state_display().lower()}: "
@@ -156,7 +144,7 @@ def _transition(
                     reasons={"state": f"Not possible while the CN is {delivery.get_state_display().lower()}."},
                 )
             if not transition.has_perm(delivery, user):
-                raise NotPermitted(_why_not_permitted(method_name))
+                raise NotPermitted(step.who(delivery.state).refusal)
             if record is not None:
                 record(delivery)
             reasons = unmet_conditions(delivery, method_name)
@@ -186,12 +174,6 @@ def _after_transition(delivery_id: int, from_state: str, to_state: str) -> None:
     delivery_transitioned.send(sender=Delivery, delivery_id=delivery_id, from_state=from_state, to_state=to_state)
 
 
-def _why_not_permitted(method_name: str) -> str:
-    if method_name in ("determine_eligibility", "start_preparation", "approve", "close", "cancel"):
-        return "Only the VIP Law Enforcement Lead may do this (SOP 2-64-4 B, D.2)."
-    return "Only the VIP LE Lead or a sworn member of this CN's delivery team may record this step."
-
-
 def _validation_to_domain(exc: ValidationError) -> DomainError:
     if hasattr(exc, "message_dict"):
         reasons = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
@@ -200,25 +182,29 @@ def _validation_to_domain(exc: ValidationError) -> DomainError:
     return DomainError("Please correct the highlighted fields: " + " ".join(reasons.values()), reasons=reasons)
 
 
-def _step(
-    delivery_id: int, *, user, allowed_states, permission: Callable, what: str, write: Callable, note: str = ""
-) -> object:
-    """Write one preparation record (no transition): lock, check state and person, validate, save, audit."""
+def _step(delivery_id: int, *, user, step: str, write: Callable, note: str = "") -> object:
+    """Write one preparation record (no transition): lock, check state and person (as the registry declares
+    the step), validate, save, audit."""
+    declared = steps.PREPARATION_STEPS[step]
     try:
         with transaction.atomic(), acting_as(user):
             delivery = _lock(delivery_id, user)
-            if delivery.state not in allowed_states:
+            if delivery.state not in declared.states:
                 raise TransitionRefused(
-                    f"The {what} can't be recorded while the CN is {delivery.get_state_display().lower()}.",
+                    f"The {declared.record} can't be recorded while the CN is {delivery.get_state_display().lower()}.",
                     reasons={
-                        "state": f"Allowed while the CN is {', '.join(State(s).label.lower() for s in allowed_states)}."
+                        "state": f"Allowed while the CN is {', '.join(State(s).label.lower() for s in declared.states)}."
                     },
                 )
-            if not permission(delivery, user):
-                raise NotPermitted(f"You may not record the {what} on this CN.")
+            if not declared.who.may(delivery, user):
+                raise NotPermitted(declared.who.refusal)
             obj = write(delivery)
             audit(
-                actor=user, action="update", obj=delivery, note=note or f"Recorded the {what}.", changes={"step": what}
+                actor=user,
+                action="update",
+                obj=delivery,
+                note=note or f"Recorded the {declared.record}.",
+                changes={"step": declared.record},
             )
             return obj
     except ValidationError as exc:
@@ -229,17 +215,6 @@ def _save(obj):
     obj.full_clean()
     obj.save()
     return obj
-
-
-PREPARATION_STATES = [State.IDENTIFIED, State.ELIGIBLE, State.IN_PREPARATION]
-
-
-def _lead_only(delivery, user) -> bool:
-    return roles.is_le_lead(user)
-
-
-def _lead_or_team(delivery, user) -> bool:
-    return roles.is_le_lead(user) or delivery.team_members.filter(user=user).exists()
 
 
 # --- creation ----------------------------------------------------------------------------------------
@@ -318,10 +293,9 @@ def record_check(
         check.recorded_by = user
         return _save(check)
 
-    label = dict(Check.Kind.choices).get(kind, "check").lower()
-    return _step(
-        delivery_id, user=user, allowed_states=PREPARATION_STATES, permission=_lead_only, what=label, write=write
-    )
+    if kind not in Check.Kind.values:
+        raise DomainError("Pick the kind of check.", reasons={"kind": "Unknown kind."})
+    return _step(delivery_id, user=user, step=kind.replace("_", "-"), write=write)
 
 
 def render_letter(template: LetterTemplate, *, delivery: Delivery, penalties: str) -> str:
@@ -379,9 +353,7 @@ def record_letter(
             letter.not_warranted_reason = not_warranted_reason
         return _save(letter)
 
-    return _step(
-        delivery_id, user=user, allowed_states=PREPARATION_STATES, permission=_lead_only, what="letter", write=write
-    )
+    return _step(delivery_id, user=user, step="letter", write=write)
 
 
 def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
@@ -392,26 +364,14 @@ def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
             raise DomainError(
                 "Pick the team role: LE Lead, officer, trainee or social services.", reasons={"role": "Unknown role."}
             )
-        if role in (TeamMember.Role.OFFICER, TeamMember.Role.TRAINEE, TeamMember.Role.LE_LEAD):
-            q = qualification(member)
+        if role in TeamMember.DELIVERING_ROLES:
             name = member.get_full_name() or member.username
             if role == TeamMember.Role.LE_LEAD and not roles.is_le_lead(member):
                 raise DomainError(f"{name} is not a VIP LE Lead.", reasons={"role": "Pick Officer or Trainee."})
-            if not q.sworn:
-                raise DomainError(
-                    f"{name} is not sworn personnel and cannot deliver a CN (SOP 2-64-6 A).",
-                    reasons={"member": "Not sworn."},
-                )
-            if not q.trained:
-                raise DomainError(
-                    f"{name} has not attended a Department-recognised CN training (SOP 2-64-6 A.1).",
-                    reasons={"member": "No CN training on record."},
-                )
-            if role == TeamMember.Role.OFFICER and not q.accompanied_le_lead:
-                raise DomainError(
-                    f"{name} has not yet accompanied the VIP LE Lead on a CN: add them as a trainee on a team with the LE Lead (SOP 2-64-6 A.2).",
-                    reasons={"role": "Add as trainee."},
-                )
+            problem = rules.joining_problem(name, qualification(member), role=role)
+            if problem is not None:
+                message, reasons = problem
+                raise DomainError(message, reasons=reasons)
         elif role == TeamMember.Role.SOCIAL_SERVICES and not roles.is_social_services(member):
             raise DomainError(
                 "Only social services staff can join in the social services role.", reasons={"role": "Wrong role."}
@@ -426,14 +386,19 @@ def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
     return _step(
         delivery_id,
         user=user,
-        allowed_states=PREPARATION_STATES + [State.READY],
-        permission=_lead_only,
-        what="delivery team",
+        step="team",
         write=write,
         note=f"Added {member.get_full_name() or member.username} to the team as {TeamMember.Role(role).label}."
         if role in TeamMember.Role.values
         else "",
     )
+
+
+def change_team(delivery_id: int, *, user, action: str, member, role: str = "") -> TeamMember | None:
+    """Add a person to the team (`action` "add", in `role`) or remove one ("remove"): the API's team step."""
+    if action == "remove":
+        return remove_team_member(delivery_id, user=user, member=member)
+    return add_team_member(delivery_id, user=user, member=member, role=role)
 
 
 def remove_team_member(delivery_id: int, *, user, member) -> None:
@@ -448,9 +413,7 @@ def remove_team_member(delivery_id: int, *, user, member) -> None:
     _step(
         delivery_id,
         user=user,
-        allowed_states=PREPARATION_STATES + [State.READY],
-        permission=_lead_only,
-        what="delivery team",
+        step="team",
         write=write,
         note=f"Removed {member.get_full_name() or member.username} from the team.",
     )
@@ -474,15 +437,10 @@ def record_social_services(
         record.recorded_by = user
         return _save(record)
 
-    def permission(delivery, u):
-        return roles.is_le_lead(u) or delivery.team_members.filter(user=u).exists()
-
     return _step(
         delivery_id,
         user=user,
-        allowed_states=PREPARATION_STATES,
-        permission=permission,
-        what="social services coordination",
+        step="social-services",
         write=write,
     )
 
@@ -522,9 +480,7 @@ def record_jpo_check(
         _step(
             delivery_id,
             user=user,
-            allowed_states=PREPARATION_STATES,
-            permission=_lead_only,
-            what="JPO check",
+            step="jpo-check",
             write=write,
         )
         if decision == JPOCheck.Decision.DO_NOT_DELIVER:
@@ -570,9 +526,7 @@ def record_guardian_contact(
     return _step(
         delivery_id,
         user=user,
-        allowed_states=PREPARATION_STATES + [State.READY],
-        permission=_lead_only,
-        what="guardian contact attempt",
+        step="guardian-contact",
         write=write,
     )
 
@@ -772,5 +726,5 @@ def delivery_cancel(delivery_id: int, *, user, reason: str) -> Delivery:
 
 
 def transition_by_api_name(api_name: str):
-    """The service for a transition's API name, e.g. 'advise-ecc' -> delivery_advise_ecc."""
-    return globals()[f"delivery_{TRANSITIONS[api_name]}"]
+    """The service for a transition's API name, e.g. 'advise-ecc' -> delivery_advise_ecc (the registry's)."""
+    return steps.TRANSITIONS[api_name].call

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Address
-from notifications import guards, services
+from notifications import guards, rules, services, steps
 from notifications import tablet_forms as f
-from notifications.models import OPEN_STATES, Delivery, State, TeamMember
+from notifications.models import Delivery, State, TeamMember
 from notifications.selectors import deliveries_on_team_of, deliveries_visible_to, get_delivery_for_user
 from vip import idempotency, roles
 from vip.errors import DomainError
@@ -36,8 +36,6 @@ from vip.kept import kept
 from vip.paging import ids_first
 
 QUEUE_HEADER = "X-VIP-Queue"
-OUTCOME_STATES = (State.DELIVERED, State.DELIVERED_TO_INFLUENCER, State.REFUSED, State.NOT_LOCATED)
-DOOR_STATES = (State.READY, State.ECC_ADVISED, *OUTCOME_STATES)
 
 NEXT_STEP = {
     State.IDENTIFIED: "Not ready yet: the LE Lead is determining eligibility",
@@ -83,16 +81,17 @@ def _home_rows_html(user) -> str:
     today = timezone.localdate()
     deliveries = (
         deliveries_on_team_of(user)
-        .filter(state__in=OPEN_STATES)
+        .filter(state__in=rules.OPEN_STATES)
         .annotate(
             rank=Case(
-                When(Q(planned_for=today) & Q(state__in=DOOR_STATES), then=Value(0)),
-                When(state__in=DOOR_STATES, then=Value(1)),
+                When(Q(planned_for=today) & Q(state__in=rules.DOOR_STATES), then=Value(0)),
+                When(state__in=rules.DOOR_STATES, then=Value(1)),
                 When(planned_for=today, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
             )
         )
+        .annotate(due_at=rules.due_at_expression())  # the rulebook's due time, as the sweep and the dashboard
         .order_by("rank", "planned_for", "pk")
         .prefetch_related(
             Prefetch("candidate__addresses", queryset=Address.objects.order_by("-valid_from", "-id")),
@@ -106,7 +105,7 @@ def _home_rows_html(user) -> str:
             "team": list(d.team_members.all()),
             "next_step": NEXT_STEP[d.state],
             "today": d.planned_for == today,
-            "actionable": d.state in DOOR_STATES,
+            "actionable": d.state in rules.DOOR_STATES,
         }
         # The open CNs an officer is on are few in practice; the cap keeps a tablet page small on a weak
         # link whatever the data holds (the benchmark's officer is on thousands).
@@ -133,12 +132,8 @@ def photo(request, pk: int):
 
 
 def step_url(delivery: Delivery) -> str:
-    name = {
-        State.READY: "tablet:advise_ecc",
-        State.ECC_ADVISED: "tablet:encounter",
-        **dict.fromkeys(OUTCOME_STATES, "tablet:after_action"),
-    }.get(delivery.state, "tablet:status")
-    return reverse(name, args=[delivery.pk])
+    """The screen of the step the team takes next at the door (the registry's `tablet_screen`), else the status."""
+    return reverse(steps.tablet_screen(delivery.state), args=[delivery.pk])
 
 
 @tablet_view
@@ -151,7 +146,7 @@ def step(request, pk: int):
 @require_GET
 def status(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
-    if delivery.state in DOOR_STATES:
+    if delivery.state in rules.DOOR_STATES:
         return redirect(step_url(delivery))
     return render(request, "tablet/status.html", _context(request, delivery, step_no=None))
 
@@ -300,10 +295,10 @@ def _unavailable(delivery, options: dict, name: str) -> list[str]:
     """Why a step can't be recorded now, in words (the guards' reasons; else the state or the role)."""
     option = options.get(name)
     if option is None:
-        transition = getattr(Delivery, services.TRANSITIONS[name])._django_fsm.get_transition(delivery.state)
-        if transition is None:
+        step = steps.TRANSITIONS[name]
+        if step.from_state(delivery.state) is None:
             return [f"Not possible while the CN is {delivery.get_state_display().lower()}."]
-        return ["Only the VIP LE Lead or a sworn member of this CN's delivery team may record this step."]
+        return [step.who(delivery.state).refusal]
     return list(option.reasons.values())
 
 
@@ -349,7 +344,7 @@ def advise_ecc(request, pk: int):
             page=page,
             done="ECC advisement recorded.",
         )
-    moved = _moved_on(request, delivery, (State.READY,))
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["advise-ecc"].sources)
     if moved:
         return moved
     return page(f.AdviseEccForm(initial={"location": delivery.location}))
@@ -368,7 +363,7 @@ def _chosen_guardian(request, influencers):
 @require_GET
 def encounter(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
-    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-delivery"].sources)
     if moved:
         return moved
     ctx = _context(request, delivery, step_no=2)
@@ -424,7 +419,7 @@ def delivered(request, pk: int):
             page=page,
             done="Delivery recorded.",
         )
-    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-delivery"].sources)
     if moved:
         return moved
     guardian = _chosen_guardian(request, influencers)
@@ -455,7 +450,7 @@ def influencer(request, pk: int):
             page=page,
             done="Delivery to a family member, influencer or associate recorded.",
         )
-    moved = _moved_on(request, delivery, (State.ECC_ADVISED,))
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-influencer-delivery"].sources)
     if moved:
         return moved
     return page(f.InfluencerDeliveryForm(influencers=influencers))
@@ -541,7 +536,7 @@ def after_action(request, pk: int):
             page=page,
             done="After-action recorded. The LE Lead will confirm and close the CN.",
         )
-    moved = _moved_on(request, delivery, OUTCOME_STATES)
+    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-after-action"].sources)
     if moved:
         return moved
     return page(f.AfterActionForm())

@@ -22,9 +22,8 @@ from django.views.decorators.http import require_POST
 
 from candidates.selectors import get_candidate_for_user, may_see_checks
 from notifications import forms as f
-from notifications import services
+from notifications import guards, rules, services, steps
 from notifications.models import (
-    OPEN_STATES,
     AfterAction,
     Check,
     EligibilityDetermination,
@@ -93,9 +92,10 @@ def board(request):
     if chosen:
         # One state: every CN in it, a page at a time (a city's program holds hundreds of thousands).
         # The count is known: the paginator need not count again.
-        page = CountedPaginator(
-            visible.filter(state=chosen).order_by("state_entered_at", "id"), BOARD_PAGE_SIZE, counts.get(chosen, 0)
-        ).get_page(request.GET.get("page"))
+        rows = (
+            visible.filter(state=chosen).annotate(due_at=rules.due_at_expression()).order_by("state_entered_at", "id")
+        )
+        page = CountedPaginator(rows, BOARD_PAGE_SIZE, counts.get(chosen, 0)).get_page(request.GET.get("page"))
         columns_html = _board_columns(page.object_list, counts, chosen)
     else:
         # The whole board is the same for everyone who sees the same CNs until the data changes (or the day
@@ -121,10 +121,11 @@ def _longest_waiting(visible):
     for those the board shows the recent ones (filter by state to see all)."""
     since = timezone.make_aware(dt.datetime.combine(timezone.localdate() - FINISHED_SHOWN_FOR, dt.time.min))
     recent = visible.filter(state_entered_at__gte=since)
-    sources = {state: visible if state in OPEN_STATES else recent for state in State.values}
+    sources = {state: visible if state in rules.OPEN_STATES else recent for state in State.values}
     ids = first_in_each_state(sources, BOARD_ROWS_PER_STATE)
     rows = visible.filter(pk__in=ids).order_by("state_entered_at", "id").select_related(None)
-    return rows.select_related("candidate").only(*BOARD_FIELDS)
+    # When each is due: the rulebook's due time, the one the reminder sweep and the dashboard read.
+    return rows.select_related("candidate").only(*BOARD_FIELDS).annotate(due_at=rules.due_at_expression())
 
 
 def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
@@ -140,7 +141,7 @@ def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
             "label": label,
             "count": counts.get(state, 0),
             "deliveries": columns[state],
-            "recent_only": not chosen and state not in OPEN_STATES,
+            "recent_only": not chosen and state not in rules.OPEN_STATES,
             "truncated": not chosen and counts.get(state, 0) > len(columns[state]),
         }
         for state, label in State.choices
@@ -163,7 +164,9 @@ def _my_deliveries_html(user, page_number: str) -> str:
     deliveries = (
         deliveries_on_team_of(user)
         .annotate(
-            finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
+            finished=Case(
+                When(state__in=rules.OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         )
         .order_by("finished", "-state_entered_at", "-id")
     )
@@ -184,6 +187,7 @@ def personnel(request):
         {
             "qualified": [r for r in rows if r.qualified],
             "not_qualified": [r for r in rows if not r.qualified],
+            "rule": rules.QUALIFICATION_SUMMARY,
         },
     )
 
@@ -226,6 +230,7 @@ class ChecklistItem:
     who: str = ""
     when: object = ""
     detail: str = ""
+    missing: str = ""  # what is still missing, in the guard's words
 
     def __post_init__(self):
         # A date or a date and time, shown the same way whichever it is (local time).
@@ -244,8 +249,15 @@ def _who(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def _judged(delivery, *conditions) -> tuple[bool, str]:
+    """Done when each guard the transitions run is met; else what the unmet ones say (never a met one)."""
+    unmet = [guards.reason_for(condition, delivery) for condition in conditions if not condition(delivery)]
+    return not unmet, " ".join(unmet)
+
+
 def checklist(delivery, user) -> list[ChecklistItem]:
-    """The SOP steps of this CN, done and to do, each with who and when."""
+    """The SOP steps of this CN, done and to do, each with who and when. Whether a step is done is what the
+    guards of the state machine say (notifications/guards.py), not a check of its own."""
     juvenile = delivery.candidate_is_juvenile()
     items = []
     eligibility = EligibilityDetermination.objects.filter(delivery=delivery).select_related("recorded_by").first()
@@ -261,108 +273,128 @@ def checklist(delivery, user) -> list[ChecklistItem]:
     )
     checks = {c.kind: c for c in Check.objects.filter(delivery=delivery).select_related("completed_by")}
     show_checks = may_see_checks(user)
-    for kind, label in Check.Kind.choices:
+    for (kind, label), condition in zip(
+        Check.Kind.choices, (guards.threat_assessment_done, guards.background_check_done), strict=True
+    ):
         check = checks.get(kind)
+        done, missing = _judged(delivery, condition)
         items.append(
             ChecklistItem(
                 f"{label} completed",
                 "2-64-4 B.1.a",
-                check is not None,
+                done,
                 _who(check and check.completed_by),
                 check and check.completed_on,
                 check.get_result_display() if (check and show_checks) else "",
+                missing,
             )
         )
     letter = Letter.objects.filter(delivery=delivery).select_related("recorded_by").first()
+    done, missing = _judged(delivery, guards.letter_drafted_or_not_warranted)
     items.append(
         ChecklistItem(
             "Letter drafted, or recorded as not warranted",
             "2-64-4 B.1.b",
-            letter is not None,
+            done,
             _who(letter and letter.recorded_by),
             letter and letter.recorded_at,
             (letter.get_status_display() + (f": {letter.not_warranted_reason}" if letter.not_warranted_reason else ""))
             if letter
             else "",
+            missing,
         )
     )
     team = list(delivery.team_members.select_related("user", "added_by"))
+    done, missing = _judged(delivery, guards.team_has_qualified_officer, guards.team_officers_meet_sop_2_64_6)
     items.append(
         ChecklistItem(
             "Delivering personnel coordinated",
             "2-64-4 B.1.c, 2-64-6",
-            any(m.role in ("officer", "le_lead") for m in team),
+            done,
             detail=", ".join(str(m) for m in team),
+            missing=missing,
         )
     )
     social = SocialServicesCoordination.objects.filter(delivery=delivery).select_related("recorded_by").first()
+    done, missing = _judged(delivery, guards.social_services_coordinated)
     items.append(
         ChecklistItem(
             "Social services component coordinated",
             "2-64-4 B.1.d",
-            social is not None,
+            done,
             _who(social and social.recorded_by),
             social and social.coordinated_on,
             social.plan if social else "",
+            missing,
         )
     )
-    if juvenile or JPOCheck.objects.filter(delivery=delivery).exists():
-        jpo = JPOCheck.objects.filter(delivery=delivery).select_related("recorded_by").first()
+    jpo = JPOCheck.objects.filter(delivery=delivery).select_related("recorded_by").first()
+    if juvenile or jpo is not None:
+        done, missing = _judged(delivery, guards.jpo_cleared_if_juvenile)
         items.append(
             ChecklistItem(
                 "Juvenile Probation Office contacted; decision recorded",
                 "2-64-5 B.1",
-                jpo is not None,
+                done and jpo is not None,
                 _who(jpo and jpo.recorded_by),
                 jpo and jpo.contacted_on,
                 f"{jpo.get_decision_display()}: {jpo.reasons}" if jpo else "",
+                missing,
             )
         )
         attempts = list(delivery.guardian_contacts.select_related("recorded_by").order_by("attempted_at"))
+        done, missing = _judged(delivery, guards.guardian_contact_attempted_if_juvenile)
         items.append(
             ChecklistItem(
                 "Parent or guardian contact attempted",
                 "2-64-5 B.1.f",
-                bool(attempts),
+                done and bool(attempts),
                 _who(attempts[-1].recorded_by) if attempts else "",
                 attempts[-1].attempted_at if attempts else None,
                 "; ".join(
                     f"{a.guardian_name} ({a.get_method_display()}, {'reached' if a.reached else 'not reached'})"
                     for a in attempts
                 ),
+                missing,
             )
         )
     ecc = delivery.latest_ecc_advisement()
+    done, missing = _judged(delivery, guards.ecc_advisement_recorded)
     items.append(
         ChecklistItem(
             "ECC advised of location, team and identity",
             "2-64-4 C.1.a",
-            bool(ecc and ecc.attempt == delivery.attempt),
+            done,
             _who(ecc and ecc.recorded_by),
             ecc and ecc.advised_at,
             ecc.location if ecc else "",
+            missing,
         )
     )
     encounter = delivery.latest_encounter()
+    done, missing = _judged(delivery, guards.encounter_recorded)
     items.append(
         ChecklistItem(
             "Encounter and outcome recorded",
             "2-64-4 C",
-            bool(encounter and encounter.attempt == delivery.attempt),
+            done,
             _who(encounter and encounter.recorded_by),
             encounter and encounter.occurred_at,
             encounter.get_outcome_display() if encounter else "",
+            missing,
         )
     )
     after = AfterAction.objects.filter(delivery=delivery).select_related("recorded_by", "confirmed_by").first()
+    done, missing = _judged(delivery, guards.ecc_advised_of_outcome, guards.cad_report_number_valid)
     items.append(
         ChecklistItem(
             "ECC advised of the outcome; CAD report number recorded",
             "2-64-4 D.1",
-            after is not None,
+            done,
             _who(after and after.recorded_by),
             after and after.recorded_at,
             after.cad_report_number if after else "",
+            missing if after else "",
         )
     )
     items.append(
@@ -375,56 +407,6 @@ def checklist(delivery, user) -> list[ChecklistItem]:
         )
     )
     return items
-
-
-STEP_FORMS = {
-    # name: (form, service call, title)
-    "threat-assessment": (
-        f.CheckForm,
-        lambda pk, user, data: services.record_check(pk, user=user, kind="threat_assessment", **data),
-        "Threat assessment",
-    ),
-    "background-check": (
-        f.CheckForm,
-        lambda pk, user, data: services.record_check(pk, user=user, kind="background_check", **data),
-        "Background check",
-    ),
-    "letter": (f.LetterForm, lambda pk, user, data: services.record_letter(pk, user=user, **data), "Letter"),
-    "team-add": (f.TeamAddForm, lambda pk, user, data: services.add_team_member(pk, user=user, **data), "Add to team"),
-    "team-remove": (
-        f.TeamRemoveForm,
-        lambda pk, user, data: services.remove_team_member(pk, user=user, **data),
-        "Remove from team",
-    ),
-    "social-services": (
-        f.SocialServicesForm,
-        lambda pk, user, data: services.record_social_services(pk, user=user, **data),
-        "Social services coordination",
-    ),
-    "jpo-check": (
-        f.JPOCheckForm,
-        lambda pk, user, data: services.record_jpo_check(pk, user=user, **data),
-        "Juvenile Probation Office",
-    ),
-    "guardian-contact": (
-        f.GuardianContactForm,
-        lambda pk, user, data: services.record_guardian_contact(pk, user=user, **data),
-        "Parent or guardian contact attempt",
-    ),
-}
-JUVENILE_STEPS = ("jpo-check", "guardian-contact")
-PREPARATION_STATES = (State.IDENTIFIED, State.ELIGIBLE, State.IN_PREPARATION)
-
-
-def _step_initial(name) -> dict:
-    today = timezone.localdate()
-    return {
-        "threat-assessment": {"completed_on": today},
-        "background-check": {"completed_on": today},
-        "social-services": {"coordinated_on": today},
-        "jpo-check": {"contacted_on": today},
-        "guardian-contact": {"attempted_at": timezone.localtime().replace(second=0, microsecond=0)},
-    }.get(name, {})
 
 
 def _add_errors(form, exc: DomainError) -> None:
@@ -441,30 +423,28 @@ def _add_errors(form, exc: DomainError) -> None:
 
 
 def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, status: int = 200):
-    """Render the CN page; `bound` = (kind, name, form) keeps a refused form with what was typed."""
+    """Render the CN page; `bound` = (kind, name, form) keeps a refused form with what was typed.
+
+    The preparation forms and the next steps are the registry's (notifications/steps.py): a step is offered
+    only where it can succeed (its states, its actor, a juvenile's steps for a juvenile), a transition only to
+    whom the state machine lets take it, with its form only when no guard blocks it now."""
     user = request.user
-    lead = roles.is_le_lead(user)
     juvenile = delivery.candidate_is_juvenile()
-    steps = []
-    if lead and not delivery.is_read_only:
-        for name, (form_class, _call, title) in STEP_FORMS.items():
-            if name == "team-remove" or (name in JUVENILE_STEPS and not juvenile):
-                continue
-            if delivery.state not in PREPARATION_STATES and name not in ("team-add", "guardian-contact"):
-                continue
-            if bound and bound[:2] == ("step", name):
-                form = bound[2]
-            else:
-                form = form_class(delivery=delivery, initial=_step_initial(name), prefix=name)
-            steps.append({"name": name, "title": title, "form": form})
-    options = []
-    for option in services.transition_options(delivery, user):
-        form_class = f.TRANSITION_FORMS[option.name]
-        if bound and bound[:2] == ("transition", option.name):
-            form = bound[2]
-        else:
-            form = form_class(delivery=delivery, prefix=option.name)
-        options.append({"option": option, "form": form, "label": option.name.replace("-", " ").capitalize()})
+
+    def form_for(kind, name, form_class, **initial):
+        if bound and bound[:2] == (kind, name):
+            return bound[2]
+        return form_class(delivery=delivery, prefix=name, **initial)
+
+    forms_offered = [
+        {"name": step.name, "title": step.title, "form": form_for("step", step.name, step.form, initial=step.initial())}
+        for step in steps.PREPARATION_STEPS.values()
+        if step.offered(delivery, user, juvenile=juvenile)
+    ]
+    options = [
+        {"option": option, "form": form_for("transition", option.name, steps.TRANSITIONS[option.name].form)}
+        for option in services.transition_options(delivery, user)
+    ]
     team = list(delivery.team_members.select_related("user"))
     return render(
         request,
@@ -473,10 +453,10 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
             "delivery": delivery,
             "juvenile": juvenile,
             "checklist": checklist(delivery, user),
-            "steps": steps,
+            "steps": forms_offered,
             "options": options,
             "team": team,
-            "may_edit_team": lead and not delivery.is_read_only,
+            "may_edit_team": steps.PREPARATION_STEPS["team-remove"].allows(delivery, user, juvenile=juvenile),
             "letter": Letter.objects.filter(delivery=delivery).first(),
             # Shown at the top too: a refused form may belong to a step no longer offered to this user.
             "refused_form": bound[2] if bound else None,
@@ -494,19 +474,19 @@ def delivery_detail(request, pk: int):
 @require_POST
 def delivery_step(request, pk: int, name: str):
     delivery = get_delivery_for_user(request.user, pk)
-    if name not in STEP_FORMS:
+    step = steps.PREPARATION_STEPS.get(name)
+    if step is None or step.form is None:
         raise Http404
-    form_class, call, title = STEP_FORMS[name]
-    form = form_class(request.POST, delivery=delivery, prefix=name)
+    form = step.form(request.POST, delivery=delivery, prefix=name)
     status = 400
     if form.is_valid():
         try:
-            call(delivery.pk, request.user, form.service_kwargs())
+            step.perform(delivery.pk, request.user, form.service_kwargs())
         except DomainError as exc:
             _add_errors(form, exc)
             status = exc.status_code
         else:
-            messages.success(request, f"{title}: recorded.")
+            messages.success(request, f"{step.title}: recorded.")
             return redirect("notifications:detail", pk=delivery.pk)
     delivery = get_delivery_for_user(request.user, pk)
     return _page(request, delivery, bound=("step", name, form), status=status)
@@ -516,13 +496,14 @@ def delivery_step(request, pk: int, name: str):
 @require_POST
 def delivery_transition(request, pk: int, name: str):
     delivery = get_delivery_for_user(request.user, pk)
-    if name not in services.TRANSITIONS:
+    step = steps.TRANSITIONS.get(name)
+    if step is None:
         raise Http404
-    form = f.TRANSITION_FORMS[name](request.POST, delivery=delivery, prefix=name)
+    form = step.form(request.POST, delivery=delivery, prefix=name)
     status = 400
     if form.is_valid():
         try:
-            moved = services.transition_by_api_name(name)(delivery.pk, user=request.user, **form.service_kwargs())
+            moved = step.perform(delivery.pk, request.user, form.service_kwargs())
         except DomainError as exc:
             _add_errors(form, exc)
             status = exc.status_code

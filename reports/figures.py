@@ -33,25 +33,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
     Min,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 
 from candidates.models import Candidate, OutcomeEvent, ServiceOffer, add_years, age_on
 from candidates.selectors import candidates_visible_to
+from notifications import rules
 from notifications.models import Delivery, Encounter, State, TeamMember
 from notifications.selectors import deliveries_visible_to
 
@@ -542,19 +535,14 @@ def pipeline(scope: Scope) -> list[PipelineLine]:
 
 
 def due_times() -> dict[str, dt.timedelta]:
-    """The due time of each state that has one (settings.VIP_STEP_DUE; its other keys, the checks' step and
-    the weekly GVIS review, are no state a CN waits in)."""
-    states = set(State.values)
-    return {state: due for state, due in settings.VIP_STEP_DUE.items() if state in states}
+    """The due time of each step, the administrator's overrides applied: the rulebook's (notifications/rules.py),
+    which the reminder sweep reads too."""
+    return rules.due_times()
 
 
 def overdue_filter(now: dt.datetime | None = None) -> Q:
-    """CNs that stayed in a state longer than its due time (settings.VIP_STEP_DUE)."""
-    now = now or timezone.now()
-    late = Q(pk__in=[])
-    for state, due in due_times().items():
-        late |= Q(state=state, state_entered_at__lt=now - due)
-    return late
+    """CNs owing a step past its due time: what the reminder sweep reminds of (notifications/rules.py)."""
+    return rules.overdue_q(now or timezone.now())
 
 
 @dataclass(frozen=True)
@@ -634,54 +622,70 @@ def overdue_count(scope: Scope, *, now: dt.datetime | None = None) -> int:
     return scope.deliveries.filter(overdue_filter(now)).order_by().count()
 
 
-def _due_at() -> ExpressionWrapper:
-    """When a CN's current step was due: its state_entered_at plus its state's due time."""
-    whens = [
-        When(state=state, then=F("state_entered_at") + Value(due, output_field=DurationField()))
-        for state, due in due_times().items()
-    ]
-    return ExpressionWrapper(Case(*whens, default=None), output_field=DateTimeField())
-
-
 def overdue_ids(scope: Scope, *, now: dt.datetime | None = None) -> list[int]:
     """The ids of every overdue CN, the longest late first (one query, ids only: the drill-down lists all)."""
+    dues = rules.due_times()
     return list(
-        scope.deliveries.filter(overdue_filter(now))
-        .annotate(due_at=_due_at())
+        scope.deliveries.filter(rules.overdue_q(now or timezone.now(), dues))
+        .annotate(due_at=rules.due_at_expression(dues))
         .order_by("due_at", "state_entered_at", "pk")
         .values_list("pk", flat=True)
     )
 
 
 def overdue(scope: Scope, *, now: dt.datetime | None = None, limit: int | None = None) -> list[Overdue]:
-    """What is late and for how long, the longest late first (one query).
+    """What is late and for how long, the longest late first: the steps the reminder sweep reminds of, with
+    the same due times (notifications/rules.py).
 
-    With a limit (the dashboard's), only the `limit` longest late are read (two queries): in each state they
-    are among its `limit` CNs that entered it first, read in that order on the (state, state_entered_at)
-    index (one UNION ALL of a part a state, a few rows each), merged by when they were due; then the chosen
-    ones are read with their candidate's name. At a city's scale a hundred thousand CNs are late: they are
-    never read all for the dashboard."""
+    With a limit (the dashboard's), only the `limit` longest late are read (two queries): for each step, they
+    are among the `limit` CNs of its state that entered it first and still owe it, read in that order on the
+    (state, state_entered_at) index (one UNION ALL of a part a step, a few rows each), merged by when they
+    were due; then the chosen ones are read with their candidate's name. At a city's scale a hundred thousand
+    CNs are late: they are never read all for the dashboard."""
     now = now or timezone.now()
-    dues = due_times()
+    dues = rules.due_times()
     in_order = scope.deliveries.order_by("state_entered_at", "pk")
     if limit is None:
-        rows = list(in_order.filter(overdue_filter(now)).values_list(*CNRow.FIELDS))
+        late = in_order.filter(rules.overdue_q(now, dues)).annotate(due_at=rules.due_at_expression(dues))
+        rows = [(row[:-1], row[-1]) for row in late.values_list(*CNRow.FIELDS, "due_at")]
     else:
-        firsts = in_order.values_list("pk", "state", "state_entered_at")
-        late = _union_of_one_shape(
-            lambda state, cutoff: firsts.filter(state=state, state_entered_at__lt=cutoff)[:limit],
-            (_STATE_PLACEHOLDER, _TIME_PLACEHOLDER),
-            [(state, now - due) for state, due in dues.items()],
-        )
-        late.sort(key=lambda row: (row[2] + dues[row[1]], row[2], row[0]))
-        rows = list(in_order.filter(pk__in=[pk for pk, _, _ in late[:limit]]).values_list(*CNRow.FIELDS))
-    lines = []
-    for row in rows:
-        cn = CNRow(*row)
-        due_at = cn.state_entered_at + dues[cn.state]
-        lines.append(Overdue(cn, due_at, now - due_at))
+        due_at: dict[int, dt.datetime] = {}
+        entered_at: dict[int, dt.datetime] = {}
+        for pk, entered, due in _first_late(in_order, now, dues, limit):
+            due_at[pk] = min(due_at.get(pk, entered + due), entered + due)
+            entered_at[pk] = entered
+        chosen = sorted(due_at, key=lambda pk: (due_at[pk], entered_at[pk], pk))[:limit]
+        rows = [(row, due_at[row[0]]) for row in in_order.filter(pk__in=chosen).values_list(*CNRow.FIELDS)]
+    lines = [Overdue(CNRow(*row), due, now - due) for row, due in rows]
     lines.sort(key=lambda line: (line.due_at, line.delivery.state_entered_at, line.delivery.pk))
     return lines
+
+
+def _first_late(
+    in_order: QuerySet, now: dt.datetime, dues: dict, limit: int
+) -> list[tuple[int, dt.datetime, dt.timedelta]]:
+    """(pk, entered, due) of the `limit` first late CNs of each step: the steps every CN of their state owes
+    in one UNION ALL (`_union_of_one_shape`), each step owed by some of them (its `pending`) in a part of its own
+    in the same statement."""
+    firsts = in_order.values_list("pk", "state", "state_entered_at")
+    steps = rules.due_steps(dues)
+    plain = [(step.state, due) for step, due in steps if step.pending is None]
+    owed = [(step, due) for step, due in steps if step.pending is not None]
+    due_of = {}
+    for state, due in plain:
+        due_of[state] = min(due_of.get(state, due), due)
+    rows = [
+        (pk, entered, due_of[state])
+        for pk, state, entered in _union_of_one_shape(
+            lambda state, cutoff: firsts.filter(state=state, state_entered_at__lte=cutoff)[:limit],
+            (_STATE_PLACEHOLDER, _TIME_PLACEHOLDER),
+            [(state, now - due) for state, due in plain],
+        )
+    ]
+    for step, due in owed:
+        part = firsts.filter(step.late(due, now))[:limit]
+        rows += [(pk, entered, due) for pk, _, entered in part]
+    return rows
 
 
 def week_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:

@@ -42,3 +42,18 @@ def test_the_board_fits_a_tablet_without_sideways_scrolling(live_server, page, l
     _shot(page, "cn-board")
     overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     assert overflow is False
+
+
+def test_it_offers_close_on_an_after_action_with_a_valid_cad_number_and_lists_nothing_unmet(
+    live_server, page, le_lead, officer
+):
+    from notifications.tests.conftest import walk
+
+    cn = s.delivery_create(user=le_lead, candidate=make_candidate(), location="1200 Demo Ln SW")
+    walk(cn, "after_action", lead=le_lead, officer=officer)
+    browser_sign_in(page, live_server.url, "lead")
+    page.goto(f"{live_server.url}/cn/{cn.pk}/")
+    _shot(page, "cn-after-action")
+    close = page.locator('[data-transition="close"]')
+    assert "possible" in close.inner_text() and "CAD report number is missing" not in close.inner_text()
+    assert page.locator(".checklist li.todo strong").all_inner_texts() == ["Record confirmed by the LE Lead; CN closed"]

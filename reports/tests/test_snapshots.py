@@ -7,6 +7,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -310,7 +311,7 @@ def _old_overdue(scope, now):
     """The full computation the dashboard used to make: every late CN, sorted by how late."""
     lines = []
     for delivery in scope.deliveries.filter(f.overdue_filter(now)).order_by("state_entered_at", "pk"):
-        due_at = delivery.state_entered_at + f.settings.VIP_STEP_DUE[delivery.state]
+        due_at = delivery.state_entered_at + settings.VIP_STEP_DUE[delivery.state]
         lines.append((delivery.pk, now - due_at))
     lines.sort(key=lambda line: line[1], reverse=True)
     return lines
