@@ -73,7 +73,7 @@ def candidate_list(request):
 def candidate_detail(request, pk: int):
     _require_reader(request.user)
     candidate = get_candidate_for_user(request.user, pk)  # who may see it, read each time
-    # The read itself is logged once, for every interface, by vip.audit_middleware. What the page shows is
+    # The read itself is logged once, for every interface, by vip.audit.middleware. What the page shows is
     # kept, rendered, until any record changes (`kept`): the person's file is reopened often while working on it.
     all_cns = request.GET.get("cns") == "all"
     body_html = kept(

@@ -6,10 +6,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Custom Notifications"
 
     def ready(self):
-        from notifications import (
-            admin_reminders,  # noqa: F401
-            receivers,  # noqa: F401
-        )
+        from notifications import receivers  # noqa: F401
+        from notifications.reminders import admin as reminders_admin  # noqa: F401 - registers the reminder admin
         from notifications.reminders import with_unread_count
         from vip.auth_backends import READ_WITH_SIGNED_IN_USER
 

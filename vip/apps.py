@@ -22,7 +22,7 @@ class VipConfig(AppConfig):
 
         signals.connect_auth_signals()
 
-        from vip import security_admin
+        from vip.security import admin as security_admin
 
         security_admin.install()
 

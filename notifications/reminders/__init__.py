@@ -38,7 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Check, Delivery, State
-from notifications.reminder_models import Reminder, ReminderPreference, StepDueTime
+from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime
 from vip import roles
 
 log = logging.getLogger(__name__)

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from vip import security_views
+from vip.security import views
 
 app_name = "security"
 
 urlpatterns: list = [
-    path("mfa/enrol/", security_views.mfa_enrol, name="mfa_enrol"),
-    path("mfa/verify/", security_views.mfa_verify, name="mfa_verify"),
-    path("mfa/recovery-codes/", security_views.recovery_codes, name="recovery_codes"),
-    path("notice/", security_views.notice, name="notice"),
+    path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("mfa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("notice/", views.notice, name="notice"),
 ]
