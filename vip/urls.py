@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from candidates import records_urls
 from vip import views
+from vip.audit import urls as audit_urls
 from vip.security.api import ObtainTokenView
 from vip.security.views import SignInView
 
@@ -21,7 +23,8 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", include("vip.security.urls")),
-    path("audit/", include("vip.audit.urls")),
+    # the audit viewer (vip) and the candidates' sealing and review pages share the `audit` namespace
+    path("audit/", include((audit_urls.urlpatterns + records_urls.urlpatterns, audit_urls.app_name))),
     path("candidates/", include("candidates.urls")),
     path("tablet/", include("notifications.tablet.urls")),
     path("reminders/", include("notifications.reminders.urls")),
