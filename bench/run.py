@@ -165,7 +165,7 @@ def count_queries(endpoints: list[Endpoint]) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from notifications.selectors import cn_data_changed
+    from vip.kept import cn_data_changed
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 404 is in the table, not on the console
     Client().get("/healthz")  # the first request of a process loads the URLconf: not any endpoint's cost

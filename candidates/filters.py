@@ -11,7 +11,7 @@ from candidates import models as m
 from candidates.forms import QuickSelect
 from candidates.selectors import AGE_BANDS, search_candidates
 from notifications.models import State
-from notifications.selectors import kept_for_everyone
+from vip.kept import kept_for_everyone
 
 
 class _NameChoices(django_filters.fields.ModelChoiceIterator):

@@ -25,8 +25,8 @@ from candidates.selectors import (
     may_use_candidate_records,
     possible_duplicates,
 )
-from notifications.selectors import kept
 from vip import roles
+from vip.kept import kept
 from vip.paging import CountingPaginator
 
 PAGE_SIZE = 25

@@ -31,12 +31,12 @@ from notifications.selectors import (
     get_changed_delivery_detail_for_user,
     get_delivery_detail_for_user,
     get_delivery_for_user,
-    kept,
     known_count,
 )
 from vip import roles
 from vip.api import idempotent
 from vip.errors import DomainError, NotPermitted
+from vip.kept import kept
 from vip.paging import KnownCountPagination
 
 ErrorSerializer = inline_serializer(

@@ -6,9 +6,9 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from notifications.selectors import cn_data_changing
+from vip.kept import cn_data_changing
 
-# What the kept board, lists and pages show (notifications.selectors.kept) is drawn from the records of these
+# What the kept board, lists and pages show (vip.kept) is drawn from the records of these
 # apps and from users' names: any write to one of them makes a new version of the data, and everything kept
 # under the old one is never read again. Reminders are the exception: no kept page shows them.
 FOLLOWED_APPS = ("candidates", "notifications")

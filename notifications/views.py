@@ -41,10 +41,10 @@ from notifications.selectors import (
     deliveries_visible_to,
     first_in_each_state,
     get_delivery_for_user,
-    kept,
 )
 from vip import roles
 from vip.errors import DomainError
+from vip.kept import kept
 from vip.paging import CountedPaginator
 
 

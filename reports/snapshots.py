@@ -31,9 +31,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from notifications.selectors import shared_scope
 from reports import figures as f
 from reports.models import FiguresSnapshot
+from vip.kept import shared_scope
 
 SHARED_SCOPE = "all-unsealed"
 KEEP_FOR = dt.timedelta(days=1)  # a snapshot of a period nobody opened for a day is deleted by the task
@@ -42,7 +42,7 @@ KEEP_FOR = dt.timedelta(days=1)  # a snapshot of a period nobody opened for a da
 def shared_scope_key(user) -> str | None:
     """The snapshot this user's figures may come from, or None: computed live for them.
 
-    The roles whose scope is the same for everyone holding them (`notifications.selectors.shared_scope`)
+    The roles whose scope is the same for everyone holding them (`vip.kept.shared_scope`)
     see every unsealed record in the figures, which never count a sealed one. reports/tests/test_snapshots.py
     checks that their scope is exactly `all_unsealed_scope()`."""
     return SHARED_SCOPE if shared_scope(user) is not None else None

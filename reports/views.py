@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import ServiceOffer
 from candidates.selectors import candidates_visible_to, get_candidate_for_user
-from notifications.selectors import kept
 from reports import charts, exports, snapshots
 from reports import figures as f
 from reports import transparency as public
@@ -35,6 +34,7 @@ from reports.services import (
 from vip import roles
 from vip.audit import audit
 from vip.errors import DomainError
+from vip.kept import kept
 
 PAGE_SIZE = 50
 

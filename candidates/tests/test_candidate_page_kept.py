@@ -1,4 +1,4 @@
-"""The candidate page is kept, rendered, between reads (`notifications.selectors.kept`): a person's file is
+"""The candidate page is kept, rendered, between reads (`vip.kept.kept`): a person's file is
 reopened again and again while someone works on it. What is kept must never outlive a change to the file,
 never reach another user, and never skip the access check or the audit of the read."""
 

@@ -33,10 +33,11 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.models import Address
 from notifications import guards, services
 from notifications.models import OPEN_STATES, Delivery, State, TeamMember
-from notifications.selectors import deliveries_on_team_of, get_delivery_for_user, kept
+from notifications.selectors import deliveries_on_team_of, get_delivery_for_user
 from notifications.tablet import forms as f
 from vip import roles
 from vip.errors import DomainError
+from vip.kept import kept
 from vip.models import IdempotencyRecord
 from vip.paging import ids_first
 

@@ -1,5 +1,5 @@
 """The lists reloaded all day (the tablet's, My deliveries, the dashboard's live lists) are kept, rendered,
-between reloads (`notifications.selectors.kept`). What is kept must never outlive a change to what it shows,
+between reloads (`vip.kept.kept`). What is kept must never outlive a change to what it shows,
 and never reach another user: these tests load a list, change what it shows, and load it again.
 """
 
@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from candidates import models as c
 from candidates.sealing import candidate_seal
-from notifications import selectors
 from notifications import services as s
 from notifications.tests.test_tablet_support import ready_delivery
+from vip import kept as kept_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -220,15 +220,15 @@ def test_a_change_that_is_rolled_back_is_never_shown(client, officer, ready):
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_makes_one_new_version_for_everyone_when_it_commits(le_lead, officer, monkeypatch):
     cn = ready_delivery(le_lead, [officer], first="Once", last="Committed")
-    before = cache.get(selectors.CN_DATA_VERSION_KEY)
+    before = cache.get(kept_pages.CN_DATA_VERSION_KEY)
     versions_made = []
-    monkeypatch.setattr(selectors, "cn_data_changed", lambda: versions_made.append(1))
+    monkeypatch.setattr(kept_pages, "cn_data_changed", lambda: versions_made.append(1))
     with transaction.atomic():
         for line in ("1 First St NW", "2 Second St NW", "3 Third St NW"):
             address = c.Address.objects.get(candidate=cn.candidate)
             address.line1 = line
             address.save()
-        assert selectors.cn_data_version() != before  # this transaction reads past what was kept
+        assert kept_pages.cn_data_version() != before  # this transaction reads past what was kept
         assert versions_made == []  # no one else is told before the data is theirs to read
     assert versions_made == [1]
 
