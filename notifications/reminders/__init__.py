@@ -464,10 +464,19 @@ def _email_after_commit(claimed: list[_Won]) -> None:
         transaction.on_commit(lambda: _queue_emails(to_email), robust=True)
 
 
+# The Celery task that sends a chunk of e-mails. notifications/tasks.py hands it over when it is imported
+# (NotificationsConfig.ready imports it in every process): the tasks run the sweep, so the sweep does not
+# import them back.
+_EMAIL_TASK: dict[str, object] = {}
+
+
+def register_email_task(task) -> None:
+    _EMAIL_TASK["send_chunk"] = task
+
+
 def _queue_emails(reminder_ids: list[int]) -> None:
     """One task per EMAIL_CHUNK_SIZE e-mails: a message per reminder cost about 1 ms each, most of a backlog's sweep."""
-    from notifications.tasks import send_reminder_emails_task
-
+    send_reminder_emails_task = _EMAIL_TASK["send_chunk"]
     for start in range(0, len(reminder_ids), EMAIL_CHUNK_SIZE):
         ids = reminder_ids[start : start + EMAIL_CHUNK_SIZE]
         # A short argsrepr for monitoring; Celery's own repr of 500 ids took a third of the queueing time.
