@@ -25,6 +25,7 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 
 from candidates.extensions import LIST_COLUMNS
+from candidates.history import candidate_history
 from candidates.models import Candidate, GroupMembership
 from vip import roles
 from vip.json_rows import listed_rows, rows_of
@@ -102,8 +103,6 @@ def candidate_page_sections(user, candidate: Candidate) -> dict:
 
 def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMembership]) -> list:
     """The person's change history, without the changes of a membership the user may not see as a fact."""
-    from candidates.history import candidate_history
-
     history = candidate_history(candidate)
     if may_see_unapproved_memberships(user):
         return history

@@ -19,6 +19,7 @@ from candidates.models import Candidate
 from candidates.selectors import may_see_checks
 from notifications.models import Check, Delivery, TeamMember
 from vip import roles
+from vip.json_rows import rows_of
 from vip.kept import cn_data_version, shared_scope
 from vip.requestlocal import note_read
 
@@ -165,8 +166,7 @@ def get_changed_delivery_detail_for_user(user, delivery: Delivery) -> Delivery:
 
 
 def _with_detail(user, delivery: Delivery) -> Delivery:
-    from notifications.services import transition_options
-    from vip.json_rows import rows_of
+    from notifications.services import transition_options  # services read the CNs through these selectors
 
     sections = DETAIL_SECTIONS + ((CHECKS_SECTION,) if may_see_checks(user) else ())
     records = rows_of(delivery, sections)

@@ -42,6 +42,7 @@ from vip import roles
 from vip.audit import audit, written_together
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
 from vip.receivers import read_under_lock
+from vip.signals import delivery_transitioned
 
 # The transitions by their API names (DESIGN.md), in the order of the SOP.
 TRANSITIONS = {
@@ -183,8 +184,6 @@ def _transition(
 
 def _after_transition(delivery_id: int, from_state: str, to_state: str) -> None:
     """Side effects after commit. Reminders resolve themselves from the state; hook for notifications."""
-    from vip.signals import delivery_transitioned
-
     delivery_transitioned.send(sender=Delivery, delivery_id=delivery_id, from_state=from_state, to_state=to_state)
 
 

@@ -37,6 +37,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from candidates.models import GVISMeeting
 from notifications.models import Check, Delivery, State
 from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime
 from vip import roles
@@ -452,8 +453,6 @@ def _claim_gvis(due: dt.timedelta, now: dt.datetime, people: _People) -> list[_W
 
 
 def _gvis_last_held() -> dt.date | None:
-    from candidates.models import GVISMeeting
-
     return GVISMeeting.objects.aggregate(last=Max("held_on"))["last"]
 
 
@@ -516,11 +515,8 @@ def _why_not_email(reminder: Reminder) -> str:
         return "The recipient has no e-mail address on file."
     if reminder.kind == Reminder.Kind.STEP and reminder.moved_on:
         return "The CN moved on before the e-mail was sent."
-    if reminder.kind == Reminder.Kind.GVIS:
-        from candidates.models import GVISMeeting
-
-        if GVISMeeting.objects.filter(created_at__gt=reminder.created_at).exists():
-            return "A GVIS meeting was recorded before the e-mail was sent."
+    if reminder.kind == Reminder.Kind.GVIS and GVISMeeting.objects.filter(created_at__gt=reminder.created_at).exists():
+        return "A GVIS meeting was recorded before the e-mail was sent."
     return ""
 
 
