@@ -2,7 +2,7 @@
 
 The admin sees only the people `candidates_visible_to` allows, validates with the same model rules as the
 pages and the API (`full_clean` runs in every admin form), saves inside the admin's transaction, and writes
-the audit row; the database's change trail (vip/audit_triggers.py) keeps who changed what.
+the audit row; the database's change trail (vip/audit/triggers.py) keeps who changed what.
 """
 
 from __future__ import annotations

@@ -19,4 +19,14 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from candidates.models import Candidate
+        from candidates.selectors import candidates_visible_to
+        from vip import scopes
+
         connection_created.connect(_set_trigram_threshold, dispatch_uid="candidates_trigram_threshold")
+
+        def sealed_ids() -> list[str]:
+            return [str(pk) for pk in Candidate.objects.sealed().values_list("pk", flat=True)]
+
+        # the admin and the audit trail (in vip, below this app) apply the candidates' access rule through it
+        scopes.register(Candidate, candidates_visible_to, link="candidate", sealed_ids=sealed_ids)

@@ -10,7 +10,6 @@ import django_filters
 from candidates import models as m
 from candidates.forms import QuickSelect
 from candidates.selectors import AGE_BANDS, search_candidates
-from notifications.models import State
 from vip.kept import kept_for_everyone
 
 
@@ -68,6 +67,19 @@ class FormMadeOnce(django_filters.FilterSet):
     def get_form_class(self):
         return self._form_class()
 
+    @classmethod
+    def add_filter(cls, name: str, filter_: django_filters.Filter, *, after: str | None = None) -> None:
+        """A filter another app adds, at start-up (candidates.extensions): put after the filter `after` in the
+        form, the page and the API's parameters, as if it were declared there."""
+        if filter_.field_name is None:
+            filter_.field_name = name
+        items = [(n, f) for n, f in cls.base_filters.items() if n != name]
+        at = [n for n, _ in items].index(after) + 1 if after else len(items)
+        items.insert(at, (name, filter_))
+        cls.base_filters = type(cls.base_filters)(items)
+        if "_made_form_class" in cls.__dict__:
+            del cls._made_form_class  # made again, with the new filter
+
 
 class CandidateFilter(FormMadeOnce):
     q = django_filters.CharFilter(label="Name or alias", method="filter_q")
@@ -93,18 +105,11 @@ class CandidateFilter(FormMadeOnce):
         empty_label="Any",
         widget=KeptSelect,
     )
-    cn_state = django_filters.ChoiceFilter(
-        label="Latest CN",
-        choices=[("none", "No CN yet"), *State.choices],
-        method="filter_cn_state",
-        empty_label="Any",
-        widget=QuickSelect,
-    )
     sex = django_filters.ChoiceFilter(choices=m.Candidate.Sex.choices, widget=QuickSelect)
 
     class Meta:
         model = m.Candidate
-        fields = ["q", "age_band", "juvenile", "group", "cn_state", "sex"]
+        fields = ["q", "age_band", "juvenile", "group", "sex"]  # and "cn_state", after "group" (notifications)
 
     def filter_q(self, qs, name, value):
         return search_candidates(qs, value)
@@ -115,12 +120,6 @@ class CandidateFilter(FormMadeOnce):
 
     def filter_juvenile(self, qs, name, value):
         return qs.juveniles() if value == "juvenile" else qs.adults()
-
-    def filter_cn_state(self, qs, name, value):
-        # The list annotates `latest_cn_state` (selectors.candidate_list_for).
-        if value == "none":
-            return qs.filter(latest_cn_state__isnull=True)
-        return qs.filter(latest_cn_state=value)
 
 
 class InfluencerFilter(django_filters.FilterSet):

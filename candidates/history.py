@@ -1,5 +1,5 @@
 """A person's change history in one query, read from the one change trail (vip_auditevent): the changes the
-database recorded (vip/audit_triggers.py) to the candidate and to every record hanging off them, newest first,
+database recorded (vip/audit/triggers.py) to the candidate and to every record hanging off them, newest first,
 with who made each change and what the record read then.
 
 Each change row carries the record as it read after the change (`snapshot`; before it, for a removal). One

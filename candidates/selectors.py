@@ -16,15 +16,15 @@ Superusers get no exception: what a person sees follows their roles.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connection
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.http import Http404
 
+from candidates.extensions import LIST_COLUMNS
+from candidates.history import candidate_history
 from candidates.models import Candidate, GroupMembership
 from vip import roles
 from vip.json_rows import listed_rows, rows_of
@@ -69,7 +69,6 @@ def get_candidate_for_user(user, pk) -> Candidate:
     return candidate
 
 
-CANDIDATE_PAGE_CNS = 20  # the candidate page lists the most recent CNs, and every one on request
 # What the candidate page lists that no access rule narrows: (relation, the foreign keys each row shows).
 CANDIDATE_PAGE_SECTIONS = (
     ("aliases", ()),
@@ -85,16 +84,12 @@ CANDIDATE_PAGE_SECTIONS = (
 )
 
 
-def candidate_page_sections(user, candidate: Candidate, *, all_cns: bool = False) -> dict:
-    """What the candidate page lists about a person the user may see (`get_candidate_for_user`), in three
+def candidate_page_sections(user, candidate: Candidate) -> dict:
+    """What the candidate page lists about a person the user may see (`get_candidate_for_user`), in two
     queries however many rows each section has (issue #9): the sections no rule narrows in one
-    (`CANDIDATE_PAGE_SECTIONS`, each in its model's order), then the two that follow the rules of every
-    other list: memberships awaiting approval only for those who approve them, and only the CNs the user may
-    see, the CANDIDATE_PAGE_CNS most recent unless `all_cns` (`more_deliveries`: older ones were left out)."""
-    from notifications.selectors import deliveries_visible_to
-
-    cns = deliveries_visible_to(user).select_related(None).filter(candidate=candidate)
-    cns = list(cns if all_cns else cns[: CANDIDATE_PAGE_CNS + 1])  # one more than shown: are there older ones?
+    (`CANDIDATE_PAGE_SECTIONS`, each in its model's order), then the memberships, which follow the rule of every
+    other list: those awaiting approval only for those who approve them. The sections other apps add (the
+    CNs) come through `candidates.extensions`."""
     memberships = _membership_facts(user, candidate.memberships.select_related("group", "gvis_meeting", "added_by"))
     memberships = list(memberships.order_by("id"))
     return {
@@ -102,15 +97,11 @@ def candidate_page_sections(user, candidate: Candidate, *, all_cns: bool = False
         # Only approved memberships are facts for officers and social services (28 CFR 23.20).
         "memberships": memberships,
         "history": _history_shown(user, candidate, memberships),
-        "deliveries": cns if all_cns else cns[:CANDIDATE_PAGE_CNS],
-        "more_deliveries": not all_cns and len(cns) > CANDIDATE_PAGE_CNS,
     }
 
 
 def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMembership]) -> list:
     """The person's change history, without the changes of a membership the user may not see as a fact."""
-    from candidates.history import candidate_history
-
     history = candidate_history(candidate)
     if may_see_unapproved_memberships(user):
         return history
@@ -136,23 +127,6 @@ AGE_BANDS = {
 SIMILAR_NAME_THRESHOLD = 0.3  # word similarity of a typed name to a stored name or alias
 
 
-def latest_cn_state_subquery() -> RawSQL:
-    """The state of the person's newest CN (None if none), for a list of candidates: its SQL is written once,
-    from the ORM's (building and compiling the subquery cost 0.4 ms of every list and search, issue #9)."""
-    return RawSQL(_latest_cn_state_sql(), [], output_field=CharField())  # noqa: S611 - no input
-
-
-@cache
-def _latest_cn_state_sql() -> str:
-    from notifications.models import Delivery
-
-    newest = Delivery.objects.filter(candidate=OuterRef("pk")).order_by("-created_at", "-id").values("state")[:1]
-    query = Candidate.objects.all().query
-    sql, params = query.get_compiler(connection=connection).compile(Subquery(newest).resolve_expression(query))
-    assert not params, params  # nothing but names: the same SQL for every list
-    return sql
-
-
 def candidate_list_for(user, *, contacts: bool = False) -> QuerySet[Candidate]:
     """The candidates a list shows: what the user may see, each with its latest CN's state and the related
     rows the list shows read by the same query (`vip.json_rows.listed_rows`) as plain lists of dicts:
@@ -175,7 +149,8 @@ def candidate_list_for(user, *, contacts: bool = False) -> QuerySet[Candidate]:
         # Addresses in the model's order, as the candidate page lists them.
         listed["listed_addresses"] = listed_rows(Candidate, "addresses", {n: n for n in LISTED_ADDRESS_FIELDS})
         listed["listed_phones"] = listed_rows(Candidate, "phones", {n: n for n in LISTED_PHONE_FIELDS}, order=["id"])
-    return candidates_visible_to(user).annotate(latest_cn_state=latest_cn_state_subquery(), **listed)
+    columns = {column.name: column.expression() for column in LIST_COLUMNS.values()}  # the latest CN's state
+    return candidates_visible_to(user).annotate(**columns, **listed)
 
 
 LISTED_ADDRESS_FIELDS = ("id", "line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to")

@@ -16,9 +16,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
+from candidates import extensions, services
 from candidates import forms as f
 from candidates import models as m
-from candidates import services
 from candidates.filters import CandidateFilter
 from candidates.selectors import (
     candidate_list_for,
@@ -63,6 +63,7 @@ def candidate_list(request):
             "page": page,
             "query": query_without_page(request),
             "may_write": services.may_write_candidates(request.user),
+            "list_columns": extensions.LIST_COLUMNS.values(),  # the latest CN's state (notifications)
         },
     )
 
@@ -74,19 +75,24 @@ def candidate_list(request):
 def candidate_detail(request, pk: int):
     _require_reader(request.user)
     candidate = get_candidate_for_user(request.user, pk)  # who may see it, read each time
-    # The read itself is logged once, for every interface, by vip.audit_middleware. What the page shows is
+    # The read itself is logged once, for every interface, by vip.audit.middleware. What the page shows is
     # kept, rendered, until any record changes (`kept`): the person's file is reopened often while working on it.
-    all_cns = request.GET.get("cns") == "all"
+    params = extensions.page_params(request.GET)  # what its sections read (the CNs: ?cns=all)
     body_html = kept(
-        "candidate-page", request.user, lambda: _detail_body_html(request.user, candidate, all_cns), pk, all_cns
+        "candidate-page",
+        request.user,
+        lambda: _detail_body_html(request.user, candidate, params),
+        pk,
+        *params.values(),
     )
     return render(request, "candidates/detail.html", {"candidate": candidate, "body_html": body_html})
 
 
-def _detail_body_html(user, candidate, all_cns: bool) -> str:
+def _detail_body_html(user, candidate, params: dict[str, str]) -> str:
     context = {
         "candidate": candidate,
-        **candidate_page_sections(user, candidate, all_cns=all_cns),
+        **candidate_page_sections(user, candidate),
+        "sections": extensions.render_sections(user, candidate, params),  # the CNs (notifications)
         "may_write": services.may_write_candidates(user),
     }
     return render_to_string("candidates/_detail_body.html", context)

@@ -28,6 +28,7 @@ from notifications.models import (
     TeamMember,
     TrainingRecord,
 )
+from notifications.personnel import qualification
 from notifications.selectors import checks_visible_to
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.errors import DomainError
@@ -153,8 +154,6 @@ class PersonnelAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="Qualified (SOP 2-64-6)")
     def qualified(self, obj):
-        from notifications.personnel import qualification
-
         return qualification(obj.user).qualified
 
 

@@ -496,4 +496,5 @@ class TrainingRecord(models.Model):
         return f"{self.course} ({self.attended_on:%Y-%m-%d})"
 
 
-from notifications.reminder_models import *  # noqa
+# The reminder models live in notifications/reminders/; importing them here registers them with the app.
+from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime  # noqa: E402, F401

@@ -16,6 +16,7 @@ from candidates.models import Candidate
 from candidates.selectors import may_see_checks
 from notifications.models import Check, Delivery, TeamMember
 from vip import roles
+from vip.json_rows import rows_of
 from vip.kept import keep_until_changed, shared_scope
 from vip.requestlocal import note_read
 
@@ -157,8 +158,7 @@ def get_changed_delivery_detail_for_user(user, delivery: Delivery) -> Delivery:
 def _with_detail(user, delivery: Delivery) -> Delivery:
     """`delivery` with `detail_records` (each step record's rows, by relation name) and the eligibility's bases
     as `detail_bases`: plain attributes, as `Prefetch(to_attr=...)` gives, which the detail serializer reads."""
-    from notifications.services import transition_options
-    from vip.json_rows import rows_of
+    from notifications.services import transition_options  # services read the CNs through these selectors
 
     sections = DETAIL_SECTIONS + ((CHECKS_SECTION,) if may_see_checks(user) else ())
     records = rows_of(delivery, sections)

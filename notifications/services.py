@@ -42,6 +42,7 @@ from notifications.selectors import deliveries_visible_to
 from vip import roles
 from vip.audit import acting_as, audit
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
+from vip.signals import delivery_transitioned
 
 # The transitions by their API names, in the order of the SOP: read from the step registry.
 TRANSITIONS = {name: step.method for name, step in steps.TRANSITIONS.items()}
@@ -169,8 +170,6 @@ def _transition(
 
 def _after_transition(delivery_id: int, from_state: str, to_state: str) -> None:
     """Side effects after commit. Reminders resolve themselves from the state; hook for notifications."""
-    from vip.signals import delivery_transitioned
-
     delivery_transitioned.send(sender=Delivery, delivery_id=delivery_id, from_state=from_state, to_state=to_state)
 
 

@@ -32,6 +32,9 @@ def send_reminder_emails_task(self, reminder_ids: list[int]) -> dict[str, int]:
     return dict(chunk.counts)
 
 
+reminders.register_email_task(send_reminder_emails_task)  # what the sweep queues its e-mails with
+
+
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,

@@ -21,7 +21,7 @@ class FiguresSnapshot(models.Model):
     data = models.JSONField(help_text="The figures: numbers only.")
 
     # Derived numbers recomputed every few minutes, not a record anyone changes: the generic change trail
-    # (vip/audit_triggers.py) would write a row a computation. A recomputation asked for on the page is audited
+    # (vip/audit/triggers.py) would write a row a computation. A recomputation asked for on the page is audited
     # by the view that runs it.
     audit_changes = False
 

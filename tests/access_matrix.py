@@ -926,7 +926,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     from candidates.models import Group as Gang
     from candidates.sealing import candidate_seal
     from notifications.models import Delivery, Letter, LetterTemplate, Personnel, TeamMember, TrainingRecord
-    from notifications.reminder_models import Reminder, StepDueTime
+    from notifications.reminders.models import Reminder, StepDueTime
     from vip import roles
     from vip.models import AuditEvent
 

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from candidates.models import Alias, Candidate, GVISMeeting, Shooting
 from tests.access_matrix import build_world, fast_password_hashing
 from vip import roles
-from vip.audit_middleware import sensitive_target
+from vip.audit.middleware import sensitive_target
 from vip.models import AuditEvent
 from vip.requestlocal import _request
 

@@ -17,7 +17,7 @@ from candidates.models import Candidate, PartnerOrganization
 from notifications import services
 from notifications.models import Letter, Reminder
 from notifications.tests.conftest import make_candidate, walk
-from vip.audit_triggers import missing_triggers
+from vip.audit.triggers import missing_triggers
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,10 @@
 """The admin obeys the same access rules as every page (CJIS AC-6): one mixin, the selectors inside.
 
-`SelectorScopedAdminMixin` filters a ModelAdmin's queryset through `candidates_visible_to` /
-`deliveries_visible_to` (found from the model: the Candidate itself, a Delivery, or a model with a
-`candidate` or `delivery` foreign key; or say it with `access_via = "delivery__candidate"`), limits the
-candidate and CN choices of its forms the same way, and answers 404 (not the admin's redirect "doesn't
-exist") for an object outside the user's scope. A model admin with its own rules overrides `scope()`.
+`SelectorScopedAdminMixin` filters a ModelAdmin's queryset through the selectors the apps registered in
+`vip.scopes` (`candidates_visible_to`, `deliveries_visible_to`, `checks_visible_to`), found from the model:
+the Candidate itself, a Delivery, or a model with a `candidate` or `delivery` foreign key; or say it with
+`access_via = "delivery__candidate"`. It limits the candidate and CN choices of its forms the same way, and
+answers 404 (not the admin's redirect "doesn't exist") for an object outside the user's scope. A model admin with its own rules overrides `scope()`.
 
 Apply it to every admin of a candidate-linked model:
 
@@ -20,37 +20,30 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
-from candidates.models import Candidate
-from candidates.selectors import candidates_visible_to
-from notifications.models import Check, Delivery
-from notifications.selectors import checks_visible_to, deliveries_visible_to
+from vip import scopes
 
 
 class SelectorScopedAdminMixin:
     access_via: str | None = None  # lookup from this model to a Candidate or a Delivery, when not obvious
 
     def scope(self, request, qs):
-        model = self.model
         user = request.user
-        if model is Candidate or issubclass(model, Candidate):
-            return qs.filter(pk__in=candidates_visible_to(user).values("pk"))
-        if model is Delivery:
-            return qs.filter(pk__in=deliveries_visible_to(user).values("pk"))
-        if model is Check:
-            return qs.filter(pk__in=checks_visible_to(user).values("pk"))
+        own = scopes.scope_of(self.model)
+        if own is not None:
+            return qs.filter(pk__in=own.visible_to(user).values("pk"))
         path = self.access_via or self._guess_path()
-        if path is None:
-            raise TypeError(f"{type(self).__name__}: set access_via to the lookup from {model} to a candidate or CN.")
-        target = self._target_model(path)
-        if target is Delivery:
-            return qs.filter(**{f"{path}__in": deliveries_visible_to(user).values("pk")})
-        return qs.filter(**{f"{path}__in": candidates_visible_to(user).values("pk")})
+        target = scopes.scope_of(self._target_model(path)) if path else None
+        if target is None:
+            raise TypeError(
+                f"{type(self).__name__}: set access_via to the lookup from {self.model} to a candidate or CN."
+            )
+        return qs.filter(**{f"{path}__in": target.visible_to(user).values("pk")})
 
     def _guess_path(self) -> str | None:
         names = {f.name: f for f in self.model._meta.get_fields() if getattr(f, "many_to_one", False)}
-        for name in ("candidate", "delivery"):
-            if name in names and names[name].related_model in (Candidate, Delivery):
-                return name
+        for scope in scopes.all_scopes():
+            if scope.link in names and names[scope.link].related_model is scope.model:
+                return scope.link
         return None
 
     def _target_model(self, path: str):
@@ -63,10 +56,9 @@ class SelectorScopedAdminMixin:
         return self.scope(request, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Candidate:
-            kwargs["queryset"] = candidates_visible_to(request.user)
-        elif db_field.related_model is Delivery:
-            kwargs["queryset"] = deliveries_visible_to(request.user)
+        target = scopes.scope_of(db_field.related_model)
+        if target is not None and target.link is not None:
+            kwargs["queryset"] = target.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):

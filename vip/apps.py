@@ -21,7 +21,7 @@ class VipConfig(AppConfig):
     def ready(self):
         from vip import lookups  # noqa: F401 - registers `__any_of`
         from vip.audit import check_retention_setting
-        from vip.audit_triggers import check_triggers, install_after_migrate
+        from vip.audit.triggers import check_triggers, install_after_migrate
 
         connection_created.connect(_send_audit_context, dispatch_uid="vip_audit_context")
         post_migrate.connect(install_after_migrate, dispatch_uid="vip_audit_triggers")
@@ -32,7 +32,7 @@ class VipConfig(AppConfig):
 
         signals.connect_auth_signals()
 
-        from vip import security_admin
+        from vip.security import admin as security_admin
 
         security_admin.install()
 

@@ -10,7 +10,7 @@ class AuditEvent(models.Model):
     """One thing that happened: a transition, a change, a read of a sensitive record, a sign-in.
 
     Append-only (CJIS AU-9): a trigger refuses UPDATE and DELETE, even for a superuser. Changes to program
-    records are written here by the database itself (vip/audit_triggers.py), whatever made them.
+    records are written here by the database itself (vip/audit/triggers.py), whatever made them.
     """
 
     class Action(models.TextChoices):
@@ -42,7 +42,7 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=40, blank=True)
     note = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    # A change's row (written by the database, vip/audit_triggers.py): the record as it read after the change
+    # A change's row (written by the database, vip/audit/triggers.py): the record as it read after the change
     # (before it, for a deletion), so a history can say what the record was without its own history table.
     snapshot = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

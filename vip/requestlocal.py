@@ -23,7 +23,7 @@ class RequestLocalMiddleware:
 
 def note_read(obj) -> None:
     """Keep a record the request read through its access rules, so the read's audit row names it without
-    reading it again (vip/audit_middleware.py)."""
+    reading it again (vip/audit/middleware.py)."""
     request = current_request()
     if request is not None:
         request.__dict__.setdefault("_vip_read", {})[(obj._meta.label, str(obj.pk))] = obj

@@ -1,20 +1,20 @@
+from contextvars import ContextVar
+
 from django.dispatch import Signal
+
+from vip.audit import audit
+from vip.security import start_session_clock
 
 # Sent after commit when a CN changed state: kwargs delivery_id, from_state, to_state.
 delivery_transitioned = Signal()
 
 
 # --- sign-in, failed sign-in and sign-out in the audit trail (CJIS AU-2) ---------------------------------
-from contextvars import ContextVar  # noqa: E402
-
 # Set by the test client's force_login, so shortcut logins in tests do not add audit rows.
 quiet_login: ContextVar[bool] = ContextVar("vip_quiet_login", default=False)
 
 
 def on_user_logged_in(sender, request, user, **kwargs):
-    from vip.audit import audit
-    from vip.security import start_session_clock
-
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
     if not quiet_login.get():
@@ -22,8 +22,6 @@ def on_user_logged_in(sender, request, user, **kwargs):
 
 
 def on_user_login_failed(sender, credentials, request=None, **kwargs):
-    from vip.audit import audit
-
     username = str((credentials or {}).get("username", ""))[:150]
     audit(
         actor=None,
@@ -36,8 +34,6 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def on_user_logged_out(sender, request, user, **kwargs):
-    from vip.audit import audit
-
     if user is None:
         return
     note = getattr(request, "vip_logout_reason", "") or "Signed out."

@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from candidates import records_urls
 from vip import views
-from vip.security_api import ObtainTokenView
-from vip.security_views import SignInView
+from vip.audit import urls as audit_urls
+from vip.security.api import ObtainTokenView
+from vip.security.views import SignInView
 
 api_patterns = [
     path("", include("candidates.api_urls")),
@@ -20,11 +22,12 @@ urlpatterns = [
     path("healthz/auth", views.floor, name="healthz_auth"),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("security/", include("vip.security_urls")),
-    path("audit/", include("vip.audit_urls")),
+    path("security/", include("vip.security.urls")),
+    # the audit viewer (vip) and the candidates' sealing and review pages share the `audit` namespace
+    path("audit/", include((audit_urls.urlpatterns + records_urls.urlpatterns, audit_urls.app_name))),
     path("candidates/", include("candidates.urls")),
-    path("tablet/", include("notifications.tablet_urls")),
-    path("reminders/", include("notifications.reminder_urls")),
+    path("tablet/", include("notifications.tablet.urls")),
+    path("reminders/", include("notifications.reminders.urls")),
     path("reports/", include("reports.urls")),
     path("cn/", include("notifications.urls")),
     # Before the API includes: a token needs username, password and a one-time code (CJIS IA-2).

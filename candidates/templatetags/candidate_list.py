@@ -11,24 +11,25 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from candidates.extensions import LIST_COLUMNS
 from candidates.models import today
-from notifications.models import State
 
 register = template.Library()
 
 NONE = mark_safe('<span class="muted">none</span>')  # noqa: S308 - constant markup
 JUVENILE = mark_safe(' <span class="badge badge-juvenile">Juvenile</span>')  # noqa: S308 - constant markup
-NO_CN = mark_safe('<span class="muted">no CN yet</span>')  # noqa: S308 - constant markup
-ROW = """
+ROW_START = """
     <tr>
       <td><a href="{}">{}</a></td>
       <td>{}</td>
       <td>{}{}</td>
-      <td>{}</td>
-      <td>{}</td>
+      <td>{}</td>"""
+CELL = """
+      <td>{}</td>"""
+ROW_END = """
     </tr>
   """
 
@@ -36,13 +37,15 @@ ROW = """
 @register.simple_tag
 def candidate_rows(candidates) -> SafeString:
     """A <tr> a candidate read by `selectors.candidate_list_for`: name (a link to the page), aliases, age
-    (and the juvenile badge), groups, the latest CN's state."""
-    on, labels = today(), dict(State.choices)
+    (and the juvenile badge), groups, then a cell for each column another app adds (candidates.extensions: the
+    latest CN's state)."""
+    on, columns = today(), list(LIST_COLUMNS.values())
+    row = ROW_START + CELL * len(columns) + ROW_END
     # The candidate page's address is reversed once, with 0 for the id, not once a row (50 µs each).
     head, _zero, tail = reverse("candidates:detail", args=[0]).rpartition("0")
     return format_html_join(
         "",
-        ROW,
+        row,
         (
             (
                 f"{head}{c.pk}{tail}",
@@ -51,9 +54,7 @@ def candidate_rows(candidates) -> SafeString:
                 c.age(on),
                 JUVENILE if c.is_juvenile(on) else "",
                 _names(c.listed_groups),
-                format_html('<span class="badge">{}</span>', labels.get(c.latest_cn_state, ""))
-                if c.latest_cn_state
-                else NO_CN,
+                *(column.cell(getattr(c, column.name)) for column in columns),
             )
             for c in candidates
         ),

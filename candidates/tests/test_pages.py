@@ -520,7 +520,7 @@ def test_an_officer_sees_only_approved_memberships_and_the_cns_of_their_teams(as
 
 
 def test_the_candidate_page_lists_the_most_recent_cns_and_every_one_on_request(as_user, le_lead):
-    from candidates.selectors import CANDIDATE_PAGE_CNS
+    from notifications.candidate_pages import CANDIDATE_PAGE_CNS
 
     person = make_candidate()
     cns = [make_delivery(person) for _ in range(CANDIDATE_PAGE_CNS + 2)]

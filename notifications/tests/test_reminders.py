@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from candidates.models import Candidate, GVISMeeting
 from notifications import reminders
-from notifications.models import Check, Delivery, Reminder, ReminderPreference, StepDueTime
+from notifications.models import Check, Delivery
+from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime
 from notifications.tasks import reminders_digest_task, send_reminder_email_task
 from vip import roles
 from vip.testing import make_user

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from notifications import reminders
-from notifications.models import Reminder
+from notifications.reminders.models import Reminder
 from notifications.tests.test_reminders import T0, cn, eager, recent_gvis, role_groups  # noqa: F401 - fixtures
 
 pytestmark = [

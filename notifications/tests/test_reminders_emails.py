@@ -9,7 +9,7 @@ import smtplib
 import pytest
 
 from notifications import reminders
-from notifications.models import Reminder
+from notifications.reminders.models import Reminder
 from notifications.tasks import send_reminder_emails_task
 from notifications.tests.test_reminders import T0, cn, eager, recent_gvis, role_groups  # noqa: F401 - fixtures
 from vip import roles

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from notifications import reminders
-from notifications.models import Check, Reminder, ReminderPreference
+from notifications.models import Check
+from notifications.reminders.models import Reminder, ReminderPreference
 from notifications.tests.test_reminders import T0, cn, recent_gvis, role_groups  # noqa: F401 - fixtures
 from vip import roles
 from vip.testing import make_user

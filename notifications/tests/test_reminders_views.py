@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from notifications import reminders
-from notifications.models import Reminder, ReminderPreference
+from notifications.reminders.models import Reminder, ReminderPreference
 from notifications.tests.test_reminders import T0, cn, eager, role_groups  # noqa: F401 - fixtures
 from vip.auth_backends import ModelBackend
 from vip.celery import app

@@ -13,7 +13,7 @@ from django.db import connections
 from django.utils import timezone
 
 from candidates.models import GVISMeeting
-from notifications.models import Reminder
+from notifications.reminders.models import Reminder
 from notifications.tasks import reminders_sweep_task
 from notifications.tests.test_reminders import cn, role_groups  # noqa: F401 - fixture
 from vip.celery import app

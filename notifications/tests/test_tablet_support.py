@@ -1,4 +1,4 @@
-"""Building a CN that is ready to deliver, through the services (as vip/demo_data.py does)."""
+"""Building a CN that is ready to deliver, through the services (as notifications/demo.py does)."""
 
 from __future__ import annotations
 

@@ -343,7 +343,7 @@ def test_the_photo_is_served_only_to_the_team(client, officer, second_officer, r
 
 def test_a_long_list_shows_a_screens_worth_and_links_to_all_of_the_officers_cns(client, le_lead, officer):
     from notifications import services as s
-    from notifications.tablet import TABLET_LIST_LIMIT
+    from notifications.tablet.views import TABLET_LIST_LIMIT
     from notifications.tests.conftest import make_candidate
 
     for n in range(TABLET_LIST_LIMIT + 1):

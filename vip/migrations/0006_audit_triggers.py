@@ -1,5 +1,5 @@
 """One change trail: the database writes every change of a program record (and of an account's privileges)
-into vip_auditevent, whatever made it (vip/audit_triggers.py). Adds the changed record's `snapshot`, the index
+into vip_auditevent, whatever made it (vip/audit/triggers.py). Adds the changed record's `snapshot`, the index
 a person's history reads, the trigger functions, and the trigger on every followed table that exists now;
 later tables get theirs after each `migrate` (post_migrate)."""
 
@@ -9,13 +9,13 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    from vip.audit_triggers import install
+    from vip.audit.triggers import install
 
     install(schema_editor.connection, apps)
 
 
 def uninstall(apps, schema_editor):
-    from vip.audit_triggers import DROP_FUNCTIONS, TRIGGER, wanted_triggers
+    from vip.audit.triggers import DROP_FUNCTIONS, TRIGGER, wanted_triggers
 
     with schema_editor.connection.cursor() as cursor:
         for table in wanted_triggers(apps):

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
-    "vip.audit_middleware.AuditReadMiddleware",
+    "vip.audit.middleware.AuditReadMiddleware",
     # Session lock (CJIS AC-11/AC-12), MFA and system-use notice gate (IA-2, AC-8), Cache-Control: no-store.
     "vip.security.SecurityGateMiddleware",
     # Turns a lockout (CJIS AC-7) into the "account locked" page; keep it last.

@@ -25,6 +25,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
+from vip.audit import audit
+from vip.mfa import confirmed_totp
+
 SESSION_LOGIN_AT = "vip_login_at"  # seconds since the epoch when the password was accepted
 SESSION_LAST_SEEN = "vip_last_seen"  # seconds since the epoch of the last request
 SESSION_MFA_AT = "vip_mfa_verified_at"  # ISO time the second factor was verified
@@ -130,8 +133,6 @@ class SecurityGateMiddleware:
         if not is_verified(user):
             if _is_api(path):
                 return JsonResponse({"detail": MFA_MESSAGE, "code": "mfa_required"}, status=401)
-            from vip.mfa import confirmed_totp
-
             step = "security:mfa_verify" if confirmed_totp(user) else "security:mfa_enrol"
             return self.send_to(request, f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         if not session.get(SESSION_NOTICE_AT) and not path.startswith(_notice_exempt_paths()):
@@ -240,8 +241,6 @@ def release_lockout(username: str, *, by, request=None) -> int:
     """An administrator releases a locked account (CJIS AC-7); audited."""
     from axes.utils import reset
     from django.contrib.auth import get_user_model
-
-    from vip.audit import audit
 
     count = reset(username=username)
     user = get_user_model().objects.filter(username=username).first()

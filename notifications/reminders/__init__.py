@@ -37,9 +37,10 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from candidates.models import GVISMeeting
 from notifications import rules
 from notifications.models import Delivery, State
-from notifications.reminder_models import Reminder, ReminderPreference
+from notifications.reminders.models import Reminder, ReminderPreference
 from notifications.rules import DueStep
 from vip import roles
 
@@ -343,8 +344,6 @@ def _claim_gvis(due: dt.timedelta, now: dt.datetime, people: _People) -> list[_W
 
 
 def _gvis_last_held() -> dt.date | None:
-    from candidates.models import GVISMeeting
-
     return GVISMeeting.objects.aggregate(last=Max("held_on"))["last"]
 
 
@@ -355,10 +354,19 @@ def _email_after_commit(claimed: list[_Won]) -> None:
         transaction.on_commit(lambda: _queue_emails(to_email), robust=True)
 
 
+# The Celery task that sends a chunk of e-mails. notifications/tasks.py hands it over when it is imported
+# (NotificationsConfig.ready imports it in every process): the tasks run the sweep, so the sweep does not
+# import them back.
+_EMAIL_TASK: dict[str, object] = {}
+
+
+def register_email_task(task) -> None:
+    _EMAIL_TASK["send_chunk"] = task
+
+
 def _queue_emails(reminder_ids: list[int]) -> None:
     """One task per EMAIL_CHUNK_SIZE e-mails: a message per reminder cost about 1 ms each, most of a backlog's sweep."""
-    from notifications.tasks import send_reminder_emails_task
-
+    send_reminder_emails_task = _EMAIL_TASK["send_chunk"]
     for start in range(0, len(reminder_ids), EMAIL_CHUNK_SIZE):
         ids = reminder_ids[start : start + EMAIL_CHUNK_SIZE]
         # A short argsrepr for monitoring; Celery's own repr of 500 ids took a third of the queueing time.
@@ -398,11 +406,8 @@ def _why_not_email(reminder: Reminder) -> str:
         return "The recipient has no e-mail address on file."
     if reminder.kind == Reminder.Kind.STEP and reminder.moved_on:
         return "The CN moved on before the e-mail was sent."
-    if reminder.kind == Reminder.Kind.GVIS:
-        from candidates.models import GVISMeeting
-
-        if GVISMeeting.objects.filter(created_at__gt=reminder.created_at).exists():
-            return "A GVIS meeting was recorded before the e-mail was sent."
+    if reminder.kind == Reminder.Kind.GVIS and GVISMeeting.objects.filter(created_at__gt=reminder.created_at).exists():
+        return "A GVIS meeting was recorded before the e-mail was sent."
     return ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 
-from notifications.reminder_models import Reminder, ReminderPreference, StepDueTime
+from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime
 from notifications.selectors import deliveries_visible_to
 from vip.admin_access import SelectorScopedAdminMixin
 

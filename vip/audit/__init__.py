@@ -51,7 +51,7 @@ def audit_context() -> str:
 def with_audit_context(execute, sql, params, many, context):
     """A database execute wrapper (installed on every connection, `vip.apps`): a write statement is sent with
     the acting user and the request before it, in the same statement (`SELECT set_config(..., true); UPDATE
-    ...`), so the change triggers (`vip.audit_triggers`) record who made it. The setting lives only as long as
+    ...`), so the change triggers (`vip.audit.triggers`) record who made it. The setting lives only as long as
     the transaction (in autocommit, the statement): a rolled-back write leaves nothing behind, and a later
     write of another user cannot inherit it. Reads are sent unchanged; the trail's own rows carry their actor."""
     head = sql.lstrip()[:6].upper()
@@ -153,9 +153,7 @@ def audit_events_visible_to(user):
     custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
     from django.db.models import Q
 
-    from candidates.models import Candidate
-    from notifications.models import Delivery
-    from vip import roles
+    from vip import roles, scopes
 
     qs = AuditEvent.objects.select_related("actor")
     if user is None or not user.is_authenticated:
@@ -164,15 +162,16 @@ def audit_events_visible_to(user):
         return qs
     if not (roles.is_program_manager(user) or roles.is_administrator(user)):
         return qs.none()
-    sealed = [str(pk) for pk in Candidate.objects.filter(sealed_at__isnull=False).values_list("pk", flat=True)]
-    if not sealed:
+    sealed = {scope: scope.sealed_ids() for scope in scopes.all_scopes() if scope.sealed_ids}
+    if not any(sealed.values()):
         return qs
-    sealed_cns = [str(pk) for pk in Delivery.objects.filter(candidate_id__in=sealed).values_list("pk", flat=True)]
-    hidden = Q(object_type="candidates.Candidate", object_id__in=sealed)
-    hidden |= Q(object_type="notifications.Delivery", object_id__in=sealed_cns)
+    hidden = Q()
+    for scope, ids in sealed.items():
+        hidden |= Q(object_type=scope.label, object_id__in=ids)
     # the rows of their other records (aliases, memberships, step records...) carry the link in the changes
-    for key, ids in (("candidate_id", sealed), ("delivery_id", sealed_cns)):
-        if ids:
+    for scope, ids in sealed.items():
+        if ids and scope.link:
+            key = f"{scope.link}_id"
             hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
             # and the database's change rows carry the whole record, whichever fields changed
             hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})

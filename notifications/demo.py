@@ -12,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates import models as c
+from notifications import services as s
+from notifications.models import Delivery, TeamMember
+from notifications.personnel import qualification
 
 DEMO_MARKER_INCIDENT = "DEMO-SHOOT-0001"
 
@@ -64,8 +67,6 @@ def seed_domain(stdout) -> str:
 
 
 def _seed() -> int:
-    from notifications import services as s
-    from notifications.models import TeamMember
 
     lead = User.objects.get(username="lead")
     officer1 = User.objects.get(username="officer1")
@@ -158,19 +159,16 @@ def _seed() -> int:
             trainee=trainee,
             social=social,
             guardian=guardian,
-            s=s,
-            TeamMember=TeamMember,
         )
     # Overdue work for the reminders to find: the after-action confirmation (due in 2 days) and an encounter
     # without its after-action (due in 24 hours, so escalated to the Program Manager).
-    from notifications.models import Delivery
 
     three_days_ago = timezone.now() - dt.timedelta(days=3)
     Delivery.objects.filter(state__in=["after_action", "delivered"]).update(state_entered_at=three_days_ago)
     return len(PEOPLE)
 
 
-def _advance(person, target, *, lead, officers, trainee, social, guardian, s, TeamMember):
+def _advance(person, target, *, lead, officers, trainee, social, guardian):
     today = timezone.localdate()
     delivery = s.delivery_create(user=lead, candidate=person, planned_for=today, location=str(person.addresses.first()))
     pk = delivery.pk
@@ -195,7 +193,6 @@ def _advance(person, target, *, lead, officers, trainee, social, guardian, s, Te
     s.record_letter(
         pk, user=lead, penalties="A further gun crime carries federal felon-in-possession exposure of up to 10 years."
     )
-    from notifications.personnel import qualification
 
     for officer in officers:  # the first closed CN is how the demo officers come to qualify (SOP 2-64-6 A.2)
         role = TeamMember.Role.OFFICER if qualification(officer).qualified else TeamMember.Role.TRAINEE

@@ -13,7 +13,9 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from vip import roles
+from notifications.demo import seed_domain
+from notifications.models import Personnel, TrainingRecord
+from vip import mfa, roles
 
 PERSONAS = [
     # username, first, last, roles, sworn, command, trained
@@ -35,8 +37,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = self.create_personas()
-        from vip.demo_data import seed_domain
-
         summary = seed_domain(self.stdout)
         path = Path(settings.VAR_DIR) / CREDENTIALS_FILE
         if created:
@@ -57,8 +57,6 @@ class Command(BaseCommand):
 
     def pre_enrol_demo_mfa(self):
         """Demo mode only (production refuses it): the personas share a published demo authenticator secret."""
-        from vip import mfa
-
         device = None
         for username, *_ in PERSONAS:
             device = mfa.ensure_demo_device(User.objects.get(username=username))
@@ -70,8 +68,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def create_personas(self) -> list[tuple[str, str]]:
-        from notifications.models import Personnel, TrainingRecord
-
         created = []
         for username, first, last, role_list, sworn, command, trained in PERSONAS:
             user = User.objects.filter(username=username).first()

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Address
 from notifications import guards, rules, services, steps
-from notifications import tablet_forms as f
 from notifications.models import Delivery, State, TeamMember
 from notifications.selectors import deliveries_on_team_of, deliveries_visible_to, get_delivery_for_user
+from notifications.tablet import forms as f
 from vip import idempotency, roles
 from vip.errors import DomainError
 from vip.kept import kept

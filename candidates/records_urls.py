@@ -1,0 +1,12 @@
+"""Sealing and the intelligence review queue, in the project's `audit` namespace at /audit/ (vip/urls.py)."""
+
+from django.urls import path
+
+from candidates import records_views as views
+
+urlpatterns = [
+    path("seal/", views.seal_start, name="seal_start"),
+    path("seal/<int:pk>/", views.seal, name="seal"),
+    path("review/", views.review_queue, name="review"),
+    path("review/<str:kind>/<int:pk>/", views.review_decide, name="review_decide"),
+]

@@ -1,0 +1,59 @@
+"""Who may see which records, told to the foundation by the apps above it (CJIS AC-6, NMSA 32A-2-26).
+
+`vip` is the bottom layer: it cannot import `candidates` or `notifications`, yet the admin
+(`vip.admin_access`) and the audit trail (`vip.audit.audit_events_visible_to`) must apply their access rules.
+Each domain app registers its scoped models here in its `AppConfig.ready()`:
+
+    scopes.register(Candidate, candidates_visible_to, link="candidate", sealed_ids=_sealed_candidates)
+
+- `visible_to(user)`: the app's selector, the one place its access rule is written;
+- `link`: the name of the foreign key by which other records point to this one (`candidate`, `delivery`),
+  so that the admin can scope an alias or a step record by the record it belongs to;
+- `sealed_ids()`: the primary keys (as text) of the records sealed on a court order, whose audit events
+  only the Records Custodian reads.
+
+The lookups happen per request, never at import time, so the registration order does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+
+@dataclass(frozen=True)
+class Scope:
+    model: type[Model]
+    visible_to: Callable[..., QuerySet]
+    link: str | None = None
+    sealed_ids: Callable[[], list[str]] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label  # "candidates.Candidate": the audit trail's object_type
+
+
+_SCOPES: dict[type[Model], Scope] = {}
+
+
+def register(
+    model: type[Model],
+    visible_to: Callable[..., QuerySet],
+    *,
+    link: str | None = None,
+    sealed_ids: Callable[[], list[str]] | None = None,
+) -> None:
+    _SCOPES[model] = Scope(model, visible_to, link, sealed_ids)
+
+
+def all_scopes() -> list[Scope]:
+    return list(_SCOPES.values())
+
+
+def scope_of(model: type[Model]) -> Scope | None:
+    """The scope of a registered model, or of a subclass of one (a proxy model of Candidate, say)."""
+    if model in _SCOPES:
+        return _SCOPES[model]
+    return next((s for m, s in _SCOPES.items() if issubclass(model, m)), None)
