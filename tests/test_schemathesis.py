@@ -47,9 +47,9 @@ def in_process_wsgi():
 
 @pytest.fixture
 def lead_token(le_lead):
-    from rest_framework.authtoken.models import Token
+    from vip.models import ApiToken
 
-    return Token.objects.create(user=le_lead).key
+    return ApiToken.objects.create(user=le_lead).key
 
 
 def exercise(operation, mode, headers, max_examples: int) -> str | None:

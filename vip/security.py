@@ -124,9 +124,9 @@ class SecurityGateMiddleware:
         # healthz by exact path: a prefix would let "/healthz/auth" (the benchmark's signed-in floor) through.
         if path.startswith(_exempt_paths()) or path == reverse("healthz"):
             return None
-        if _is_api(path) and "HTTP_AUTHORIZATION" in request.META:
-            # A token request: DRF decides. An unverified session never counts (VerifiedSessionAuthentication).
-            return None
+        # A signed-in session passes every step whatever else the request carries: an `Authorization` header
+        # (even an invalid one) does not skip the second factor or the notice. A token request comes without
+        # a session, so it never reaches this point; its notice was acknowledged when it was issued.
         if not is_verified(user):
             if _is_api(path):
                 return JsonResponse({"detail": MFA_MESSAGE, "code": "mfa_required"}, status=401)
@@ -186,18 +186,23 @@ class RequestSizeLimitMiddleware:
 class LockoutHandler(AxesDatabaseHandler):
     """django-axes with a 15-minute window: only failures of the last 15 minutes count towards the five.
 
+    A wrong password and a wrong one-time code count alike, and only a complete sign-in (password and second
+    factor, `signin_completed`) starts the count again: a correct password alone does not (AC-7), so wrong
+    codes tried between correct passwords lock the account too. When an account locks, its API tokens are
+    revoked and the Administrators are told (`account_locked`).
+
     Once an account reached five, it stays locked (AXES_COOLOFF_TIME = None) until an administrator
     releases it (the "Release lockout" admin action, or `manage.py axes_reset_username`).
     """
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        username = get_client_username(request, credentials) if request is not None else None
+        was_locked = bool(username) and is_locked_out(username)
         if request is not None:
             self.forget_old_failures(request, credentials)
-        return super().user_login_failed(sender, credentials, request, **kwargs)
-
-    def user_logged_in(self, sender, request, user, **kwargs):
-        result = super().user_logged_in(sender, request, user, **kwargs)
-        forget_recent_failures(user.get_username())  # AXES_RESET_ON_SUCCESS: the count starts again
+        result = super().user_login_failed(sender, credentials, request, **kwargs)
+        if username and not was_locked and is_locked_out(username):
+            account_locked(username, request)
         return result
 
     def forget_old_failures(self, request, credentials) -> None:
@@ -223,6 +228,60 @@ class LockoutHandler(AxesDatabaseHandler):
         super().post_delete_access_attempt(instance, **kwargs)
         if instance.username:
             forget_recent_failures(instance.username)
+
+
+def signin_completed(username: str) -> None:
+    """Password and second factor both passed (a web sign-in or an API token): the failure count starts again."""
+    AccessAttempt.objects.filter(username=username).update(failures_since_start=0)
+    forget_recent_failures(username)
+
+
+def client_address(request) -> str | None:
+    from axes.helpers import get_client_ip_address
+
+    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+
+
+ADDRESS_THROTTLED = (
+    "Too many failed sign-ins from this network address. Wait 15 minutes and try again, or ask an administrator."
+)
+
+
+def address_throttled(request) -> bool:
+    """Sign-in from this client address is paused (ASVS 2.2.1): it failed VIP_ADDRESS_FAILURE_LIMIT times in
+    the last VIP_FAILED_SIGNIN_WINDOW, whatever usernames it tried. The pause is checked before the password,
+    so tries refused here count towards no account: one address cannot lock account after account."""
+    address = client_address(request)
+    if not address:
+        return False
+    since = timezone.now() - settings.VIP_FAILED_SIGNIN_WINDOW
+    failures = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since)
+    return failures.count() >= settings.VIP_ADDRESS_FAILURE_LIMIT
+
+
+def account_locked(username: str, request=None) -> None:
+    """An account just reached the limit: revoke its API tokens, audit it, and tell every Administrator."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from vip.audit import audit
+    from vip.tasks import tell_administrators_of_lockout
+    from vip.tokens import revoke_tokens
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None:
+        revoke_tokens(user)
+    audit(
+        actor=None,
+        action="denied",
+        obj=user,
+        object_type="auth.User",
+        object_id=user.pk if user else username[:64],
+        note=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins; API tokens revoked.",
+        request=request,
+    )
+    address = client_address(request) if request is not None else None
+    transaction.on_commit(lambda: tell_administrators_of_lockout.delay(username, address or ""))
 
 
 def forget_recent_failures(username: str) -> None:

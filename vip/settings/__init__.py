@@ -200,7 +200,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # models.W040: SQLite (`make run`) ignores the non-key columns of notifications' `delivery_open` index, which
 # only spare PostgreSQL a table read; the index still works without them.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
-AXES_RESET_ON_SUCCESS = True
+# Only a complete sign-in (password and second factor) starts the count again (vip.security.signin_completed).
+AXES_RESET_ON_SUCCESS = False
+# Sign-in from one client address pauses after this many failures within VIP_FAILED_SIGNIN_WINDOW, whatever the
+# usernames (vip.security.address_throttled): one address cannot lock account after account. Not a lock (it
+# wears off), so a station that shares its address is paused, never locked out.
+VIP_ADDRESS_FAILURE_LIMIT = 10
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_HANDLER = "vip.security.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
