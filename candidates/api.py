@@ -92,12 +92,23 @@ class ServiceViewSet(viewsets.ModelViewSet):
         serializer.instance = self.call(type(self).create_service, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        kwargs = {self.update_kwarg: serializer.instance, **serializer.validated_data}
+        kwargs = {self.update_kwarg: serializer.instance, **same_candidate(serializer)}
         serializer.instance = self.call(type(self).update_service, **kwargs)
 
     @idempotent
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+
+def same_candidate(serializer) -> dict:
+    """The validated fields of an update, less `candidate`: a row stays with its person (a PUT repeats it)."""
+    data = dict(serializer.validated_data)
+    candidate = data.pop("candidate", None)
+    if candidate is not None and candidate.pk != getattr(serializer.instance, "candidate_id", candidate.pk):
+        raise serializers.ValidationError(
+            {"candidate": "A record stays with its person: add a new one to the other person instead."}
+        )
+    return data
 
 
 def _of_visible_candidates(model, user):
@@ -222,7 +233,7 @@ class ReferralViewSet(ServiceViewSet):
         return _of_visible_candidates(m.Referral, self.request.user)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
+        data = same_candidate(serializer)
         data.pop("add_basis", None)
         serializer.instance = self.call(services.referral_update, referral=serializer.instance, **data)
 

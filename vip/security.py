@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -181,6 +183,49 @@ class RequestSizeLimitMiddleware:
             patch_cache_control(response, no_store=True)
             return response
         return self.get_response(request)
+
+
+NUL_MESSAGE = "A value contains a NUL character (%00), which this system does not accept. Remove it and try again."
+
+
+class RefuseNulMiddleware:
+    """Refuse a NUL character in the query string, a form field or a header with a 400 and a message (ASVS 5.1).
+
+    PostgreSQL cannot store or compare one, so it reached the database as an error (a 500). JSON bodies are
+    checked by the API's parser (vip.parsers.SafeJSONParser).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request):
+            if _is_api(request.path_info):
+                response = JsonResponse({"detail": NUL_MESSAGE, "code": "invalid"}, status=400)
+            else:
+                response = HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+            patch_cache_control(response, no_store=True)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul(request) -> bool:
+        if "\x00" in request.path_info:
+            return True
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return True
+        if any("\x00" in str(value) for key, value in request.META.items() if key.startswith("HTTP_")):
+            return True
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            try:
+                form = request.POST
+            except (SuspiciousOperation, MultiPartParserError):
+                return False  # an oversized or malformed body: Django's own 400 when the view reads it
+            return any("\x00" in key or "\x00" in value for key, values in form.lists() for value in values)
+        return False
 
 
 class LockoutHandler(AxesDatabaseHandler):

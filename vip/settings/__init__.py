@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vip.security.RequestSizeLimitMiddleware",
+    # A NUL character in a query, a form field or a header: a 400 with a message (PostgreSQL cannot store it).
+    "vip.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,6 +237,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VIP_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # multipart bodies (a scanned letter, a photo)
+VIP_JSON_MAX_DEPTH = 32  # API bodies nest a few levels; deeper is refused (vip.parsers.SafeJSONParser)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -252,6 +255,12 @@ REST_FRAMEWORK = {
         "vip.api_auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, JSON with a depth limit and no NUL or infinite numbers (a 400 with a message, never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "vip.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
