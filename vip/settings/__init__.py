@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # drf-spectacular's own enum hook, then the links from a created record to its operations (vip/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "vip.openapi.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "TeamRoleEnum": "notifications.models.TeamMember.Role",
         "ShootingRoleEnum": "candidates.models.ShootingParticipant.Role",
