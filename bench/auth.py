@@ -61,16 +61,17 @@ def _later_sign_in_steps(store, user) -> None:
 def make_token(user) -> str:
     """A DRF token for the API (`Authorization: Token <key>`): tablets sign in this way."""
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+
+    from vip.models import ApiToken
 
     # Tokens expire (12 hours): one made in the last hour is reused, so that a profile run (bench.profile
     # --token) does not revoke the token a load run is using; an older one is replaced.
 
-    recent = Token.objects.filter(user=user, created__gte=timezone.now() - dt.timedelta(hours=1)).first()
+    recent = ApiToken.objects.filter(user=user, created__gte=timezone.now() - dt.timedelta(hours=1)).first()
     if recent is not None:
         return recent.key
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    ApiToken.objects.filter(user=user).delete()
+    return ApiToken.objects.create(user=user).key
 
 
 def _backend() -> str:

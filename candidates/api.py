@@ -92,7 +92,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
         serializer.instance = self.call(type(self).create_service, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        kwargs = {self.update_kwarg: serializer.instance, **serializer.validated_data}
+        kwargs = {self.update_kwarg: serializer.instance, **same_candidate(serializer)}
         serializer.instance = self.call(type(self).update_service, **kwargs)
 
     # A retry is answered the record created first only while the user may still see it (a person sealed
@@ -100,6 +100,17 @@ class ServiceViewSet(viewsets.ModelViewSet):
     @idempotent(lambda view, body: view.get_queryset().filter(pk=body["id"]).exists())
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+
+def same_candidate(serializer) -> dict:
+    """The validated fields of an update, less `candidate`: a row stays with its person (a PUT repeats it)."""
+    data = dict(serializer.validated_data)
+    candidate = data.pop("candidate", None)
+    if candidate is not None and candidate.pk != getattr(serializer.instance, "candidate_id", candidate.pk):
+        raise serializers.ValidationError(
+            {"candidate": "A record stays with its person: add a new one to the other person instead."}
+        )
+    return data
 
 
 def _of_visible_candidates(model, user):
@@ -224,7 +235,7 @@ class ReferralViewSet(ServiceViewSet):
         return _of_visible_candidates(m.Referral, self.request.user)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
+        data = same_candidate(serializer)
         data.pop("add_basis", None)
         serializer.instance = self.call(services.referral_update, referral=serializer.instance, **data)
 

@@ -428,9 +428,7 @@ class CheckInputSerializer(serializers.Serializer):
     completed_on = serializers.DateField()
     result = serializers.ChoiceField(choices=Check.Result.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    completed_by = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, default=None
-    )
+    # No `completed_by`: who completed the check is the signed-in user who records it (issue 17).
 
 
 class LetterInputSerializer(serializers.Serializer):

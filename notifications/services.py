@@ -280,13 +280,11 @@ def delivery_start_preparation(delivery_id: int, *, user, note: str = "") -> Del
 # --- preparation records (SOP 2-64-4 B, 2-64-5 B) -------------------------------------------------------
 
 
-def record_check(
-    delivery_id: int, *, user, kind: str, completed_on: dt.date, result: str, notes: str = "", completed_by=None
-) -> Check:
+def record_check(delivery_id: int, *, user, kind: str, completed_on: dt.date, result: str, notes: str = "") -> Check:
     def write(delivery):
         check = Check.objects.filter(delivery=delivery, kind=kind).first() or Check(delivery=delivery, kind=kind)
         check.completed_on = completed_on
-        check.completed_by = completed_by or user
+        check.completed_by = user  # who acted is the signed-in user, never a value sent (issue 17)
         check.result = result
         check.notes = notes
         check.recorded_by = user

@@ -10,7 +10,6 @@ from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
 from reports import services
-from reports.forms import staff_who_offer_services
 
 
 class MayRecordServices(permissions.BasePermission):
@@ -55,7 +54,7 @@ class ServiceOfferSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     partner_name = serializers.StringRelatedField(source="partner", read_only=True)
     offered_by = serializers.PrimaryKeyRelatedField(
-        queryset=staff_who_offer_services(), required=False, help_text="Defaults to the requesting user."
+        read_only=True, help_text="Who recorded the offer: set by the server to the signed-in user."
     )
 
     class Meta:

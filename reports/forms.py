@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Q
 
 from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
@@ -30,7 +29,15 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class ServiceOfferForm(forms.ModelForm):
-    offered_by = StaffChoiceField(queryset=User.objects.none(), label="Offered by")
+    # Who made the offer is the signed-in user, set by the service (issue 17): shown, never chosen. A social
+    # worker does not record an offer made by a colleague; the colleague records it, so the trail names who acted.
+    offered_by = StaffChoiceField(
+        queryset=User.objects.none(),
+        label="Offered by",
+        required=False,
+        disabled=True,
+        help_text="You, when you record the offer: each person records the offers they make.",
+    )
 
     class Meta:
         model = ServiceOffer
@@ -51,16 +58,16 @@ class ServiceOfferForm(forms.ModelForm):
         if self.instance.partner_id:
             partners = PartnerOrganization.objects.filter(pk=self.instance.partner_id) | partners
         self.fields["partner"].queryset = partners.distinct()
-        staff = staff_who_offer_services()
-        if self.instance.offered_by_id:  # someone who has since changed role stays the offer's author
-            staff = User.objects.filter(Q(pk__in=staff.values("pk")) | Q(pk=self.instance.offered_by_id)).order_by(
-                "last_name", "first_name", "username"
-            )
-        self.fields["offered_by"].queryset = staff
+        author = self.instance.offered_by_id if self.instance.pk else user.pk
+        self.fields["offered_by"].queryset = User.objects.filter(pk=author)
+        self.initial["offered_by"] = author
         self.fields["delivery"].queryset = deliveries_visible_to(user).filter(candidate=candidate)
         self.fields["delivery"].required = False
-        if not self.instance.pk:
-            self.initial.setdefault("offered_by", user.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.pop("offered_by", None)  # display only: the service sets it
+        return cleaned
 
 
 class OutcomeEventForm(forms.ModelForm):

@@ -85,7 +85,6 @@ def service_offer_create(
     status: str = ServiceOffer.Status.OFFERED,
     status_changed_on: dt.date | None = None,
     partner: PartnerOrganization | None = None,
-    offered_by=None,
     detail: str = "",
     notes: str = "",
     delivery=None,
@@ -100,7 +99,7 @@ def service_offer_create(
         status=status,
         status_changed_on=status_changed_on,
         partner=partner,
-        offered_by=offered_by or user,
+        offered_by=user,  # who acted is the signed-in user, never a value sent (issue 17)
         detail=detail,
         notes=notes,
         delivery=delivery,
@@ -124,7 +123,7 @@ def service_offer_update(*, user, offer_id: int, **fields) -> ServiceOffer:
     """Change an offer: most often its status (accepted, declined, referred, completed) and the date of it."""
     if not may_record_services(user):
         raise NotPermitted("Only social services, the VIP LE Lead and the Program Manager record services.")
-    unknown = set(fields) - set(OFFER_FIELDS)
+    unknown = set(fields) - set(OFFER_FIELDS) | ({"offered_by"} & set(fields))
     if unknown:
         raise ValueError(f"Not an offer field: {', '.join(sorted(unknown))}")
     try:

@@ -14,6 +14,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 
 from vip.roles import READ_WITH_USER, with_role_names
 from vip.security import is_verified
+from vip.tokens import still_valid
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
@@ -30,11 +31,19 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """Token auth whose tokens last as long as a session may (12 hours, CJIS AC-12)."""
+    """Token auth whose tokens last as long as a session may (12 hours, CJIS AC-12), one per sign-in
+    (`vip.models.ApiToken`), refused once the credentials they were issued on changed (`vip.tokens`)."""
+
+    def get_model(self):
+        from vip.models import ApiToken
+
+        return ApiToken
 
     def authenticate_credentials(self, key):
         # DRF's own, reading the user's roles with the token and the user (`with_role_names`).
         model = self.get_model()
+        if "\x00" in key or len(key) > 64:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         try:
             token = with_role_names(model.objects.select_related("user"), user_key="user_id").get(key=key)
         except model.DoesNotExist:
@@ -43,6 +52,12 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         user = token.user
         setattr(user, READ_WITH_USER, getattr(token, READ_WITH_USER))
+        if not still_valid(token, user):
+            token.delete()
+            raise exceptions.AuthenticationFailed(
+                "This token was issued before a change of the account's password, roles or status, and no longer "
+                "works. Ask for a new one at /api/auth/token/ with your username, password and one-time code."
+            )
         if token.created < timezone.now() - settings.VIP_API_TOKEN_MAX_AGE:
             raise exceptions.AuthenticationFailed(
                 "This token has expired (tokens last 12 hours). Ask for a new one at /api/auth/token/ "

@@ -36,6 +36,10 @@ class VipConfig(AppConfig):
 
         security_admin.install()
 
+        from vip import tokens
+
+        tokens.connect()
+
 
 class VipAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that requires a verified second factor (CJIS IA-2)."""

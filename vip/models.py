@@ -87,3 +87,54 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]  # the hourly purge
+
+
+class ApiToken(models.Model):
+    """An API token (tablets), one per sign-in at POST /api/auth/token/ (CJIS IA-2, AC-12).
+
+    It dies with the credentials it was issued on: `credentials` is a keyed digest of the user's password
+    hash, active flag, staff and superuser flags and roles when it was issued (`vip.tokens.fingerprint`), and
+    authentication refuses a token whose digest no longer matches, however the change was made (admin,
+    `set_password`, the password form, `.update()`, SQL). An MFA reset and a lockout delete the user's tokens.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    created = models.DateTimeField(auto_now_add=True)
+    credentials = models.CharField(max_length=64)
+    notice_acknowledged_at = models.DateTimeField(
+        help_text="When the system-use notice was acknowledged at this sign-in (CJIS AC-8)."
+    )
+
+    class Meta:
+        verbose_name = "API token"
+
+    def save(self, *args, **kwargs):
+        from vip.tokens import fingerprint, new_key
+
+        if not self.key:
+            self.key = new_key()
+        if not self.credentials:
+            self.credentials = fingerprint(self.user)
+        if self.notice_acknowledged_at is None:
+            from django.utils import timezone
+
+            self.notice_acknowledged_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"API token of {self.user} issued {self.created:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code, stored only as its SHA-256 digest (never in clear, ASVS 2.6.2).
+
+    Kept apart from django-otp's StaticToken, which stores codes in clear. A code has 80 random bits, so a
+    fast digest cannot be reversed by trying codes.
+    """
+
+    device = models.ForeignKey("otp_static.StaticDevice", on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_once")]

@@ -60,6 +60,7 @@ class KnownCountPagination(PageNumberPagination):
 
 
 TOTAL = "_paginator_total"
+MAX_PAGE = 10**9
 
 
 class CountingPaginator(Paginator):
@@ -93,6 +94,8 @@ class CountingPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:  # its offset would not fit the database's 64-bit OFFSET: past any list's end
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

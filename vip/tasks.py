@@ -25,3 +25,33 @@ def purge_expired_idempotency_records() -> int:
     from vip.idempotency import purge_expired
 
     return purge_expired()
+
+
+@shared_task(name="vip.tasks.tell_administrators_of_lockout")
+def tell_administrators_of_lockout(username: str, address: str = "") -> int:
+    """An account was just locked (CJIS AC-7): e-mail every active Administrator who has an address, so that
+    someone checks whether it was the user or an attack before releasing it. Returns the e-mails sent."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from vip.roles import ADMINISTRATOR
+
+    recipients = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=ADMINISTRATOR)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    where = f" from {address}" if address else ""
+    body = (
+        f"The account {username} was locked after repeated failed sign-ins{where}.\n\n"
+        'It stays locked until an administrator releases it (admin: Users, action "Release the sign-in '
+        'lockout"). Check with the user that the failures were theirs before releasing it; if they were not, '
+        "reset the user's password and second factor. Its API tokens were revoked."
+    )
+    send_mail(f"VIP: account {username} locked", body, None, recipients, fail_silently=False)
+    return len(recipients)

@@ -64,6 +64,14 @@ def test_the_preparation_steps_are_recorded_over_the_api(le_lead, officer, walk_
     assert post(le_lead, cn, "approve").json()["state"] == "ready"
 
 
+def test_it_records_the_signed_in_user_as_who_completed_the_threat_assessment(le_lead, officer, walk_to):
+    from notifications.models import Check
+
+    cn = walk_to("in_preparation")
+    post(le_lead, cn, "threat-assessment", {"completed_on": TODAY, "result": "no_concerns", "completed_by": officer.pk})
+    assert Check.objects.get(delivery=cn, kind="threat_assessment").completed_by == le_lead
+
+
 def test_a_bad_body_is_a_400_with_field_errors(le_lead, walk_to):
     cn = walk_to("in_preparation")
     response = post(le_lead, cn, "threat-assessment", {"completed_on": "yesterday", "result": "fine"})

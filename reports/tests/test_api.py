@@ -84,8 +84,34 @@ def test_social_services_may_not_read_outcomes(social_worker):
     assert api(social_worker).get("/api/outcomes/").status_code == 403
 
 
-def test_the_offer_can_name_the_social_worker_who_made_it(program_manager, social_worker, adult):
+# Issue 17 reversed the rule this test held ("the offer can name the social worker who made it"): who acted is
+# the signed-in user, set by the server; `offered_by` stays in the answer, read-only.
+def test_it_names_the_signed_in_user_as_who_made_the_offer_whatever_is_sent(program_manager, social_worker, adult):
     answer = api(program_manager).post(
         "/api/services/", {"candidate": adult.pk, "service_type": "food_box", "offered_by": social_worker.pk}
     )
-    assert answer.data["offered_by"] == social_worker.pk
+    assert answer.data["offered_by"] == program_manager.pk
+
+
+def test_a_patch_cannot_change_who_made_the_offer(program_manager, social_worker, adult):
+    made = offer(adult, "shelter", "offered", TODAY, offered_by=program_manager)
+    api(program_manager).patch(f"/api/services/{made.pk}/", {"offered_by": social_worker.pk}, format="json")
+    made.refresh_from_db()
+    assert made.offered_by == program_manager
+
+
+def test_the_form_records_the_signed_in_user_as_who_made_the_offer(program_manager, social_worker, adult):
+    from vip.testing import verified_client
+
+    browser = verified_client()
+    browser.force_login(program_manager)
+    browser.post(
+        f"/reports/services/new/?candidate={adult.pk}",
+        {
+            "service_type": "shelter",
+            "offered_by": social_worker.pk,
+            "offered_on": TODAY.isoformat(),
+            "status": "offered",
+        },
+    )
+    assert ServiceOffer.objects.get(candidate=adult).offered_by == program_manager

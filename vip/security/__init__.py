@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -127,9 +129,9 @@ class SecurityGateMiddleware:
         # healthz by exact path: a prefix would let "/healthz/auth" (the benchmark's signed-in floor) through.
         if path.startswith(_exempt_paths()) or path == reverse("healthz"):
             return None
-        if _is_api(path) and "HTTP_AUTHORIZATION" in request.META:
-            # A token request: DRF decides. An unverified session never counts (VerifiedSessionAuthentication).
-            return None
+        # A signed-in session passes every step whatever else the request carries: an `Authorization` header
+        # (even an invalid one) does not skip the second factor or the notice. A token request comes without
+        # a session, so it never reaches this point; its notice was acknowledged when it was issued.
         if not is_verified(user):
             if _is_api(path):
                 return JsonResponse({"detail": MFA_MESSAGE, "code": "mfa_required"}, status=401)
@@ -184,21 +186,69 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+NUL_MESSAGE = "A value contains a NUL character (%00), which this system does not accept. Remove it and try again."
+
+
+class RefuseNulMiddleware:
+    """Refuse a NUL character in the query string, a form field or a header with a 400 and a message (ASVS 5.1).
+
+    PostgreSQL cannot store or compare one, so it reached the database as an error (a 500). JSON bodies are
+    checked by the API's parser (vip.parsers.SafeJSONParser).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request):
+            if _is_api(request.path_info):
+                response = JsonResponse({"detail": NUL_MESSAGE, "code": "invalid"}, status=400)
+            else:
+                response = HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+            patch_cache_control(response, no_store=True)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul(request) -> bool:
+        if "\x00" in request.path_info:
+            return True
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return True
+        if any("\x00" in str(value) for key, value in request.META.items() if key.startswith("HTTP_")):
+            return True
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            try:
+                form = request.POST
+            except (SuspiciousOperation, MultiPartParserError):
+                return False  # an oversized or malformed body: Django's own 400 when the view reads it
+            return any("\x00" in key or "\x00" in value for key, values in form.lists() for value in values)
+        return False
+
+
 class LockoutHandler(AxesDatabaseHandler):
     """django-axes with a 15-minute window: only failures of the last 15 minutes count towards the five.
+
+    A wrong password and a wrong one-time code count alike, and only a complete sign-in (password and second
+    factor, `signin_completed`) starts the count again: a correct password alone does not (AC-7), so wrong
+    codes tried between correct passwords lock the account too. When an account locks, its API tokens are
+    revoked and the Administrators are told (`account_locked`).
 
     Once an account reached five, it stays locked (AXES_COOLOFF_TIME = None) until an administrator
     releases it (the "Release lockout" admin action, or `manage.py axes_reset_username`).
     """
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        username = get_client_username(request, credentials) if request is not None else None
+        was_locked = bool(username) and is_locked_out(username)
         if request is not None:
             self.forget_old_failures(request, credentials)
-        return super().user_login_failed(sender, credentials, request, **kwargs)
-
-    def user_logged_in(self, sender, request, user, **kwargs):
-        result = super().user_logged_in(sender, request, user, **kwargs)
-        forget_recent_failures(user.get_username())  # AXES_RESET_ON_SUCCESS: the count starts again
+        result = super().user_login_failed(sender, credentials, request, **kwargs)
+        if username and not was_locked and is_locked_out(username):
+            account_locked(username, request)
         return result
 
     def forget_old_failures(self, request, credentials) -> None:
@@ -224,6 +274,60 @@ class LockoutHandler(AxesDatabaseHandler):
         super().post_delete_access_attempt(instance, **kwargs)
         if instance.username:
             forget_recent_failures(instance.username)
+
+
+def signin_completed(username: str) -> None:
+    """Password and second factor both passed (a web sign-in or an API token): the failure count starts again."""
+    AccessAttempt.objects.filter(username=username).update(failures_since_start=0)
+    forget_recent_failures(username)
+
+
+def client_address(request) -> str | None:
+    from axes.helpers import get_client_ip_address
+
+    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+
+
+ADDRESS_THROTTLED = (
+    "Too many failed sign-ins from this network address. Wait 15 minutes and try again, or ask an administrator."
+)
+
+
+def address_throttled(request) -> bool:
+    """Sign-in from this client address is paused (ASVS 2.2.1): it failed VIP_ADDRESS_FAILURE_LIMIT times in
+    the last VIP_FAILED_SIGNIN_WINDOW, whatever usernames it tried. The pause is checked before the password,
+    so tries refused here count towards no account: one address cannot lock account after account."""
+    address = client_address(request)
+    if not address:
+        return False
+    since = timezone.now() - settings.VIP_FAILED_SIGNIN_WINDOW
+    failures = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since)
+    return failures.count() >= settings.VIP_ADDRESS_FAILURE_LIMIT
+
+
+def account_locked(username: str, request=None) -> None:
+    """An account just reached the limit: revoke its API tokens, audit it, and tell every Administrator."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from vip.audit import audit
+    from vip.tasks import tell_administrators_of_lockout
+    from vip.tokens import revoke_tokens
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None:
+        revoke_tokens(user)
+    audit(
+        actor=None,
+        action="denied",
+        obj=user,
+        object_type="auth.User",
+        object_id=user.pk if user else username[:64],
+        note=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins; API tokens revoked.",
+        request=request,
+    )
+    address = client_address(request) if request is not None else None
+    transaction.on_commit(lambda: tell_administrators_of_lockout.delay(username, address or ""))
 
 
 def forget_recent_failures(username: str) -> None:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -18,19 +17,33 @@ from rest_framework.views import APIView
 
 from vip import mfa
 from vip.audit import audit
-from vip.security import is_locked_out
+from vip.models import ApiToken
+from vip.security import ADDRESS_THROTTLED, address_throttled, is_locked_out, signin_completed
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     otp = serializers.CharField(max_length=64, help_text="The 6-digit code from the authenticator app.")
+    notice_acknowledged = serializers.BooleanField(
+        help_text="true: the user read and accepted the system-use notice on the device (CJIS AC-8). "
+        "Required: no token is issued without it."
+    )
+
+    def validate_notice_acknowledged(self, value):
+        if not value:
+            raise serializers.ValidationError(NOTICE_REQUIRED)
+        return value
 
 
 class TokenThrottle(AnonRateThrottle):
     rate = "30/min"
 
 
+NOTICE_REQUIRED = (
+    "Show the user the system-use notice and send notice_acknowledged: true once they accept it; "
+    "no token is issued without it (CJIS AC-8)."
+)
 WRONG_CREDENTIALS = "Wrong username or password, or the account is disabled."
 LOCKED = "This account is locked after 5 failed sign-in attempts within 15 minutes. An administrator must release it."
 WRONG_OTP = "That one-time code did not work. Enter the code your authenticator app shows now."
@@ -54,6 +67,9 @@ class ObtainTokenView(APIView):
                 description='What to fix: field errors such as {"otp": ["..."]}, or {"detail": "...", "code": "..."}.',
             ),
             403: inline_serializer("TokenLocked", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+            429: inline_serializer(
+                "TokenThrottled", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
         },
         auth=[],
         tags=["auth"],
@@ -63,6 +79,8 @@ class ObtainTokenView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         django_request = request._request
+        if address_throttled(django_request):
+            return Response({"detail": ADDRESS_THROTTLED, "code": "throttled"}, status=429)
         if is_locked_out(data["username"]):
             return self.locked()
         user = authenticate(django_request, username=data["username"], password=data["password"])
@@ -76,14 +94,16 @@ class ObtainTokenView(APIView):
             if is_locked_out(user.username):
                 return self.locked()
             return Response({"otp": [WRONG_OTP], "code": "invalid_otp"}, status=400)
-        token = Token.objects.filter(user=user).first()
-        if token is not None and token.created < timezone.now() - settings.VIP_API_TOKEN_MAX_AGE:
-            token.delete()
-            token = None
-        if token is None:
-            token = Token.objects.create(user=user)
+        signin_completed(user.get_username())
+        # A token of its own for each sign-in; the user's expired ones go.
+        ApiToken.objects.filter(user=user, created__lt=timezone.now() - settings.VIP_API_TOKEN_MAX_AGE).delete()
+        token = ApiToken.objects.create(user=user, notice_acknowledged_at=timezone.now())
         update_last_login(None, user)
-        audit(actor=user, action="login", note="API token issued (password and one-time code).")
+        audit(
+            actor=user,
+            action="login",
+            note="API token issued (password and one-time code; system-use notice acknowledged).",
+        )
         return Response(
             {"token": token.key, "expires_at": token.created + settings.VIP_API_TOKEN_MAX_AGE},
             status=status.HTTP_200_OK,

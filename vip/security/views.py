@@ -20,7 +20,15 @@ from django_otp import login as otp_login
 
 from vip import mfa
 from vip.audit import audit
-from vip.security import SESSION_MFA_AT, SESSION_NOTICE_AT, is_verified, iso_now
+from vip.security import (
+    ADDRESS_THROTTLED,
+    SESSION_MFA_AT,
+    SESSION_NOTICE_AT,
+    address_throttled,
+    is_verified,
+    iso_now,
+    signin_completed,
+)
 
 RECOVERY_CODES_ONCE = "vip_recovery_codes_once"
 WRONG_CODE = (
@@ -67,6 +75,8 @@ class SignInForm(AuthenticationForm):
             raise forms.ValidationError("A username has at most 150 characters. Check what you typed.")
         if len(password) > 128:
             raise forms.ValidationError("A password has at most 128 characters. Check what you typed.")
+        if self.request is not None and address_throttled(self.request):
+            raise forms.ValidationError(ADDRESS_THROTTLED, code="throttled")
         return super().clean()
 
 
@@ -106,6 +116,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session[SESSION_MFA_AT] = iso_now()
             request.session[RECOVERY_CODES_ONCE] = codes
+            signin_completed(user.get_username())
             audit(actor=user, action="login", note="Authenticator app enrolled; second factor verified.")
             return redirect(_with_next("security:recovery_codes", next_url))
         locked = _count_failed_code(request, user)
@@ -151,10 +162,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             otp_login(request, device)
             request.session[SESSION_MFA_AT] = iso_now()
+            signin_completed(user.get_username())
             kind = "recovery code" if isinstance(device, mfa.StaticDevice) else "authenticator app"
             audit(actor=user, action="login", note=f"Second factor verified ({kind}).")
             if isinstance(device, mfa.StaticDevice):
-                left = device.token_set.count()
+                left = mfa.recovery_codes_left(device)
                 messages.warning(
                     request,
                     f"You used a recovery code; {left} left. Ask an administrator to reset "

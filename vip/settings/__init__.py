@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vip.security.RequestSizeLimitMiddleware",
+    # A NUL character in a query, a form field or a header: a 400 with a message (PostgreSQL cannot store it).
+    "vip.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,7 +202,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # (no cool-off) of that address would lock out a whole shift. The lock is by account, as AC-7 asks, and
 # rotating user agents or cookies cannot get around a lock by username.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_RESET_ON_SUCCESS = True
+# Only a complete sign-in (password and second factor) starts the count again (vip.security.signin_completed).
+AXES_RESET_ON_SUCCESS = False
+# Sign-in from one client address pauses after this many failures within VIP_FAILED_SIGNIN_WINDOW, whatever the
+# usernames (vip.security.address_throttled): one address cannot lock account after account. Not a lock (it
+# wears off), so a station that shares its address is paused, never locked out.
+VIP_ADDRESS_FAILURE_LIMIT = 10
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_HANDLER = "vip.security.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -230,6 +237,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VIP_MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # multipart bodies (a scanned letter, a photo)
+VIP_JSON_MAX_DEPTH = 32  # API bodies nest a few levels; deeper is refused (vip.parsers.SafeJSONParser)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -247,6 +255,12 @@ REST_FRAMEWORK = {
         "vip.api_auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, JSON with a depth limit and no NUL or infinite numbers (a 400 with a message, never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "vip.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -264,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # drf-spectacular's own enum hook, then the links from a created record to its operations (vip/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "vip.openapi.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "TeamRoleEnum": "notifications.models.TeamMember.Role",
         "ShootingRoleEnum": "candidates.models.ShootingParticipant.Role",

@@ -5,10 +5,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from vip import mfa
-from vip.models import AuditEvent
+from vip.models import ApiToken, AuditEvent
 from vip.testing import PASSWORD, ready_device
 
 pytestmark = pytest.mark.django_db
@@ -16,19 +15,20 @@ URL = "/api/auth/token/"
 
 
 def ask(**body):
+    body.setdefault("notice_acknowledged", True)  # the user accepted the system-use notice on the tablet
     return Client().post(URL, body, content_type="application/json")
 
 
 def test_password_and_one_time_code_give_a_token(officer):
     device = ready_device(officer)
     response = ask(username="officer", password=PASSWORD, otp=mfa.current_code(device))
-    assert response.status_code == 200 and response.json()["token"] == Token.objects.get(user=officer).key
+    assert response.status_code == 200 and response.json()["token"] == ApiToken.objects.get(user=officer).key
 
 
 def test_without_a_one_time_code_there_is_no_token(officer):
     response = ask(username="officer", password=PASSWORD)
     assert response.status_code == 400 and "otp" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_wrong_one_time_code_gives_no_token(officer):
@@ -50,16 +50,16 @@ def test_the_token_opens_the_api(officer):
 
 
 def test_a_token_older_than_twelve_hours_is_refused_with_what_to_do(officer):
-    token = Token.objects.create(user=officer)
-    Token.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(hours=13))
+    token = ApiToken.objects.create(user=officer)
+    ApiToken.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(hours=13))
     response = Client().get("/api/", headers={"Authorization": f"Token {token.key}"})
     # 403, not 401: DRF answers with the first authentication class (session), which sends no WWW-Authenticate.
     assert response.status_code == 403 and "/api/auth/token/" in response.json()["detail"]
 
 
 def test_an_expired_token_is_replaced_when_a_new_one_is_asked_for(officer):
-    old = Token.objects.create(user=officer)
-    Token.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(hours=13))
+    old = ApiToken.objects.create(user=officer)
+    ApiToken.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(hours=13))
     device = ready_device(officer)
     new = ask(username="officer", password=PASSWORD, otp=mfa.current_code(device)).json()["token"]
     assert new != old.key
@@ -73,4 +73,4 @@ def test_issuing_a_token_is_audited(officer):
 
 def test_a_user_without_any_second_factor_gets_no_token(officer):
     response = ask(username="officer", password=PASSWORD, otp="123456")
-    assert response.status_code == 400 and not Token.objects.exists()
+    assert response.status_code == 400 and not ApiToken.objects.exists()

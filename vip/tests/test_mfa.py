@@ -5,11 +5,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vip import mfa
-from vip.models import AuditEvent
+from vip.models import AuditEvent, RecoveryCode
 from vip.security import SESSION_NOTICE_AT
 from vip.testing import PASSWORD, ready_device
 
@@ -87,7 +86,7 @@ def test_enrolment_confirms_the_app_and_shows_ten_recovery_codes_once(le_lead):
     response = browser.post(reverse("security:mfa_enrol"), {"otp": mfa.current_code(device)}, follow=True)
     codes = re.findall(r"<li><code>(\w+)</code></li>", response.content.decode())
     again = browser.get(reverse("security:recovery_codes"))
-    assert len(codes) == 10 and StaticToken.objects.filter(device__user=le_lead).count() == 10
+    assert len(codes) == 10 and RecoveryCode.objects.filter(device__user=le_lead).count() == 10
     assert codes[0].encode() not in again.content
 
 

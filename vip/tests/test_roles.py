@@ -61,10 +61,11 @@ def test_an_api_token_reads_its_users_roles_with_the_user(officer, le_lead):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
-    as_officer = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=officer).key}")
-    as_lead = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=le_lead).key}")
+    from vip.models import ApiToken
+
+    as_officer = Client(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=officer).key}")
+    as_lead = Client(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=le_lead).key}")
     with CaptureQueriesContext(connection) as queries:
         assert as_lead.get("/api/deliveries/").status_code == 200
     assert _group_queries(queries) == []
