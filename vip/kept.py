@@ -8,10 +8,11 @@ or deleted (`notifications.receivers` calls `cn_data_changing`): what was kept u
 never read again. The time limits bound how stale a value can be should a change bypass the ORM (a raw SQL
 fix, a restore).
 
-A transaction that has changed the data and not committed reads past what was kept (its own version), and
+A transaction that has changed the data and not committed reads past what was kept and keeps nothing, and
 everyone gets a new version when it commits, once however many records it wrote, and none if it rolls back.
-Built on Django's documented transaction API only (`transaction.on_commit`, `in_atomic_block`): Django drops
-the on-commit callbacks of a rolled-back transaction or savepoint, and nothing here reads its internals.
+Built on Django's documented transaction API only (`transaction.on_commit`, `transaction.get_autocommit`, which
+is off inside `atomic`): Django drops the on-commit callbacks of a rolled-back transaction or savepoint, and
+nothing here reads its internals.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from vip import roles
@@ -55,9 +56,9 @@ _pending: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _pending_change() -> _PendingChange | None:
-    connection = transaction.get_connection()
+    connection = connections[DEFAULT_DB_ALIAS]  # this thread's
     change = _pending.get(connection)
-    if change is not None and (change.committed or not connection.in_atomic_block):
+    if change is not None and (change.committed or transaction.get_autocommit()):
         del _pending[connection]
         return None
     return change
@@ -65,8 +66,8 @@ def _pending_change() -> _PendingChange | None:
 
 def cn_data_version() -> str:
     """The current version of the CN data (a random token; a new one after every change). Inside a
-    transaction that has changed the data and not committed, a version of its own: no other connection reads
-    what it keeps (its data is not theirs until it commits, and never if it rolls back)."""
+    transaction that has changed the data and not committed, a version of its own, which no one else reads
+    (and under which nothing is kept, `keep_until_changed`)."""
     version = cache.get(CN_DATA_VERSION_KEY)
     if version is None:
         cache.add(CN_DATA_VERSION_KEY, uuid.uuid4().hex, None)  # two first readers agree on the first one
@@ -83,13 +84,12 @@ def cn_data_changed() -> None:
 def cn_data_changing() -> None:
     """A record that kept pages show is being written. Outside a transaction it is written: a new version now.
     Inside one: a new version of this transaction's own, and one new version for everyone when it commits."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    if transaction.get_autocommit():  # not in a transaction
         cn_data_changed()
         return
     change = _pending_change()
     if change is None:
-        change = _pending[connection] = _PendingChange()
+        change = _pending[connections[DEFAULT_DB_ALIAS]] = _PendingChange()
     else:
         change.token = uuid.uuid4().hex
     # One callback per change, each bound to this change's savepoint: should the savepoint of one be rolled

@@ -272,6 +272,7 @@ def test_the_kept_group_filter_lists_a_new_group_at_once_and_marks_only_the_grou
     assert f'<option value="{first.pk}">Eastside 4</option>' in client.get("/candidates/").content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # committed, as in production: nothing is kept while a change is pending
 def test_the_group_filter_is_written_once_and_then_read_as_kept(le_lead, monkeypatch):
     from django.http import QueryDict
 
