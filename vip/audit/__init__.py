@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -17,8 +19,8 @@ from vip.requestlocal import current_request
 _acting: ContextVar[tuple | None] = ContextVar("vip_audit_acting", default=None)
 _SYSTEM = ("system",)
 CONTEXT_SETTING = "vip.audit_context"
-_WRITES = ("INSERT", "UPDATE", "DELETE")
-_OWN_INSERT = 'INSERT INTO "vip_auditevent"'
+# The table an INSERT, UPDATE or DELETE writes (Django quotes it; SQL typed by hand may not).
+_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:ONLY\s+)?"?([A-Za-z0-9_]+)"?', re.I)
 
 
 @contextmanager
@@ -48,14 +50,31 @@ def audit_context() -> str:
     )
 
 
+@cache
+def _followed_tables() -> frozenset[str]:
+    from vip.audit.triggers import wanted_triggers
+
+    return frozenset(wanted_triggers())
+
+
+def _writes_a_followed_table(sql: str) -> bool:
+    """Whether `sql` writes a table whose change trigger reads the context. Only those statements carry it:
+    a session's, a lockout's or an idempotency record's write is sent as it is."""
+    head = sql.lstrip()[:6].upper()
+    if head not in ("INSERT", "UPDATE", "DELETE"):
+        return False
+    written = _WRITTEN_TABLE.match(sql)
+    return written is None or written.group(1) in _followed_tables()  # unsure: carry it
+
+
 def with_audit_context(execute, sql, params, many, context):
     """A database execute wrapper (installed on every connection, `vip.apps`): a write statement is sent with
     the acting user and the request before it, in the same statement (`SELECT set_config(..., true); UPDATE
     ...`), so the change triggers (`vip.audit.triggers`) record who made it. The setting lives only as long as
     the transaction (in autocommit, the statement): a rolled-back write leaves nothing behind, and a later
-    write of another user cannot inherit it. Reads are sent unchanged; the trail's own rows carry their actor."""
-    head = sql.lstrip()[:6].upper()
-    if head not in _WRITES or sql.lstrip().startswith(_OWN_INSERT):
+    write of another user cannot inherit it. Reads, and writes of tables the trail does not follow (the trail's
+    own rows carry their actor), are sent unchanged."""
+    if not _writes_a_followed_table(sql):
         return execute(sql, params, many, context)
     value = audit_context()
     if many or params is None:
