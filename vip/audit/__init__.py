@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 
+from vip.audit.triggers import wanted_triggers
 from vip.models import AuditEvent
 from vip.requestlocal import current_request
 
@@ -52,8 +53,6 @@ def audit_context() -> str:
 
 @cache
 def _followed_tables() -> frozenset[str]:
-    from vip.audit.triggers import wanted_triggers
-
     return frozenset(wanted_triggers())
 
 
