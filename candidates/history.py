@@ -19,7 +19,7 @@ from django.db import connection, models
 
 from candidates import models as m
 from vip import prepared
-from vip.json_rows import USER_FIELDS, attach, decode, make, qn, related_rows
+from vip.json_rows import USER_FIELDS, attach, decode, make, qn, related_json
 from vip.models import AuditEvent
 
 HISTORY_LIMIT = 60
@@ -89,7 +89,7 @@ def _history_sql() -> str:
             source += f" CROSS JOIN LATERAL jsonb_populate_record(NULL::{qn(model._meta.db_table)}, e.snapshot) h"
         branches.append(
             f"SELECT {kind} AS kind, e.id, e.at, e.action, e.actor_id, e.actor_username, e.object_id, "  # noqa: S608
-            f"e.snapshot AS record, {related_rows('postgresql', model, names, 'h') if names else 'NULL::json'} "
+            f"e.snapshot AS record, {related_json(model, names, 'h') if names else 'NULL::json'} "
             f"AS related FROM {source}"
         )
     user = get_user_model()

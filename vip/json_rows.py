@@ -64,16 +64,6 @@ def related_json(model, names, alias: str) -> str:
     return json_build(pairs)
 
 
-# candidates.history (rewritten with the audit trail) still calls these two names with the database vendor
-# first, from when SQLite was supported: remove them when it no longer does.
-def json_object(_vendor: str, pairs: list[tuple[str, str]]) -> str:
-    return json_build(pairs)
-
-
-def related_rows(_vendor: str, model, names, alias: str) -> str:
-    return related_json(model, names, alias)
-
-
 def _ordering_fields(model, ordering=None) -> list[tuple[models.Field, bool]]:
     """(field, descending) of `ordering` (field names, "-" for descending), else of the model's default
     (Meta.ordering, else its primary key)."""
