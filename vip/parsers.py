@@ -14,7 +14,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-NUL_MESSAGE = "A value contains a NUL character (\\u0000), which this system does not accept. Remove it."
+NUL_MESSAGE = "A value contains a NUL character, which this system does not accept. Remove it and try again."
 
 
 def _finite(text: str) -> float:

@@ -29,6 +29,7 @@ from django.utils.http import urlencode
 
 from vip.audit import audit
 from vip.mfa import confirmed_totp
+from vip.parsers import NUL_MESSAGE
 
 SESSION_LOGIN_AT = "vip_login_at"  # seconds since the epoch when the password was accepted
 SESSION_LAST_SEEN = "vip_last_seen"  # seconds since the epoch of the last request
@@ -184,9 +185,6 @@ class RequestSizeLimitMiddleware:
             patch_cache_control(response, no_store=True)
             return response
         return self.get_response(request)
-
-
-NUL_MESSAGE = "A value contains a NUL character (%00), which this system does not accept. Remove it and try again."
 
 
 class RefuseNulMiddleware:
