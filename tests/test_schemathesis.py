@@ -1,8 +1,10 @@
 """Property-based API test (OWASP ASVS 5.1): generated input, valid and invalid, never gets a 5xx, and every
 documented answer matches the OpenAPI schema.
 
-In-process against the Django WSGI app, as the LE Lead (API token), inside the test's transaction. Bounded:
-a few examples per operation and mode, no shrinking, a deadline per example. (Schemathesis' own pytest
+In-process against the Django WSGI app, as the LE Lead (API token), inside the test's transaction. At least
+100 examples per operation (50 valid, 50 invalid), every method including PUT and PATCH, and a stateful walk of
+the schema's links (vip/openapi.py): the slow part of the suite (`slow`; it runs in `make test`; skip it while
+iterating with `-m "not slow"`). No shrinking, a deadline per example. (Schemathesis' own pytest
 `from_fixture` does not run under pytest 9, so the operations are driven with Hypothesis directly.)
 """
 
@@ -13,7 +15,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 # At least 100 examples per operation (issue 17): half generated valid, half invalid.
 EXAMPLES_PER_MODE = 50
