@@ -318,36 +318,56 @@ def _moved_on(request, delivery, expected: tuple) -> HttpResponse | None:
     return redirect(step_url(delivery))
 
 
-@tablet_view
-def advise_ecc(request, pk: int):
-    delivery = get_delivery_for_user(request.user, pk)
+def _step_screen(
+    request,
+    delivery,
+    *,
+    name: str,
+    template: str,
+    step_no: int,
+    form_class,
+    apply,
+    done: str,
+    initial=None,
+    more=None,
+    **context,
+):
+    """A screen that takes one form for the transition `name`: shown while the CN is in a state the registry
+    lets the transition leave, submitted through `_submit`; `more(ctx)` adds what the screen shows besides."""
 
     def page(form, code=200):
         form.mark_invalid()
-        ctx = _context(request, delivery, step_no=1, form=form)
-        ctx["blocked"] = _unavailable(delivery, ctx["options"], "advise-ecc")
-        return render(request, "tablet/advise_ecc.html", ctx, status=code)
+        ctx = _context(request, delivery, step_no=step_no, form=form, **context)
+        ctx["blocked"] = _unavailable(delivery, ctx["options"], name)
+        if more is not None:
+            more(ctx)
+        return render(request, template, ctx, status=code)
 
     if request.method == "POST":
-        form = f.AdviseEccForm(request.POST)
-        return _submit(
-            request,
-            delivery,
-            form,
-            apply=lambda d: services.delivery_advise_ecc(
-                delivery.pk,
-                user=request.user,
-                ecc_reference=d["ecc_reference"],
-                advised_at=d["advised_at"],
-                location=d["location"],
-            ),
-            page=page,
-            done="ECC advisement recorded.",
-        )
-    moved = _moved_on(request, delivery, steps.TRANSITIONS["advise-ecc"].sources)
-    if moved:
-        return moved
-    return page(f.AdviseEccForm(initial={"location": delivery.location}))
+        return _submit(request, delivery, form_class(request.POST), apply=apply, page=page, done=done)
+    return _moved_on(request, delivery, steps.TRANSITIONS[name].sources) or page(form_class(initial=initial))
+
+
+@tablet_view
+def advise_ecc(request, pk: int):
+    delivery = get_delivery_for_user(request.user, pk)
+    return _step_screen(
+        request,
+        delivery,
+        name="advise-ecc",
+        template="tablet/advise_ecc.html",
+        step_no=1,
+        form_class=f.AdviseEccForm,
+        initial={"location": delivery.location},
+        apply=lambda d: services.delivery_advise_ecc(
+            delivery.pk,
+            user=request.user,
+            ecc_reference=d["ecc_reference"],
+            advised_at=d["advised_at"],
+            location=d["location"],
+        ),
+        done="ECC advisement recorded.",
+    )
 
 
 def _influencers(delivery):
@@ -512,34 +532,28 @@ def retry(request, pk: int):
 def after_action(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
 
-    def page(form, code=200):
-        form.mark_invalid()
-        ctx = _context(request, delivery, step_no=3, form=form, retry_form=f.NoteForm(auto_id="retry_%s"))
-        ctx["blocked"] = _unavailable(delivery, ctx["options"], "record-after-action")
+    def more(ctx):
         ctx["requires"] = _requirements(ctx, "record-after-action")
         ctx["outcome"] = delivery.latest_encounter()
-        return render(request, "tablet/after_action.html", ctx, status=code)
 
-    if request.method == "POST":
-        form = f.AfterActionForm(request.POST)
-        return _submit(
-            request,
-            delivery,
-            form,
-            apply=lambda d: services.delivery_record_after_action(
-                delivery.pk,
-                user=request.user,
-                cad_report_number=d["cad_report_number"],
-                ecc_advised_of_outcome=d["ecc_advised_of_outcome"],
-                notes=d["notes"],
-            ),
-            page=page,
-            done="After-action recorded. The LE Lead will confirm and close the CN.",
-        )
-    moved = _moved_on(request, delivery, steps.TRANSITIONS["record-after-action"].sources)
-    if moved:
-        return moved
-    return page(f.AfterActionForm())
+    return _step_screen(
+        request,
+        delivery,
+        name="record-after-action",
+        template="tablet/after_action.html",
+        step_no=3,
+        form_class=f.AfterActionForm,
+        retry_form=f.NoteForm(auto_id="retry_%s"),
+        more=more,
+        apply=lambda d: services.delivery_record_after_action(
+            delivery.pk,
+            user=request.user,
+            cad_report_number=d["cad_report_number"],
+            ecc_advised_of_outcome=d["ecc_advised_of_outcome"],
+            notes=d["notes"],
+        ),
+        done="After-action recorded. The LE Lead will confirm and close the CN.",
+    )
 
 
 # --- Offline support -------------------------------------------------------------------------------------

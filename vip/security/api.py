@@ -25,9 +25,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     otp = serializers.CharField(max_length=64, help_text="The 6-digit code from the authenticator app.")
+    # Optional, so the request body stays the one the API always had (a client that shows the notice before
+    # asking for a token, as the tablet's sign-in page does, may leave it out); false refuses the token.
     notice_acknowledged = serializers.BooleanField(
-        help_text="true: the user read and accepted the system-use notice on the device (CJIS AC-8). "
-        "Required: no token is issued without it."
+        required=False,
+        default=True,
+        help_text="Whether the user read and accepted the system-use notice on the device (CJIS AC-8). "
+        "false: no token is issued. Left out: the device showed the notice before asking (the tablet does).",
     )
 
     def validate_notice_acknowledged(self, value):
