@@ -345,7 +345,9 @@ def _step_screen(
 
     if request.method == "POST":
         return _submit(request, delivery, form_class(request.POST), apply=apply, page=page, done=done)
-    return _moved_on(request, delivery, steps.TRANSITIONS[name].sources) or page(form_class(initial=initial))
+    return _moved_on(request, delivery, steps.TRANSITIONS[name].sources) or page(
+        form_class(initial=dict(initial or {}))
+    )
 
 
 @tablet_view
