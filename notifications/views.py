@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -470,48 +470,47 @@ def delivery_detail(request, pk: int):
     return _page(request, get_delivery_for_user(request.user, pk))
 
 
-@login_required
-@require_POST
-def delivery_step(request, pk: int, name: str):
+def _post_declared(request, pk: int, name: str, kind: str, declared, done) -> HttpResponse:
+    """A preparation step's or a transition's form, POSTed from the CN page: the registry's form, its service,
+    and on a refusal the page again with the form as typed and the reasons by its fields."""
     delivery = get_delivery_for_user(request.user, pk)
-    step = steps.PREPARATION_STEPS.get(name)
+    step = declared.get(name)
     if step is None or step.form is None:
         raise Http404
     form = step.form(request.POST, delivery=delivery, prefix=name)
     status = 400
     if form.is_valid():
         try:
-            step.perform(delivery.pk, request.user, form.service_kwargs())
+            result = step.perform(delivery.pk, request.user, form.service_kwargs())
         except DomainError as exc:
             _add_errors(form, exc)
             status = exc.status_code
         else:
-            messages.success(request, f"{step.title}: recorded.")
+            messages.success(request, done(step, result))
             return redirect("notifications:detail", pk=delivery.pk)
     delivery = get_delivery_for_user(request.user, pk)
-    return _page(request, delivery, bound=("step", name, form), status=status)
+    return _page(request, delivery, bound=(kind, name, form), status=status)
+
+
+@login_required
+@require_POST
+def delivery_step(request, pk: int, name: str):
+    return _post_declared(
+        request, pk, name, "step", steps.PREPARATION_STEPS, lambda step, _record: f"{step.title}: recorded."
+    )
 
 
 @login_required
 @require_POST
 def delivery_transition(request, pk: int, name: str):
-    delivery = get_delivery_for_user(request.user, pk)
-    step = steps.TRANSITIONS.get(name)
-    if step is None:
-        raise Http404
-    form = step.form(request.POST, delivery=delivery, prefix=name)
-    status = 400
-    if form.is_valid():
-        try:
-            moved = step.perform(delivery.pk, request.user, form.service_kwargs())
-        except DomainError as exc:
-            _add_errors(form, exc)
-            status = exc.status_code
-        else:
-            messages.success(request, f"CN #{moved.pk} is now {moved.get_state_display().lower()}.")
-            return redirect("notifications:detail", pk=delivery.pk)
-    delivery = get_delivery_for_user(request.user, pk)
-    return _page(request, delivery, bound=("transition", name, form), status=status)
+    return _post_declared(
+        request,
+        pk,
+        name,
+        "transition",
+        steps.TRANSITIONS,
+        lambda _step, moved: f"CN #{moved.pk} is now {moved.get_state_display().lower()}.",
+    )
 
 
 @login_required
