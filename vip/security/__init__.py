@@ -305,25 +305,20 @@ def address_throttled(request) -> bool:
 
 def account_locked(username: str, request=None) -> None:
     """An account just reached the limit: revoke its API tokens, audit it, and tell every Administrator."""
-    from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from vip.audit import audit
     from vip.tasks import tell_administrators_of_lockout
     from vip.tokens import revoke_tokens
 
-    user = get_user_model().objects.filter(username=username).first()
-    if user is not None:
-        revoke_tokens(user)
-    audit(
+    user = _audit_account(
+        username,
         actor=None,
         action="denied",
-        obj=user,
-        object_type="auth.User",
-        object_id=user.pk if user else username[:64],
         note=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins; API tokens revoked.",
         request=request,
     )
+    if user is not None:
+        revoke_tokens(user)
     address = client_address(request) if request is not None else None
     transaction.on_commit(lambda: tell_administrators_of_lockout.delay(username, address or ""))
 
@@ -342,17 +337,30 @@ def is_locked_out(username: str) -> bool:
 def release_lockout(username: str, *, by, request=None) -> int:
     """An administrator releases a locked account (CJIS AC-7); audited."""
     from axes.utils import reset
-    from django.contrib.auth import get_user_model
 
     count = reset(username=username)
-    user = get_user_model().objects.filter(username=username).first()
-    audit(
+    _audit_account(
+        username,
         actor=by,
         action="update",
-        obj=user,
-        object_type="auth.User",
-        object_id=user.pk if user else username[:64],
         note=f"Sign-in lockout of {username} released by an administrator.",
         request=request,
     )
     return count
+
+
+def _audit_account(username: str, *, actor, action: str, note: str, request):
+    """Audit something that happened to the account `username` (which may not exist); returns its user."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    audit(
+        actor=actor,
+        action=action,
+        obj=user,
+        object_type="auth.User",
+        object_id=user.pk if user else username[:64],
+        note=note,
+        request=request,
+    )
+    return user
