@@ -10,14 +10,14 @@ import uuid
 import psycopg2
 import pytest
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from candidates.models import Candidate, PartnerOrganization
 from notifications import services
 from notifications.models import Letter, Reminder
 from notifications.tests.conftest import make_candidate, walk
-from vip.audit.triggers import missing_triggers
+from vip.audit.triggers import TRIGGER, install, missing_triggers
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -28,26 +28,42 @@ def _last(**filters) -> AuditEvent | None:
     return AuditEvent.objects.filter(**filters).order_by("-id").first()
 
 
-def _reminder_for(user) -> Reminder:
-    return Reminder.objects.create(
+def test_it_records_a_change_written_with_update_in_a_request_with_the_user_and_the_time(le_lead, officer):
+    cn = walk(
+        services.delivery_create(user=le_lead, candidate=make_candidate()), "ecc_advised", lead=le_lead, officer=officer
+    )
+    client = APIClient()
+    client.force_authenticate(officer)
+    before = timezone.now()
+    body = {"letter_presented": True, "gvi_message_delivered": True, "social_services_stayed": True}
+    client.post(f"/api/deliveries/{cn.pk}/record-delivery/", body, format="json", REMOTE_ADDR="10.4.4.4")
+    letter = Letter.objects.get(delivery=cn)  # presented_at is written with QuerySet.update()
+    event = _last(action=A.UPDATE, object_type="notifications.Letter", object_id=str(letter.pk))
+    assert (event.actor, event.ip_address) == (officer, "10.4.4.4")
+    assert before <= event.at <= timezone.now() and event.changes["presented_at"][0] is None
+
+
+def test_a_reminder_the_sweep_writes_is_not_a_program_record_and_leaves_no_change_row(le_lead):
+    rows = AuditEvent.objects.count()
+    Reminder.objects.create(
         kind="gvis",
         step="gvis",
         period="2026-W07",
-        recipient=user,
+        recipient=le_lead,
         due_at=timezone.now(),
         message="No weekly shooting review (GVIS) meeting on record.",
         claim=uuid.uuid4(),
     )
+    assert AuditEvent.objects.count() == rows
 
 
-def test_it_records_a_change_written_with_update_in_a_request_with_the_user_and_the_time(client, le_lead):
-    reminder = _reminder_for(le_lead)
-    client.force_login(le_lead)
-    before = timezone.now()
-    client.post(reverse("reminders:mark_read", args=[reminder.pk]), REMOTE_ADDR="10.4.4.4")  # QuerySet.update()
-    event = _last(action=A.UPDATE, object_type="notifications.Reminder", object_id=str(reminder.pk))
-    assert (event.actor, event.ip_address) == (le_lead, "10.4.4.4")
-    assert before <= event.at <= timezone.now() and event.changes["read_at"][0] is None
+def test_a_table_the_trail_no_longer_follows_loses_its_trigger_at_the_next_install():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON notifications_reminder "
+            "FOR EACH ROW EXECUTE FUNCTION vip_audit_record_change('notifications.Reminder', 'id')"
+        )
+    assert install(connection) == ["notifications_reminder"] and missing_triggers() == []
 
 
 def test_it_records_the_letter_presented_as_the_officer_who_presented_it(le_lead, officer):

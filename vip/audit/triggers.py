@@ -233,15 +233,20 @@ def _installed(connection) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def install(connection=None, apps=global_apps) -> list[str]:
-    """Create or replace the trigger on each table that lacks it or has it with other arguments. Returns the
+    """Create or replace the trigger on each table that lacks it or has it with other arguments, and drop it
+    from a table the trail no longer follows (a model that now says `audit_changes = False`). Returns the
     tables changed. Safe to run any number of times."""
     connection = connection or connections["default"]
     with connection.cursor() as cursor:
         cursor.execute(FUNCTIONS)
     present = _installed(connection)
+    wanted = wanted_triggers(apps)
     changed = []
     with connection.cursor() as cursor:
-        for table, (function, args) in wanted_triggers(apps).items():
+        for table in sorted(set(present) - set(wanted)):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {connection.ops.quote_name(table)}")
+            changed.append(table)
+        for table, (function, args) in wanted.items():
             if present.get(table) == (function, args):
                 continue
             arguments = ", ".join(_q(arg) for arg in args)
