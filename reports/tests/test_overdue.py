@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from notifications import reminders
-from notifications.models import Delivery, Reminder, StepDueTime
+from notifications.models import Check, Delivery, Reminder, StepDueTime
 from reports import figures
 from vip import roles
 
@@ -43,3 +43,19 @@ def test_it_counts_a_cn_missing_its_checks_as_overdue_when_the_sweep_reminds_of_
     candidate = Candidate.objects.create(first_name="Slow", last_name="Checks", date_of_birth=dt.date(2000, 1, 1))
     Delivery.objects.create(candidate=candidate, state="in_preparation", state_entered_at=now - dt.timedelta(days=6))
     assert figures.overdue_count(figures.scope_for(program_manager), now=now) == 1
+
+
+@pytest.mark.parametrize(
+    ("kinds", "late"), [(("threat_assessment",), 1), (("threat_assessment", "background_check"), 0)]
+)
+def test_a_cn_in_preparation_is_late_for_its_checks_until_both_are_on_record(program_manager, le_lead, kinds, late):
+    now = timezone.now()
+    candidate = Candidate.objects.create(first_name="Half", last_name="Done", date_of_birth=dt.date(2000, 1, 1))
+    cn = Delivery.objects.create(
+        candidate=candidate, state="in_preparation", state_entered_at=now - dt.timedelta(days=6)
+    )
+    for kind in kinds:
+        Check.objects.create(
+            delivery=cn, kind=kind, completed_on=now.date(), completed_by=le_lead, result="no_concerns"
+        )
+    assert figures.overdue_count(figures.scope_for(program_manager), now=now) == late
