@@ -22,6 +22,8 @@ from django.db.models import Expression
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from vip.context_processors import role_flags
+
 
 @dataclass(frozen=True)
 class PageSection:
@@ -59,6 +61,8 @@ def page_params(query: Mapping[str, str]) -> dict[str, str]:
 def render_sections(user, candidate, params: dict[str, str]) -> dict[str, SafeString]:
     """Each registered section rendered, by slot: the candidate page puts each in its place."""
     return {
-        slot: render_to_string(section.template, {"candidate": candidate, **section.context(user, candidate, params)})
+        slot: render_to_string(
+            section.template, {"candidate": candidate, **role_flags(user), **section.context(user, candidate, params)}
+        )
         for slot, section in PAGE_SECTIONS.items()
     }

@@ -29,6 +29,7 @@ from candidates.selectors import (
     possible_duplicates,
 )
 from vip import roles
+from vip.context_processors import role_flags
 from vip.kept import kept
 from vip.paging import CountingPaginator, query_without_page
 
@@ -91,6 +92,7 @@ def candidate_detail(request, pk: int):
 def _detail_body_html(user, candidate, params: dict[str, str]) -> str:
     context = {
         "candidate": candidate,
+        **role_flags(user),  # rendered apart from the request: its buttons test the roles
         **candidate_page_sections(user, candidate),
         "sections": extensions.render_sections(user, candidate, params),  # the CNs (notifications)
         "may_write": services.may_write_candidates(user),

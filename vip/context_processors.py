@@ -16,6 +16,12 @@ def navigation(request):
     return {**flags, "nav_links": _nav_links(frozenset(names), user.is_staff, get_script_prefix())}
 
 
+def role_flags(user) -> dict:
+    """The role flags the templates test (`is_le_lead`, ...), for a part of a page rendered apart from its
+    request (the candidate page's kept body and its sections): the same flags the menu is written from."""
+    return _flags(roles.role_names(user), user.is_staff)
+
+
 def _flags(names, is_staff: bool) -> dict:
     return {
         "nav_roles": names,

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from candidates.models import ServiceOffer
 from notifications import services as s
 from notifications.models import Check, Delivery, State
 from notifications.tests.conftest import make_candidate
@@ -68,6 +69,20 @@ def test_the_le_lead_opens_a_cn_from_a_candidate(lead_client, adult):
     response = lead_client.post("/cn/new/", {"candidate": adult.pk, "location": "12 Demo Ln"})
     delivery = Delivery.objects.get(candidate=adult)
     assert response.url == f"/cn/{delivery.pk}/"
+
+
+def test_the_le_lead_finds_open_a_cn_and_services_on_the_candidates_page(lead_client, adult):
+    page = lead_client.get(f"/candidates/{adult.pk}/").content.decode()
+    assert f'href="/cn/new/?candidate={adult.pk}"' in page and "Services for this person" in page
+
+
+def test_social_services_find_services_but_not_open_a_cn_on_the_candidates_page(client, social_worker, adult):
+    ServiceOffer.objects.create(  # social services see the people they serve
+        candidate=adult, service_type="job_training", offered_by=social_worker, offered_on=timezone.localdate()
+    )
+    client.force_login(social_worker)
+    page = client.get(f"/candidates/{adult.pk}/").content.decode()
+    assert "Services for this person" in page and "Open a CN for this person" not in page
 
 
 def test_a_second_cn_keeps_what_was_typed_and_says_why(lead_client, cn, adult):
