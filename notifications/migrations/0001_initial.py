@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -189,7 +188,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalCheck',
@@ -215,7 +214,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalDelivery',
@@ -244,7 +243,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalECCAdvisement',
@@ -271,7 +270,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalEligibilityDetermination',
@@ -293,7 +292,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalEncounter',
@@ -331,7 +330,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalGuardianContactAttempt',
@@ -359,7 +358,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalJPOCheck',
@@ -387,7 +386,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalLetterTemplate',
@@ -409,7 +408,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalPersonnel',
@@ -432,7 +431,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalSocialServicesCoordination',
@@ -456,7 +455,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalTeamMember',
@@ -479,7 +478,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='HistoricalTrainingRecord',
@@ -502,7 +501,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='JPOCheck',
@@ -566,7 +565,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (the library is gone; 0006/0007 drop these)
         ),
         migrations.CreateModel(
             name='Personnel',
