@@ -9,6 +9,7 @@ import uuid
 
 import psycopg2
 import pytest
+from django.core import checks
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,7 +18,7 @@ from candidates.models import Candidate, PartnerOrganization
 from notifications import services
 from notifications.models import Letter, Reminder
 from notifications.tests.conftest import make_candidate, walk
-from vip.audit.triggers import TRIGGER, install, missing_triggers
+from vip.audit.triggers import TRIGGER, check_triggers, install, missing_triggers
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,10 @@ def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(
     candidate_seal(person, administrator, "D-202-JR-2026-00042")
     shown = audit_events_visible_to(program_manager).filter(object_type="candidates.Alias", object_id=str(alias.pk))
     assert not shown.exists()
+
+
+def test_a_table_without_its_trigger_is_a_warning_that_does_not_stop_migrate():
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {TRIGGER} ON candidates_phone")
+    (problem,) = check_triggers(databases=["default"])
+    assert (problem.id, problem.level, "candidates_phone" in problem.msg) == ("vip.W102", checks.WARNING, True)
