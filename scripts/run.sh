@@ -31,7 +31,7 @@ cat <<MSG
     lead (VIP LE Lead), officer1 / officer2 (qualified officers), trainee, manager (Program Manager),
     social (Social Services), admin (Administrator, Django admin at /admin/), custodian (Records Custodian).
   Every account has a second factor (CJIS IA-2). In this demo the personas are pre-enrolled: after the
-  password, type the code that `make otp U=officer1` prints (in another terminal), then acknowledge the notice.
+  password, type the code that \`make otp U=officer1\` prints (in another terminal), then acknowledge the notice.
   Celery worker and beat are running (log: var/log/celery.log). Stop with Ctrl-C.
 
 MSG
