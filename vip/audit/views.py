@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import django_filters as df
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,50 +25,45 @@ from vip.exports import audit_export, csv_response, require_export_reason
 from vip.models import AuditEvent
 
 PAGE_SIZE = 50
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def may_read_audit(user) -> bool:
     return roles.has_role(user, roles.PROGRAM_MANAGER, roles.ADMINISTRATOR, roles.RECORDS_CUSTODIAN)
 
 
-class AuditFilterForm(forms.Form):
-    actor = forms.CharField(required=False, label="Who (user name)")
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
-    object_type = forms.CharField(required=False, label="Record type", help_text="e.g. candidates.Candidate")
-    object_id = forms.CharField(required=False, label="Record number")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-
+class _DatesInOrder(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The end date is before the start date.")
         return data
 
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("actor"):
-            qs = qs.filter(actor_username__icontains=data["actor"])
-        if data.get("action"):
-            qs = qs.filter(action=data["action"])
-        if data.get("object_type"):
-            qs = qs.filter(object_type__iexact=data["object_type"])
-        if data.get("object_id"):
-            qs = qs.filter(object_id=data["object_id"])
-        if data.get("date_from"):
-            qs = qs.filter(at__date__gte=data["date_from"])
-        if data.get("date_to"):
-            qs = qs.filter(at__date__lte=data["date_to"])
-        return qs
 
-    def as_filters(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.cleaned_data.items() if v not in (None, "")}
+class AuditFilter(df.FilterSet):
+    """The viewer's and the export's filters (django-filter: each declared once with its label and lookup)."""
+
+    actor = df.CharFilter(field_name="actor_username", lookup_expr="icontains", label="Who (user name)")
+    action = df.ChoiceFilter(choices=AuditEvent.Action.choices, empty_label="Any action")
+    object_type = df.CharFilter(lookup_expr="iexact", label="Record type", help_text="e.g. candidates.Candidate")
+    object_id = df.CharFilter(label="Record number")
+    date_from = df.DateFilter(field_name="at", lookup_expr="date__gte", label="From", widget=DATE)
+    date_to = df.DateFilter(field_name="at", lookup_expr="date__lte", label="To", widget=DATE)
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+        form = _DatesInOrder
 
 
-def _filtered_events(request: HttpRequest, source) -> tuple[AuditFilterForm, object]:
-    form = AuditFilterForm(source)
-    qs = audit_events_visible_to(request.user)
-    return form, (form.filter(qs) if form.is_valid() else qs.none())
+def _as_filters(form) -> dict[str, str]:
+    """The filters a valid form was given, as text: the list's links keep them and the export records them."""
+    return {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+def _filtered_events(request: HttpRequest, source):
+    filters = AuditFilter(source, queryset=audit_events_visible_to(request.user))
+    return filters.form, (filters.qs if filters.is_valid() else filters.queryset.none())
 
 
 @login_required
@@ -76,7 +72,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The audit trail is for the Program Manager and administrators.")
     form, qs = _filtered_events(request, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode(form.as_filters()) if form.is_valid() else ""
+    query = urlencode(_as_filters(form)) if form.is_valid() else ""
     return render(request, "audit/list.html", {"form": form, "page": page, "query": query})
 
 
@@ -101,7 +97,7 @@ def audit_export_csv(request: HttpRequest) -> HttpResponse:
                 reason=reason,
                 count=len(rows),
                 request=request,
-                filters=form.as_filters(),
+                filters=_as_filters(form),
             )
             header = ["at", "actor", "action", "object_type", "object_id", "object", "from", "to", "note", "ip"]
             data = (
