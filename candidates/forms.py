@@ -179,14 +179,7 @@ ParticipantFormSet = forms.inlineformset_factory(
 class GVISMeetingForm(forms.ModelForm):
     class Meta:
         model = m.GVISMeeting
-        fields = [
-            "held_on",
-            "partners_present",
-            "shootings_reviewed",
-            "groups_identified",
-            "individuals_identified",
-            "notes",
-        ]
+        fields = list(m.GVISMeeting.RECORD_FIELDS)
         widgets = {
             **date_widgets("held_on"),
             "partners_present": forms.Textarea(attrs={"rows": 3}),

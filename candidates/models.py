@@ -269,6 +269,16 @@ class GVISMeeting(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # What the meeting's record holds, as the form and the API take it.
+    RECORD_FIELDS = (
+        "held_on",
+        "partners_present",
+        "shootings_reviewed",
+        "groups_identified",
+        "individuals_identified",
+        "notes",
+    )
+
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = "GVIS meeting"

@@ -306,14 +306,5 @@ class GVISMeetingSerializer(VisibleCandidatesMixin, serializers.ModelSerializer)
 
     class Meta:
         model = m.GVISMeeting
-        fields = [
-            "id",
-            "held_on",
-            "partners_present",
-            "shootings_reviewed",
-            "groups_identified",
-            "individuals_identified",
-            "notes",
-            "created_at",
-        ]
+        fields = ["id", *m.GVISMeeting.RECORD_FIELDS, "created_at"]
         read_only_fields = ["created_at"]

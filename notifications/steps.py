@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from notifications import forms as f
 from notifications import rules
 from notifications import serializers as ser
-from notifications.models import Delivery
+from notifications.models import Check, Delivery
 
 
 def _today():
@@ -118,33 +118,22 @@ class TransitionStep:
 PREPARATION_STEPS: dict[str, PreparationStep] = {
     step.name: step
     for step in (
-        PreparationStep(
-            "threat-assessment",
-            "Threat assessment",
-            "threat assessment",
-            "2-64-4 B.1.a",
-            "notifications.services.record_check",
-            rules.PREPARATION_STATES,
-            rules.LE_LEAD,
-            f.CheckForm,
-            ser.CheckInputSerializer,
-            "Record the threat assessment",
-            fixed=(("kind", "threat_assessment"),),
-            initial_today="completed_on",
-        ),
-        PreparationStep(
-            "background-check",
-            "Background check",
-            "background check",
-            "2-64-4 B.1.a",
-            "notifications.services.record_check",
-            rules.PREPARATION_STATES,
-            rules.LE_LEAD,
-            f.CheckForm,
-            ser.CheckInputSerializer,
-            "Record the background check",
-            fixed=(("kind", "background_check"),),
-            initial_today="completed_on",
+        *(  # SOP 2-64-4 B.1.a: a threat assessment and a background check, one step each
+            PreparationStep(
+                kind.replace("_", "-"),
+                Check.Kind(kind).label,
+                Check.Kind(kind).label.lower(),
+                "2-64-4 B.1.a",
+                "notifications.services.record_check",
+                rules.PREPARATION_STATES,
+                rules.LE_LEAD,
+                f.CheckForm,
+                ser.CheckInputSerializer,
+                f"Record the {Check.Kind(kind).label.lower()}",
+                fixed=(("kind", kind),),
+                initial_today="completed_on",
+            )
+            for kind in rules.CHECK_KINDS
         ),
         PreparationStep(
             "letter",
