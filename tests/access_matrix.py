@@ -171,13 +171,10 @@ MATRIX: dict[str, E] = {
     # --- audit, sealing, review (issue #5) -------------------------------------------------------
     "audit:list": E("403 200 403 403 403 200 200 302"),
     "audit:export": E("403 200 403 403 403 200 200 302"),
-    "audit:seal_start": E("403 403 403 403 403 200 403 302"),
-    "audit:seal": E(
-        adult="403 403 403 403 403 200 403 302",
-        juvenile="403 403 403 403 403 200 403 302",
-        sealed="403 403 403 403 403 404 403 302",
-        pk="candidate",
-    ),
+    # Sealing and unsealing are the Records Custodian's alone; for anyone else they do not exist (NMSA 32A-2-26).
+    "audit:seal_start": E("404 404 404 404 404 404 200 302"),
+    "audit:seal": E("404 404 404 404 404 404 200 302", pk="candidate"),
+    "audit:unseal": E("404 404 404 404 404 404 200 302", pk="candidate"),
     "audit:review": E("200 403 403 403 403 403 403 302"),
     "audit:review_decide": E(
         adult="302 403 403 403 403 403 403 302",
@@ -1007,7 +1004,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             claim=uuid.uuid4(),
         )
         if kind == "sealed":
-            candidate_seal(person, administrator, "D-202-JR-2026-00042")
+            candidate_seal(person, custodian, "D-202-JR-2026-00042", dt.date.today())
         event = AuditEvent.objects.filter(object_type="candidates.Candidate", object_id=str(person.pk)).first()
         objects = {
             "candidate": person,
