@@ -54,7 +54,7 @@ def order_errors(order_reference: str, order_date: dt.date | None) -> dict[str, 
     elif len(order_reference.strip()) > REFERENCE_MAX_LENGTH:
         errors["order_reference"] = f"The reference is at most {REFERENCE_MAX_LENGTH} characters."
     if order_date is None:
-        errors["order_date"] = "Give the date of the court order (YYYY-MM-DD)."
+        errors["order_date"] = "Give the date of the court order."
     elif order_date > timezone.localdate():
         errors["order_date"] = f"The court order cannot be dated after today ({timezone.localdate():%Y-%m-%d})."
     return errors

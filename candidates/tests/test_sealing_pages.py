@@ -247,3 +247,8 @@ def test_the_trails_seal_rows_are_the_custodians_alone_even_after_unsealing(clie
     candidate_unseal(person, custodian, UNSEAL_ORDER, dt.date.today())
     assert not audit_events_visible_to(request.getfixturevalue(persona)).filter(action=A.SEAL).exists()
     assert audit_events_visible_to(custodian).filter(action=A.SEAL).count() == 2
+
+
+def test_the_list_shows_no_template_comment_as_text(as_custodian, sealed):
+    """The pager's two-line comment was written with {# #}, which Django reads on one line only."""
+    assert "Previous / next for a paged list" not in as_custodian.get("/candidates/").content.decode()

@@ -25,12 +25,18 @@ def people(custodian):
     return juvenile
 
 
-def test_the_custodian_seals_a_record_after_confirming_and_sees_it_marked(live_server, page, custodian, people, tmp_path):
+def test_the_custodian_seals_a_record_after_confirming_and_sees_it_marked(
+    live_server, page, custodian, people, tmp_path
+):
     page.set_viewport_size(DESKTOP)
     browser_sign_in(page, live_server.url, "custodian")
     page.goto(f"{live_server.url}/candidates/{people.pk}/")
     page.click("a:has-text('Seal on a court order')")
     page.fill("#id_order_reference", ORDER)
+    page.click("button:has-text('Continue')")  # no date yet: said beside the field, the reference kept
+    assert "Give the date of the court order" in page.locator("#order_date-error").inner_text()
+    assert page.input_value("#id_order_reference") == ORDER
+    page.screenshot(path=tmp_path / "missing-date.png")
     page.fill("#id_order_date", (dt.date.today() - dt.timedelta(days=2)).isoformat())
     page.click("button:has-text('Continue')")
     assert page.locator("h2").inner_text() == "Seal this record?"
