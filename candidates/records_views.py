@@ -109,8 +109,10 @@ def _court_order_page(request: HttpRequest, pk: int, act: _Act) -> HttpResponse:
             order = form.cleaned_data
             try:
                 act.service(candidate, request.user, order["order_reference"], order["order_date"])
-            except DomainError as exc:
+            except DomainError as exc:  # the record changed meanwhile (sealed by another custodian, say)
                 refusals = exc.reasons or {"candidate": exc.message}
+                for field in set(refusals) & set(form.fields):
+                    form.add_error(field, refusals[field])
             else:
                 messages.success(request, act.done.format(pk=candidate.pk))
                 return redirect("candidates:detail", pk=candidate.pk)

@@ -61,6 +61,11 @@ def test_the_seal_page_shows_whom_it_seals_and_asks_for_the_orders_reference_and
     assert 'name="order_reference"' in page and 'name="order_date"' in page
 
 
+def test_opening_the_seal_page_is_a_recorded_read_of_the_person(as_custodian, custodian, juvenile):
+    as_custodian.get(f"/audit/seal/{juvenile.pk}/")
+    assert AuditEvent.objects.filter(action=A.READ, actor=custodian, object_id=str(juvenile.pk)).exists()
+
+
 def test_a_post_without_the_confirmation_seals_nothing_and_asks_to_confirm(as_custodian, juvenile):
     page = as_custodian.post(f"/audit/seal/{juvenile.pk}/", ORDER_FORM)
     assert (page.status_code, _is_sealed(juvenile)) == (200, False)
