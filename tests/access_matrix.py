@@ -292,6 +292,32 @@ MATRIX: dict[str, E] = {
         pk="delivery",
         name="=approve",
     ),
+    # Audited corrections (issue 17): the LE Lead proposes (the form opens on any CN they see; the service says
+    # whether something is frozen); the Program Manager decides. Correction 0 does not exist: the PM finds no such
+    # correction (404), a refusal without its reason is sent back (400); everyone else is refused before.
+    "notifications:corrections": E("200 200 403 403 403 403 403 302"),
+    "notifications:correction_new": E(
+        adult="200 403 403 404 403 404 403 302",
+        juvenile="200 403 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        pk="delivery",
+    ),
+    "notifications:correction_approve": E(
+        adult="403 404 403 404 403 404 403 302",
+        juvenile="403 404 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "notifications:correction_refuse": E(
+        adult="403 400 403 404 403 404 403 302",
+        juvenile="403 400 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
     "notifications:new": E(
         adult="200 403 403 403 403 403 403 302",
         juvenile="200 403 403 403 403 403 403 302",

@@ -130,7 +130,7 @@ def _decide(request, pk: int, correction_pk: int, decision: str):
             correction = service(delivery.pk, correction_pk, user=request.user, **form.cleaned_data)
         except DomainError as exc:
             _add_errors(form, exc)
-            status = exc.status_code
+            status = 404 if exc.code == "not_found" else exc.status_code
         else:
             done = "approved and applied" if decision == "approve" else "refused: nothing was changed"
             messages.success(request, f"Correction #{correction.pk} of CN #{delivery.pk} {done}.")
