@@ -401,6 +401,31 @@ MATRIX: dict[str, E] = {
         sealed="404 404 404 404 404 404 200 403",
         pk="delivery",
     ),
+    # Audited corrections (issue 17): a CN's corrections are read by whoever sees the CN; correction 0 does not
+    # exist: an approval is refused to all but the Program Manager (403), who finds no such correction (404); a
+    # refusal without its reason is a bad body (400) for whoever sees the CN.
+    "api_delivery_corrections": E(
+        adult="200 200 200 404 200 404 200 403",
+        juvenile="200 200 200 404 404 404 200 403",
+        sealed="404 404 404 404 404 404 200 403",
+        pk="delivery",
+    ),
+    "api_delivery_correction_approve": E(
+        adult="403 404 403 404 403 404 403 403",
+        juvenile="403 404 403 404 404 404 403 403",
+        sealed="404 404 404 404 404 404 403 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "api_delivery_correction_refuse": E(
+        adult="400 400 400 404 400 404 400 403",
+        juvenile="400 400 400 404 404 404 400 403",
+        sealed="404 404 404 404 404 404 400 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
     "api_delivery_advise_ecc": E(
         adult="409 409 409 404 409 404 409 403",
         juvenile="409 409 409 404 404 404 409 403",

@@ -318,3 +318,47 @@ def test_the_admin_has_no_revert_url(client, le_lead, closed):
     event = AuditEvent.objects.filter(object_id=str(closed.pk)).first()
     response = client.get(f"/admin/notifications/delivery/{closed.pk}/history/{event.pk}/", follow=True)
     assert response.status_code == 404
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+
+def test_the_api_takes_a_proposal_and_answers_201(api_client, le_lead, closed):
+    api_client.force_authenticate(le_lead)
+    response = api_client.post(
+        f"/api/deliveries/{closed.pk}/corrections/",
+        {"field": CAD, "new_value": "CAD-2026-000456", "reason": WHY},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["status"] == "proposed"
+    assert _cad(closed) == "CAD-2026-000123"
+
+
+def test_the_api_refuses_a_bad_value_with_400_and_the_reason(api_client, le_lead, closed):
+    api_client.force_authenticate(le_lead)
+    response = api_client.post(
+        f"/api/deliveries/{closed.pk}/corrections/", {"field": CAD, "new_value": "x", "reason": WHY}, format="json"
+    )
+    assert response.status_code == 400 and "Department's format" in response.json()["detail"]
+
+
+def test_the_api_approval_applies_it_and_answers_the_correction(api_client, program_manager, closed, proposed):
+    api_client.force_authenticate(program_manager)
+    response = api_client.post(f"/api/deliveries/{closed.pk}/corrections/{proposed.pk}/approve/", {}, format="json")
+    assert response.status_code == 200 and response.json()["decided_by"] == "Renee Aldana"
+    assert _cad(closed) == "CAD-2026-000456"
+
+
+def test_the_api_refuses_the_proposer_s_own_approval_with_403(api_client, closed, lead_and_manager):
+    proposal = c.correction_propose(
+        closed.pk, user=lead_and_manager, field=CAD, new_value="CAD-2026-000456", reason=WHY
+    )
+    api_client.force_authenticate(lead_and_manager)
+    response = api_client.post(f"/api/deliveries/{closed.pk}/corrections/{proposal.pk}/approve/", {}, format="json")
+    assert response.status_code == 403 and _cad(closed) == "CAD-2026-000123"
+
+
+def test_the_api_lists_a_cn_s_corrections_to_whoever_sees_the_cn(api_client, officer, closed, proposed):
+    api_client.force_authenticate(officer)
+    rows = api_client.get(f"/api/deliveries/{closed.pk}/corrections/").json()
+    assert [row["new_value"] for row in rows] == ["CAD-2026-000456"]
