@@ -20,7 +20,7 @@ class Correction(models.Model):
 
     delivery = models.ForeignKey("notifications.Delivery", on_delete=models.PROTECT, related_name="corrections")
     record = models.CharField(max_length=20, choices=[(r.key, r.title) for r in CORRECTABLE])
-    record_id = models.PositiveBigIntegerField(help_text="The corrected record's key (the CN's, for the CN).")
+    record_pk = models.PositiveBigIntegerField(help_text="The corrected record's key (the CN's, for the CN).")
     field = models.CharField(max_length=50)
     # As text, as the trail writes values: the value when proposed, and the value proposed.
     old_value = models.TextField(blank=True)

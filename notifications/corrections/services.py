@@ -109,7 +109,7 @@ def correction_propose(delivery_id: int, *, user, field: str, new_value, reason:
         correction = Correction.objects.create(
             delivery=delivery,
             record=declared.record.key,
-            record_id=record.pk,
+            record_pk=record.pk,
             field=declared.name,
             old_value=old,
             new_value=new,

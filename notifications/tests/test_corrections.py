@@ -362,3 +362,16 @@ def test_the_api_lists_a_cn_s_corrections_to_whoever_sees_the_cn(api_client, off
     api_client.force_authenticate(officer)
     rows = api_client.get(f"/api/deliveries/{closed.pk}/corrections/").json()
     assert [row["new_value"] for row in rows] == ["CAD-2026-000456"]
+
+
+def test_the_time_a_letter_was_presented_is_corrected_to_the_minute(closed, le_lead, program_manager):
+    proposal = c.correction_propose(
+        closed.pk, user=le_lead, field="letter.presented_at", new_value="2026-11-30 14:05", reason="Tablet clock."
+    )
+    c.correction_approve(closed.pk, proposal.pk, user=program_manager)
+    presented = timezone.localtime(Letter.objects.get(delivery=closed).presented_at)
+    assert (presented.date(), presented.hour, presented.minute) == (dt.date(2026, 11, 30), 14, 5)
+
+
+def test_it_keeps_which_record_it_corrects(proposed, closed):
+    assert (proposed.record, proposed.record_pk) == ("after_action", AfterAction.objects.get(delivery=closed).pk)
