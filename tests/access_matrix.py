@@ -289,6 +289,32 @@ MATRIX: dict[str, E] = {
         pk="delivery",
         name="=approve",
     ),
+    # Audited corrections (issue 17): the LE Lead proposes (the form opens on any CN they see; the service says
+    # whether something is frozen); the Program Manager decides. Correction 0 does not exist: the PM finds no such
+    # correction (404), a refusal without its reason is sent back (400); everyone else is refused before.
+    "notifications:corrections": E("200 200 403 403 403 403 403 302"),
+    "notifications:correction_new": E(
+        adult="200 403 403 404 403 404 403 302",
+        juvenile="200 403 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        pk="delivery",
+    ),
+    "notifications:correction_approve": E(
+        adult="403 404 403 404 403 404 403 302",
+        juvenile="403 404 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "notifications:correction_refuse": E(
+        adult="403 400 403 404 403 404 403 302",
+        juvenile="403 400 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
     "notifications:new": E(
         adult="200 403 403 403 403 403 403 302",
         juvenile="200 403 403 403 403 403 403 302",
@@ -371,6 +397,31 @@ MATRIX: dict[str, E] = {
         juvenile="200 200 200 404 404 404 200 403",
         sealed="404 404 404 404 404 404 200 403",
         pk="delivery",
+    ),
+    # Audited corrections (issue 17): a CN's corrections are read by whoever sees the CN; correction 0 does not
+    # exist: an approval is refused to all but the Program Manager (403), who finds no such correction (404); a
+    # refusal without its reason is a bad body (400) for whoever sees the CN.
+    "api_delivery_corrections": E(
+        adult="200 200 200 404 200 404 200 403",
+        juvenile="200 200 200 404 404 404 200 403",
+        sealed="404 404 404 404 404 404 200 403",
+        pk="delivery",
+    ),
+    "api_delivery_correction_approve": E(
+        adult="403 404 403 404 403 404 403 403",
+        juvenile="403 404 403 404 404 404 403 403",
+        sealed="404 404 404 404 404 404 403 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "api_delivery_correction_refuse": E(
+        adult="400 400 400 404 400 404 400 403",
+        juvenile="400 400 400 404 404 404 400 403",
+        sealed="404 404 404 404 404 404 400 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
     ),
     "api_delivery_advise_ecc": E(
         adult="409 409 409 404 409 404 409 403",

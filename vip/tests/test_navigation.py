@@ -22,8 +22,13 @@ def menu(client, user) -> list[str]:
 
 def test_the_le_lead_sees_the_board_and_the_review_but_not_the_tablet(client, le_lead):
     assert menu(client, le_lead) == [
-        "CN board", "My deliveries", "Candidates", "Personnel", "Dashboard", "Services", "Reminders", "Review"
+        "CN board", "My deliveries", "Candidates", "Personnel", "Dashboard", "Corrections", "Services", "Reminders",
+        "Review",
     ]  # fmt: skip
+
+
+def test_the_program_manager_finds_the_corrections_awaiting_approval_in_the_menu(client, program_manager):
+    assert "Corrections" in menu(client, program_manager)
 
 
 def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
