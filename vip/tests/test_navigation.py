@@ -31,7 +31,7 @@ def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
 
 
 def test_the_administrator_sees_the_admin_sealing_and_the_audit(client, administrator):
-    assert menu(client, administrator) == ["Reminders", "Admin", "Sealing", "Audit"]
+    assert menu(client, administrator) == ["Reminders", "Admin", "Sealing", "Audit", "Role grants"]
 
 
 def test_the_menu_is_written_once_for_a_set_of_roles_and_anew_when_a_role_is_given(client, le_lead):
