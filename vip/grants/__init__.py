@@ -243,6 +243,27 @@ def remove_role(*, actor, user, group: Group, reason: str, request=None) -> None
         _audit_step(actor, user, group, None, f"Role {group.name} removed from {user.get_username()}: {reason}")
 
 
+def grant_on_the_server(*, username: str, role: str, reason: str) -> None:
+    """Give a role at once, from the server (`manage.py grant_role`): for the first Administrator and the first
+    Program Manager, whom no one in the application could approve yet. Whoever runs it has the server, as for
+    `createsuperuser`; the trail records it as the system's, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("The role was not given.", reasons={"reason": REASON_MESSAGE})
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(f"There is no account {username!r}.")
+    group = Group.objects.filter(name=role).first()
+    if group is None:
+        raise DomainError(f"There is no role {role!r}: one of {', '.join(roles.ALL_ROLES)}.")
+    problem = role_request_problem(user, group)
+    if problem:
+        raise DomainError(problem)
+    with transaction.atomic():
+        user.groups.add(group)
+        _audit_step(None, user, group, None, f"Role {group.name} given to {username} on the server: {reason}")
+
+
 def _audit_step(actor, user, group: Group, grant: RoleGrant | None, note: str) -> None:
     changes: dict = {"role": group.name}
     if grant is not None:

@@ -14,7 +14,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from vip import grants
 from vip.errors import DomainError
@@ -94,6 +95,16 @@ class VipUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_active", "groups")
     filter_horizontal = ("groups",)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.pk != request.user.pk:
+            return fieldsets
+        # one's own page: the roles are shown, not changed, so there is no reason to give
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "role_change_reason"]})
+            for name, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "roles_awaiting_approval"]
         if obj is not None and obj.pk == request.user.pk:
@@ -110,7 +121,7 @@ class VipUserAdmin(UserAdmin):
         if not obj.pk or not waiting:
             return "None"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),  # noqa: S308 - a constant
             "{} (asked by {}, awaits {})",
             ((g.group.name, g.requested_by.get_username(), grants.who_approves(g)) for g in waiting),
         )

@@ -200,6 +200,14 @@ def test_a_forged_direct_permission_is_refused(administrator, clerk):
 # --- a role that reads records waits for a second person's approval ---------------------------------------
 
 
+def test_save_and_continue_editing_keeps_the_page(administrator, clerk):
+    client = signed_in(administrator)
+    groups = [str(group(roles.RECORDS_CUSTODIAN).pk)]
+    response = post_change(client, clerk, groups=groups, role_change_reason=REASON, _continue="1")
+    assert response.status_code == 302
+    assert "awaits the approval" in client.get(response["Location"]).content.decode()
+
+
 def test_granting_records_custodian_creates_a_pending_grant(administrator, clerk):
     request_custodian_for(clerk, administrator)
     assert (pending_grants(clerk).count(), roles.role_names(fresh(clerk))) == (1, set())
@@ -375,3 +383,23 @@ def test_every_role_that_reads_records_and_the_administrator_need_approval():
         roles.OFFICER,
         roles.ADMINISTRATOR,
     }
+
+
+# --- the first Administrator, on the server -----------------------------------------------------------------
+
+
+def test_the_first_administrator_is_given_the_role_on_the_server_with_a_reason(clerk):
+    from django.core.management import call_command
+
+    call_command("grant_role", "clerk", roles.ADMINISTRATOR, reason="First administrator of the program.")
+    assert roles.role_names(fresh(clerk)) == {roles.ADMINISTRATOR}
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.PERMISSION, actor=None, note__contains="First administrator of the program."
+    ).exists()
+
+
+def test_the_server_command_also_refuses_an_administrator_who_reads_records(administrator):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="never reads candidate records"):
+        call_command("grant_role", "admin", roles.RECORDS_CUSTODIAN, reason="Both.")
