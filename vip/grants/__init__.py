@@ -129,6 +129,20 @@ def why_not_decider(actor, grant: RoleGrant) -> str | None:
     return "Only an Administrator, or the Program Manager where the program has a single Administrator, decides."
 
 
+def refuse_decider(actor, grant: RoleGrant, *, request=None) -> None:
+    """Raise GrantRefused, recorded as a `denied` row, when `actor` may not decide `grant`."""
+    refusal = why_not_decider(actor, grant)
+    if refusal:
+        audit_denied(
+            actor,
+            object_type="auth.User",
+            object_id=grant.user_id,
+            note=f"Refused decision on the grant of {grant.group.name} (#{grant.pk}): {refusal}",
+            request=request,
+        )
+        raise GrantRefused(refusal)
+
+
 def may_see_grants(user) -> bool:
     """The grants page and the role grants in the admin: for those who may ever decide one."""
     return roles.is_administrator(user) or roles.is_program_manager(user)
@@ -191,16 +205,7 @@ def decide_grant(grant: RoleGrant, *, actor, approve: bool, reason: str, request
     """Approve (the role is added now) or refuse a pending grant, with a reason; audited. The decider is
     checked first, outside the transaction, so that a refused attempt's `denied` row is kept."""
     reason = (reason or "").strip()
-    refusal = why_not_decider(actor, grant)
-    if refusal:
-        audit_denied(
-            actor,
-            object_type="auth.User",
-            object_id=grant.user_id,
-            note=f"Refused decision on the grant of {grant.group.name} (#{grant.pk}): {refusal}",
-            request=request,
-        )
-        raise GrantRefused(refusal)
+    refuse_decider(actor, grant, request=request)
     if not reason:
         raise DomainError("The grant was not decided.", reasons={"reason": "Say why you approve or refuse it."})
     with transaction.atomic():

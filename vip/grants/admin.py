@@ -176,9 +176,10 @@ class DecisionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        refusal = grants.why_not_decider(self.actor, self.instance)
-        if refusal:
-            self.add_error(None, refusal)
+        try:
+            grants.refuse_decider(self.actor, self.instance, request=self.request)
+        except grants.GrantRefused as refused:
+            self.add_error(None, refused.message)
         return cleaned
 
 

@@ -333,6 +333,7 @@ def test_the_requester_is_refused_in_the_admin_with_the_reason(administrator, se
     )
     assert "You asked for this grant" in response.content.decode()
     assert roles.role_names(fresh(clerk)) == set()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, actor=administrator).exists()
 
 
 def test_an_administrator_approves_in_the_admin(administrator, second_administrator, clerk):
