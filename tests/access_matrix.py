@@ -16,7 +16,7 @@ Adding a page is one line:
   record (KIND_OBJECTS): "candidate", "delivery", "membership", "influencer", "referral", "basis",
   "serviceoffer", "outcome", "auditevent"; shared: "user", "group", "gang", "shooting", "gvismeeting", "partner",
   "personnel", "training", "lettertemplate", "stepduetime", "reminder", "totpdevice", "staticdevice",
-  "accessattempt", "accessfailurelog", "accesslog";
+  "accessattempt", "accessfailurelog", "accesslog", "rolegrant";
   a literal value starts with "=" (kind="=membership").
   With object kwargs, give the codes per object kind: adult=..., juvenile=..., sealed=... (a kind left out
   is not requested; a single `codes` applies to every kind).
@@ -194,6 +194,10 @@ MATRIX: dict[str, E] = {
     "security:mfa_verify": E(SIGNED_IN_200),
     "security:recovery_codes": E(SIGNED_IN_200),
     "security:notice": E(SIGNED_IN_200),
+    # role grants awaiting a second person (vip.grants): the Administrators and the Program Manager; the decision
+    # is POSTed to a grant that does not exist here (a real one would change the world's roles)
+    "security:grants": E("403 200 403 403 403 200 403 302"),
+    "security:grant_decide": E("403 404 403 403 403 404 403 302", method="post", pk="=0"),
     "api_token": E("405 405 405 405 405 405 405 405"),
     # --- candidate pages: only the LE Lead writes (403 for other readers; 404 for a record out of scope) ------
     "candidates:create": E("200 403 403 403 403 403 403 302"),
@@ -672,6 +676,14 @@ MATRIX: dict[str, E] = {
         obj="user",
     ),
     **admin_model(
+        "vip_rolegrant",  # decided here by another Administrator; never added (asked on the user's page) nor deleted
+        changelist=ADMIN_ONLY_200,
+        add=ADMIN_ONLY_403,
+        change=ADMIN_ONLY_200,
+        delete=ADMIN_ONLY_403,
+        obj="rolegrant",
+    ),
+    **admin_model(
         "auth_group",
         changelist=ADMIN_ONLY_200,
         add=ADMIN_ONLY_403,
@@ -976,7 +988,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     from notifications.models import Delivery, Letter, LetterTemplate, Personnel, TeamMember, TrainingRecord
     from notifications.reminders.models import Reminder, StepDueTime
     from vip import roles
-    from vip.models import AuditEvent
+    from vip.models import AuditEvent, RoleGrant
 
     today = dt.date.today()
     gang = Gang.objects.create(name="Matrix Street (test)")
@@ -996,6 +1008,13 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     )
     failure = AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
     access = AccessLog.objects.create(**seen, path_info="/accounts/login/")
+    # a role grant awaiting approval (vip.grants): asked by the administrator, for the second officer
+    grant = RoleGrant.objects.create(
+        user=second_officer,
+        group=AuthGroup.objects.get(name=roles.RECORDS_CUSTODIAN),
+        requested_by=administrator,
+        reason="Matrix",
+    )
     common = {
         "user": officer.pk,
         "group": AuthGroup.objects.get(name=roles.OFFICER).pk,
@@ -1012,6 +1031,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
         "accessattempt": attempt.pk,
         "accessfailurelog": failure.pk,
         "accesslog": access.pk,
+        "rolegrant": grant.pk,
     }
     world: dict[str, dict[str, object]] = {}
     for kind, age in (("adult", 30), ("juvenile", 16), ("sealed", 15)):
