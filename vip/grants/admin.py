@@ -12,8 +12,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.shortcuts import redirect
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -22,6 +24,9 @@ from vip.errors import DomainError
 from vip.models import RoleGrant
 
 User = get_user_model()
+
+# The staff pages (notifications.staff): named, not imported, as vip depends on no other app.
+STAFF_LIST, STAFF_ADD, STAFF_DETAIL = "staff:list", "staff:add", "staff:detail"
 
 
 class SeparationOfDutiesForm(forms.ModelForm):
@@ -74,6 +79,10 @@ class VipUserChangeForm(SeparationOfDutiesForm, UserChangeForm):
 
 
 class VipUserAdmin(UserAdmin):
+    """Kept for its rules, but not shown: the user list, "add" and "change" pages send the Administrator to the
+    staff pages (/staff/, issue 18), where the roles are asked through vip.grants, the personnel and training
+    records sit beside them, and nothing says "Groups", lists raw permissions or lets "Last login" be edited."""
+
     form = VipUserChangeForm
     add_form = VipUserCreationForm
     fieldsets = (
@@ -94,6 +103,15 @@ class VipUserAdmin(UserAdmin):
     )
     list_filter = ("is_staff", "is_active", "groups")
     filter_horizontal = ("groups",)
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect(STAFF_LIST)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(STAFF_ADD)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(STAFF_DETAIL, pk=object_id) if str(object_id).isdigit() else redirect(STAFF_LIST)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -238,8 +256,24 @@ class RoleGrantAdmin(admin.ModelAdmin):
         self.message_user(request, f"{decided}.", messages.SUCCESS)
 
 
+class RoleAdmin(GroupAdmin):
+    """The roles are Django groups (vip/roles.py); the product calls them roles, as "group" means a street group
+    here. The labels the admin takes from the model (the titles; the menu in `VipAdminSite`; the breadcrumbs in
+    templates/admin/auth/group/) say "role"."""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Roles", **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {"title": "Role", **(extra_context or {})})
+
+    def history_view(self, request, object_id, extra_context=None):
+        return super().history_view(request, object_id, {"title": "Role history", **(extra_context or {})})
+
+
 def install() -> None:
-    """Replace django.contrib.auth's user admin (run from vip/admin.py, after auth's admin registered)."""
-    if admin.site.is_registered(User):
-        admin.site.unregister(User)
-    admin.site.register(User, VipUserAdmin)
+    """Replace django.contrib.auth's user and group admins (run from vip/admin.py, after auth's registered)."""
+    for model, model_admin in ((User, VipUserAdmin), (Group, RoleAdmin)):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, model_admin)

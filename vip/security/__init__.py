@@ -330,8 +330,20 @@ def forget_recent_failures(username: str) -> None:
 
 
 def is_locked_out(username: str) -> bool:
-    total = sum(AccessAttempt.objects.filter(username=username).values_list("failures_since_start", flat=True))
-    return total >= settings.AXES_FAILURE_LIMIT
+    return username in locked_out_usernames([username])
+
+
+def locked_out_usernames(usernames) -> set[str]:
+    """Which of `usernames` are locked (their failures reached the limit): one query, for the staff list."""
+    from django.db.models import Sum
+
+    totals = (
+        AccessAttempt.objects.filter(username__in=list(usernames))
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"] for row in totals}
 
 
 def release_lockout(username: str, *, by, request=None) -> int:

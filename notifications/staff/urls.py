@@ -1,0 +1,12 @@
+from django.urls import path
+
+from notifications.staff import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.staff_list, name="list"),
+    path("new/", views.staff_add, name="add"),
+    path("<int:pk>/", views.staff_detail, name="detail"),
+    path("<int:pk>/release-lockout/", views.staff_release_lockout, name="release_lockout"),
+]
