@@ -133,6 +133,8 @@ ADMIN_ONLY_200 = "302 302 302 302 302 200 302 302"
 ADMIN_ONLY_403 = "302 302 302 302 302 403 302 302"
 # Reference data (not candidate-linked) that does not exist: Django's admin redirects with "doesn't exist".
 MISSING_REDIRECT = "302 302 302 302 302 302 302 302"
+# The admin's stock user pages: the Administrator is sent to the staff pages (/staff/), others to sign in.
+ADMIN_TO_STAFF_PAGES = "302 302 302 302 302 302 302 302"
 # A candidate- or CN-linked record in the admin, for the administrator who sees none (vip/admin_access.py).
 ADMIN_ONLY_404 = "302 302 302 302 302 404 302 302"
 
@@ -198,6 +200,12 @@ MATRIX: dict[str, E] = {
     # is POSTed to a grant that does not exist here (a real one would change the world's roles)
     "security:grants": E("403 200 403 403 403 200 403 302"),
     "security:grant_decide": E("403 404 403 403 403 404 403 302", method="post", pk="=0"),
+    # --- staff administration (issue 18): the Administrators' alone; no candidate record on them ---------------
+    "staff:list": E("403 403 403 403 403 200 403 302"),
+    "staff:add": E("403 403 403 403 403 200 403 302"),
+    "staff:detail": E("403 403 403 403 403 200 403 302", pk="user"),
+    # POST only: releases a sign-in lockout (none is locked here) and goes back to the member's page
+    "staff:release_lockout": E("403 403 403 403 403 302 403 302", method="post", pk="user"),
     "api_token": E("405 405 405 405 405 405 405 405"),
     # --- candidate pages: only the LE Lead writes (403 for other readers; 404 for a record out of scope) ------
     "candidates:create": E("200 403 403 403 403 403 403 302"),
@@ -669,9 +677,11 @@ MATRIX: dict[str, E] = {
     "otpadmin:auth_user_password_change": E(ADMIN_ONLY_200, id="user"),
     **admin_model(
         "auth_user",
-        changelist=ADMIN_ONLY_200,
-        add=ADMIN_ONLY_200,
-        change=ADMIN_ONLY_200,
+        # the stock user list, add and change forms send the Administrator to the staff pages (issue 18)
+        changelist=ADMIN_TO_STAFF_PAGES,
+        add=ADMIN_TO_STAFF_PAGES,
+        change=ADMIN_TO_STAFF_PAGES,
+        history=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,  # accounts are deactivated, never deleted: their audit rows point at them
         obj="user",
     ),

@@ -15,9 +15,7 @@ class VipAdminSite(OTPAdminSite):
 
     def _build_app_dict(self, request, label=None):
         app_dict = super()._build_app_dict(request, label)
-        for app_label, app in ({label: app_dict} if label else app_dict).items():
-            if not app:
-                continue
+        for app_label, app in app_dict.items():
             app["name"] = self.LABELS.get(app_label, app["name"])
             for model in app["models"]:
                 model["name"] = self.LABELS.get(f"{app_label}.{model['object_name'].lower()}", model["name"])

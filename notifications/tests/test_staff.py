@@ -305,6 +305,12 @@ def test_the_admins_menu_calls_the_roles_roles(client, administrator, name):
     assert not re.search(r'href="/admin/auth/group/"[^>]*>Groups<', page) and "Authentication and Auth" not in page
 
 
+def test_the_admins_accounts_section_is_called_accounts_and_roles(client, administrator):
+    client.force_login(administrator)
+    page = client.get(reverse("admin:app_list", kwargs={"app_label": "auth"})).content.decode()
+    assert "Accounts and roles" in page and not re.search(r'href="/admin/auth/group/"[^>]*>Groups<', page)
+
+
 def test_the_roles_list_never_says_group(client, administrator):
     client.force_login(administrator)
     page = client.get(reverse("admin:auth_group_changelist")).content.decode()

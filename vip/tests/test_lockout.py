@@ -69,13 +69,10 @@ def test_an_administrator_releases_the_lock(officer, administrator):
     assert AuditEvent.objects.filter(actor=administrator, note__contains="lockout of officer released").exists()
 
 
-def test_the_admin_action_releases_the_lock(client, officer, administrator):
+def test_the_staff_page_releases_the_lock(client, officer, administrator):
     fail(Client(), "officer", 5)
     client.force_login(administrator)
-    client.post(
-        reverse("admin:auth_user_changelist"),
-        {"action": "release_user_lockouts", "_selected_action": [officer.pk]},
-    )
+    client.post(reverse("staff:release_lockout", args=[officer.pk]))
     assert not is_locked_out("officer")
 
 

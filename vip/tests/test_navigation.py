@@ -35,8 +35,8 @@ def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
     assert menu(client, officer) == ["My deliveries", "Candidates", "Tablet", "Reminders"]
 
 
-def test_the_administrator_sees_the_admin_the_audit_and_the_role_grants(client, administrator):
-    assert menu(client, administrator) == ["Reminders", "Admin", "Audit", "Role grants"]
+def test_the_administrator_sees_the_staff_the_admin_the_audit_and_the_role_grants(client, administrator):
+    assert menu(client, administrator) == ["Reminders", "Staff", "Admin", "Audit", "Role grants"]
 
 
 def test_the_records_custodian_sees_the_candidates_sealing_and_the_audit(client, custodian):
