@@ -15,8 +15,8 @@ from vip import grants, roles
 class RoleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, group: Group) -> str:
         if group.name in roles.ROLES_NEEDING_APPROVAL:
-            return f"{group.name} (takes effect when a second person approves it)"
-        return group.name
+            return group.name
+        return f"{group.name} (given at once)"
 
 
 class DateInput(forms.DateInput):
@@ -38,8 +38,8 @@ class StaffForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            "The Administrator, who manages the accounts, holds no role that reads candidate records. "
-            "A role is given when a second person approves it (Role grants)."
+            "A role takes effect when a second person approves it (Role grants). The Administrator, who manages "
+            "the accounts, holds no role that reads candidate records."
         ),
     )
     reason = forms.CharField(
