@@ -60,6 +60,12 @@ class Standing:
     def may_go_as_trainee(self) -> bool:
         return self.qualification.may_go_as_trainee
 
+    @property
+    def goes_to_the_door(self) -> bool:
+        """Sworn, or an officer or the LE Lead (held or asked for): the people whose deliverability matters."""
+        door_roles = {roles.OFFICER, roles.LE_LEAD}
+        return self.qualification.sworn or bool(door_roles & (set(self.roles) | set(self.pending_roles)))
+
 
 def standing(user: User) -> Standing:
     q = qualification(user)

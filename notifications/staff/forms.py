@@ -192,6 +192,7 @@ class EditStaffForm(StaffForm):
         super().__init__(*args, user=user, **kwargs)
         self.own = user.pk == actor.pk
         if self.own:  # shown, not changed: no one changes their own roles (vip.grants), nor disables themselves
-            for name in ("roles", "reason", "is_active"):
+            for name in ("roles", "is_active"):
                 self.fields[name].disabled = True
+            del self.fields["reason"]
             self.fields["roles"].help_text = grants.SELF_MESSAGE

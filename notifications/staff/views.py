@@ -139,7 +139,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     email=data["email"],
                     is_active=data["is_active"],
                     wanted_roles=list(data["roles"]),
-                    reason=data["reason"],
+                    reason=data.get("reason", ""),  # not on one's own page, where the roles are not changed
                     badge_number=data["badge_number"],
                     rank=data["rank"],
                     is_sworn=data["is_sworn"],

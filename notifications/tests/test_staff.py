@@ -338,3 +338,9 @@ def test_a_refused_person_cannot_add_staff(client, program_manager):
     client.force_login(program_manager)
     client.post(reverse("staff:add"), new_officer())
     assert not User.objects.filter(username="areyes").exists()
+
+
+def test_for_someone_who_does_not_go_to_the_door_the_page_says_so(client, administrator, social_worker):
+    client.force_login(administrator)
+    page = client.get(reverse("staff:detail", args=[social_worker.pk])).content.decode()
+    assert "does not go to the door" in page and "What they lack" not in page

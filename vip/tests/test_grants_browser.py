@@ -1,4 +1,4 @@
-"""In a real Chromium at a desktop's size: an Administrator asks for a role on a user's page, and the Program
+"""In a real Chromium at a desktop's size: an Administrator asks for a role on a staff member's page, and the Program
 Manager (the program has a single Administrator) approves it on the grants page, under the Content Security
 Policy. VIP_SCREENSHOTS=<folder> saves what each page looked like."""
 
@@ -39,15 +39,15 @@ def test_an_administrator_asks_and_the_program_manager_approves(live_server, des
     clerk = make_user("clerk", first="Cal", last="Newhire")
     violations = csp_violations(page)
     browser_sign_in(page, live_server.url, "admin")
-    page.goto(f"{live_server.url}/admin/auth/user/{clerk.pk}/change/")
-    page.select_option("#id_groups_from", label=roles.RECORDS_CUSTODIAN)
-    page.click("#id_groups_add")
-    page.click("input[name=_continue]")  # no reason yet: refused, the choice kept
-    page.wait_for_selector(".errornote")
+    page.goto(f"{live_server.url}/admin/auth/user/{clerk.pk}/change/")  # the stock form sends them to /staff/
+    page.get_by_label(roles.RECORDS_CUSTODIAN, exact=True).check()
+    page.click("button:has-text('Save')")  # no reason yet: refused, the choice kept
+    page.wait_for_selector("#field-reason .errorlist")
+    assert page.is_checked(f"text={roles.RECORDS_CUSTODIAN} >> input")
     shot(page, "grants-admin-user-no-reason")
-    page.fill("#id_role_change_reason", "Started as records custodian on 2026-12-01 (memo 26-114).")
-    page.click("input[name=_continue]")
-    page.wait_for_selector(".messagelist .warning")
+    page.fill("#id_reason", "Started as records custodian on 2026-12-01 (memo 26-114).")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector(".message-warning")
     shot(page, "grants-admin-user-requested")
     assert RoleGrant.objects.filter(user=clerk, status="pending").exists()
     page.goto(f"{live_server.url}/admin/vip/rolegrant/")
