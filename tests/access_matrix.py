@@ -206,6 +206,9 @@ MATRIX: dict[str, E] = {
     "staff:detail": E("403 403 403 403 403 200 403 302", pk="user"),
     # POST only: releases a sign-in lockout (none is locked here) and goes back to the member's page
     "staff:release_lockout": E("403 403 403 403 403 302 403 302", method="post", pk="user"),
+    # POST only: resets a lost second factor; asked of a user who does not exist (a real one would lose the device
+    # the world's clients signed in with)
+    "staff:reset_second_factor": E("403 403 403 403 403 404 403 302", method="post", pk="=0"),
     "api_token": E("405 405 405 405 405 405 405 405"),
     # --- candidate pages: only the LE Lead writes (403 for other readers; 404 for a record out of scope) ------
     "candidates:create": E("200 403 403 403 403 403 403 302"),

@@ -27,7 +27,7 @@ from notifications.staff import (
 from notifications.staff.forms import AddStaffForm, EditStaffForm
 from vip import grants
 from vip.errors import DomainError
-from vip.security import is_locked_out, release_lockout
+from vip.security import is_locked_out, release_lockout, reset_second_factor
 
 # What a page posts under its own names, and the names vip.grants knows them by (the User model's fields).
 POSTED_AS = {"roles": "groups"}
@@ -186,4 +186,15 @@ def staff_release_lockout(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, f"Sign-in lockout of {user.username} released.")
     if request.POST.get("back") == "list":
         return redirect("staff:list")
+    return redirect("staff:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def staff_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lost phone: their authenticator and recovery codes go, and they enrol again at the next sign-in."""
+    _require_staff_pages(request.user)
+    user = get_object_or_404(User, pk=pk)
+    reset_second_factor(user, by=request.user, request=request)
+    messages.success(request, f"Second factor of {user.username} reset: they set up their app at the next sign-in.")
     return redirect("staff:detail", pk=pk)

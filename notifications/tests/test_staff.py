@@ -344,3 +344,15 @@ def test_for_someone_who_does_not_go_to_the_door_the_page_says_so(client, admini
     client.force_login(administrator)
     page = client.get(reverse("staff:detail", args=[social_worker.pk])).content.decode()
     assert "does not go to the door" in page and "What they lack" not in page
+
+
+def test_the_administrator_resets_a_lost_second_factor_and_it_is_recorded(client, administrator, officer):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from vip.testing import ready_device
+
+    ready_device(officer)
+    client.force_login(administrator)
+    client.post(reverse("staff:reset_second_factor", args=[officer.pk]))
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert AuditEvent.objects.filter(actor=administrator, note="Second factor reset by an administrator.").exists()

@@ -361,6 +361,14 @@ def release_lockout(username: str, *, by, request=None) -> int:
     return count
 
 
+def reset_second_factor(user, *, by, request=None) -> None:
+    """An administrator resets a lost authenticator (CJIS IA-2): the user enrols again at the next sign-in."""
+    from vip.mfa import reset_mfa
+
+    reset_mfa(user)
+    audit(actor=by, action="update", obj=user, note="Second factor reset by an administrator.", request=request)
+
+
 def _audit_account(username: str, *, actor, action: str, note: str, request):
     """Audit something that happened to the account `username` (which may not exist); returns its user."""
     from django.contrib.auth import get_user_model

@@ -9,9 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from vip import mfa
-from vip.audit import audit
-from vip.security import release_lockout
+from vip.security import release_lockout, reset_second_factor
 
 
 @admin.action(description="Release the sign-in lockout of the selected accounts")
@@ -25,8 +23,7 @@ def release_user_lockouts(modeladmin, request, queryset):
 @admin.action(description="Reset the second factor (the user enrols a new authenticator at next sign-in)")
 def reset_second_factor(modeladmin, request, queryset):
     for user in queryset:
-        mfa.reset_mfa(user)
-        audit(actor=request.user, action="update", obj=user, note="Second factor reset by an administrator.")
+        reset_second_factor(user, by=request.user, request=request)
     modeladmin.message_user(request, f"Second factor reset for {queryset.count()} account(s).", messages.SUCCESS)
 
 
