@@ -9,21 +9,21 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from vip.security import release_lockout, reset_second_factor
+from vip import security
 
 
 @admin.action(description="Release the sign-in lockout of the selected accounts")
 def release_user_lockouts(modeladmin, request, queryset):
     names = list(queryset.values_list("username", flat=True))
     for username in names:
-        release_lockout(username, by=request.user, request=request)
+        security.release_lockout(username, by=request.user, request=request)
     modeladmin.message_user(request, f"Lockout released for: {', '.join(names)}.", messages.SUCCESS)
 
 
 @admin.action(description="Reset the second factor (the user enrols a new authenticator at next sign-in)")
 def reset_second_factor(modeladmin, request, queryset):
     for user in queryset:
-        reset_second_factor(user, by=request.user, request=request)
+        security.reset_second_factor(user, by=request.user, request=request)
     modeladmin.message_user(request, f"Second factor reset for {queryset.count()} account(s).", messages.SUCCESS)
 
 
@@ -31,7 +31,7 @@ def reset_second_factor(modeladmin, request, queryset):
 def release_attempt_lockouts(modeladmin, request, queryset):
     names = sorted(set(queryset.values_list("username", flat=True)) - {None, ""})
     for username in names:
-        release_lockout(username, by=request.user, request=request)
+        security.release_lockout(username, by=request.user, request=request)
     modeladmin.message_user(request, f"Lockout released for: {', '.join(names)}.", messages.SUCCESS)
 
 
