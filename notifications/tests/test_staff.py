@@ -356,3 +356,16 @@ def test_the_administrator_resets_a_lost_second_factor_and_it_is_recorded(client
     client.post(reverse("staff:reset_second_factor", args=[officer.pk]))
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert AuditEvent.objects.filter(actor=administrator, note="Second factor reset by an administrator.").exists()
+
+
+def test_the_personnel_page_links_each_person_to_their_staff_page_for_the_administrator(
+    client, administrator, untrained_officer
+):
+    client.force_login(administrator)
+    page = client.get(reverse("notifications:personnel")).content.decode()
+    assert reverse("staff:detail", args=[untrained_officer.pk]) in page
+
+
+def test_the_personnel_page_has_no_staff_links_for_the_le_lead(client, le_lead, untrained_officer):
+    client.force_login(le_lead)
+    assert "/staff/" not in client.get(reverse("notifications:personnel")).content.decode()
