@@ -30,3 +30,26 @@ class CandidatesConfig(AppConfig):
 
         # the admin and the audit trail (in vip, below this app) apply the candidates' access rule through it
         scopes.register(Candidate, candidates_visible_to, link="candidate", sealed_ids=sealed_ids)
+        _declare_people_records()
+
+
+def _declare_people_records() -> None:
+    """The records that name a person: a request that loads one names it, and its person, in its one audit
+    row (vip/audit/reads.py; issue 17). Shootings, groups and meetings name people only through these."""
+    from candidates import models as m
+    from vip.audit import reads
+
+    reads.register(m.Candidate)
+    for model in (
+        m.Alias,
+        m.Address,
+        m.Phone,
+        m.Influencer,
+        m.Referral,
+        m.EligibilityBasis,
+        m.GroupMembership,
+        m.ShootingParticipant,
+        m.ServiceOffer,
+        m.OutcomeEvent,
+    ):
+        reads.register(model, person="candidate")

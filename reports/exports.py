@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from candidates.models import Candidate
 from candidates.selectors import candidates_visible_to
 from notifications.selectors import deliveries_visible_to
 from reports import figures as f
@@ -15,7 +16,9 @@ from reports.filters import OutcomeFilter, ServiceFilter, filtered
 from reports.services import may_record_outcomes, may_record_services, offers_visible_to, outcomes_visible_to
 from vip import roles
 from vip.audit import audit
+from vip.audit.middleware import asked
 from vip.errors import DomainError, NotPermitted
+from vip.models import AuditEvent
 
 KINDS = {
     # export kind: the kind of records a figure lists
@@ -125,12 +128,19 @@ COLUMNS: dict[str, list[tuple[str, Callable]]] = {
 JOINED = {"cns": ("candidate",)}
 
 
-def _rows(kind: str, qs: QuerySet) -> Iterable[list]:
+EXPORT_CHUNK = 500
+
+
+def _rows(kind: str, qs: QuerySet, ids: list[int]) -> Iterable[list]:
+    """The header, then the rows of `ids` (those the export's audit row names, `record_export`), in order,
+    read EXPORT_CHUNK at a time: what leaves is exactly what the trail says left, even should a record be
+    added to the list while the file is written."""
     columns = COLUMNS[kind]
     yield [header for header, _ in columns]
     rows = qs.select_related(*JOINED[kind]) if kind in JOINED else qs
-    for row in rows.order_by("pk").iterator(chunk_size=500):
-        yield [cell(row) for _, cell in columns]
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        for row in rows.filter(pk__in=ids[start : start + EXPORT_CHUNK]).order_by("pk"):
+            yield [cell(row) for _, cell in columns]
 
 
 class _Echo:
@@ -138,20 +148,36 @@ class _Echo:
         return value
 
 
-def csv_lines(kind: str, qs: QuerySet) -> Iterator[str]:
+def csv_lines(kind: str, qs: QuerySet, ids: list[int]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    for row in _rows(kind, qs):
+    for row in _rows(kind, qs, ids):
         yield writer.writerow([_safe(cell) for cell in row])
 
 
-def record_export(*, user, kind: str, qs: QuerySet, params, reason: str) -> int:
-    """Audit the export (who, what, filters, how many rows, why) before a single row leaves."""
-    count = qs.count()
+def record_export(*, request, kind: str, qs: QuerySet, reason: str) -> list[int]:
+    """Audit the export before a single row leaves: who, why, the filters, and every record it lets out by id
+    with the people they are about (`changes["shown"]`, the shape of a read row's). This is the request's one
+    audit row (vip/audit/middleware.py adds none). Returns the ids, in the order the file lists them."""
+    model = qs.model
+    if kind == "candidates":
+        ids = list(qs.order_by("pk").values_list("pk", flat=True))
+        shown = {model._meta.label: ids}
+    else:  # a CN, a service, an outcome: and the person it is about
+        pairs = list(qs.order_by("pk").values_list("pk", "candidate_id"))
+        ids = [pk for pk, _ in pairs]
+        shown = {model._meta.label: ids, Candidate._meta.label: sorted({person for _, person in pairs})}
+    params = request.GET
     audit(
-        actor=user,
-        action="export",
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
         object_type=f"reports.{kind}",
         note=reason,
-        changes={"kind": kind, "params": {k: params.get(k) for k in params}, "rows": count},
+        changes={
+            "kind": kind,
+            "params": {k: params.get(k) for k in params},
+            "rows": len(ids),
+            "asked": asked(request),
+            "shown": {label: [str(pk) for pk in pks] for label, pks in shown.items()},
+        },
     )
-    return count
+    return ids

@@ -47,6 +47,7 @@ from candidates.selectors import candidates_visible_to
 from notifications import rules
 from notifications.models import Delivery, Encounter, State, TeamMember
 from notifications.selectors import deliveries_visible_to
+from vip.audit import reads
 
 DEFAULT_WINDOW_DAYS = 365
 MAX_WINDOW_DAYS = 3650
@@ -557,6 +558,7 @@ class CNRow:
     first_name: str
     middle_name: str
     last_name: str
+    candidate_id: int
 
     FIELDS = (
         "pk",
@@ -566,7 +568,13 @@ class CNRow:
         "candidate__first_name",
         "candidate__middle_name",
         "candidate__last_name",
+        "candidate_id",
     )
+
+    def __post_init__(self):
+        # Read as values, not instances: the request's audit row names the CN and its person all the same.
+        reads.show(Delivery._meta.label, [self.pk])
+        reads.show(Candidate._meta.label, [self.candidate_id])
 
     @property
     def candidate(self) -> str:

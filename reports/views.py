@@ -192,14 +192,7 @@ def drill(request, figure: str):
     }[records]()
     export_kind = exports.EXPORT_FOR_RECORDS[records]
     params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type")}
-    # The list names people (juveniles among them): the read is on the audit trail, as a record's would be.
-    audit(
-        actor=request.user,
-        action="read",
-        object_type=f"reports.drill.{figure}",
-        note=title,
-        changes={"params": {k: v for k, v in params.items() if v}, "rows": len(ids)},
-    )
+    # The list names people (juveniles among them): the request's read row names each (vip/audit/middleware.py).
     return render(
         request,
         "reports/drill.html",
@@ -344,10 +337,8 @@ def export(request, kind: str):
         return HttpResponseBadRequest(exc.message)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        exports.record_export(
-            user=request.user, kind=kind, qs=qs, params=request.GET, reason=form.cleaned_data["reason"]
-        )
-        response = StreamingHttpResponse(exports.csv_lines(kind, qs), content_type="text/csv; charset=utf-8")
+        ids = exports.record_export(request=request, kind=kind, qs=qs, reason=form.cleaned_data["reason"])
+        response = StreamingHttpResponse(exports.csv_lines(kind, qs, ids), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="vip-{kind}-{stamp}.csv"'
         response["Cache-Control"] = "no-store"

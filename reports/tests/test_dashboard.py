@@ -112,5 +112,8 @@ def test_opening_the_records_behind_a_figure_is_audited(client, program_manager,
     from vip.models import AuditEvent
 
     signed_in(client, program_manager).get("/reports/drill/juveniles/", PERIOD)
-    event = AuditEvent.objects.get(action="read", actor=program_manager)
-    assert (event.object_type, event.changes["rows"]) == ("reports.drill.juveniles", 1)
+    event = AuditEvent.objects.get(action="read", actor=program_manager)  # one row, naming the one juvenile
+    assert (event.changes["asked"]["path"], len(event.changes["shown"]["candidates.Candidate"])) == (
+        "/reports/drill/juveniles/",
+        1,
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 
+from vip.audit import reads
 from vip.audit.triggers import wanted_triggers
 from vip.models import AuditEvent
 from vip.requestlocal import current_request
@@ -99,6 +100,10 @@ def _repr(obj) -> str:
         return f"{obj._meta.verbose_name} #{obj.pk}"[:200]
 
 
+# A request writes one of these at most: written by its view, the middleware adds none (vip/audit/middleware.py).
+_ROWS_OF_A_REQUEST = frozenset({AuditEvent.Action.READ, AuditEvent.Action.EXPORT, AuditEvent.Action.DENIED})
+
+
 def audit(
     *,
     actor,
@@ -132,6 +137,8 @@ def audit(
         user_agent=agent,
     )
     row.save(force_insert=True)
+    if action in _ROWS_OF_A_REQUEST:
+        reads.recorded()  # the request's read, export or refusal row: the middleware writes no second one
     return row
 
 
@@ -193,6 +200,10 @@ def audit_events_visible_to(user):
             hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
             # and the database's change rows carry the whole record, whichever fields changed
             hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})
+    # and a read row of a list (vip/audit/reads.py) naming one among the records it showed (ids as text: `?|`)
+    for scope, ids in sealed.items():
+        if ids:
+            hidden |= Q(**{f"changes__shown__{scope.label}__has_any_keys": ids})
     # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
     return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
 
