@@ -261,3 +261,45 @@ def test_a_cn_rows_candidate_is_named_without_reading_the_candidate(client, le_l
     Delivery.objects.filter(pk=world["adult"]["delivery"]).update(planned_for=dt.date.today())
     read = get(client, "/reports/dashboard/")
     assert world["adult"]["candidate"] in read.shown(CANDIDATE)
+
+
+# --- every URL of the access matrix: one row at most, and each refusal exactly one ----------------------------
+
+
+def test_every_declared_list_is_a_live_url_name():
+    from tests.test_access_matrix import url_patterns
+    from vip.audit.middleware import PEOPLE_LISTS, SENSITIVE_READS
+
+    live = {name for _key, name, _route in url_patterns() if name}
+    assert not (PEOPLE_LISTS | set(SENSITIVE_READS)) - live - {n for n in SENSITIVE_READS if n.startswith("admin:")}
+
+
+@pytest.mark.parametrize("role", ["le_lead", "officer_not_on_team", "social_worker", "custodian"])
+def test_each_request_of_the_access_matrix_writes_one_audit_row_at_most_and_each_refusal_one(request, world, role):
+    from tests.access_matrix import MATRIX
+    from tests.test_access_matrix import _url, url_patterns
+    from vip.testing import verified_client
+
+    persona = {"officer_not_on_team": "second_officer", "custodian": "custodian"}.get(role, role)
+    user = request.getfixturevalue(persona)
+    client = verified_client()
+    client.force_login(user)
+    names = {key: name for key, name, _route in url_patterns()}
+    wrong = []
+    for key, entry in MATRIX.items():
+        if key not in names or key.startswith("otpadmin:") or key == "logout":
+            continue
+        for kind, expected in entry.per_kind().items():
+            if expected.get(role, "-") == "-":
+                continue
+            url = _url(key, names[key], entry, world[kind])
+            read = Rows(client, entry.method, url, data=entry.data)
+            ours = [r for r in read.rows if r.action in (A.READ, A.EXPORT, A.DENIED)]
+            status = read.response.status_code
+            if len(ours) > 1 or len(read.inserts) > 1 + len(read.rows) - len(ours):
+                wrong.append(f"{url}: {len(ours)} read/refusal rows, {len(read.inserts)} INSERTs")
+            if status in (403, 404) and [r.action for r in ours] != [A.DENIED]:
+                wrong.append(f"{url} answered {status}: rows {[r.action for r in ours]}")
+            if 200 <= status < 300 and ours and ours[0].action == A.DENIED:
+                wrong.append(f"{url} answered {status} with a denied row")
+    assert not wrong, "\n".join(wrong)
