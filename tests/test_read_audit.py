@@ -303,3 +303,22 @@ def test_each_request_of_the_access_matrix_writes_one_audit_row_at_most_and_each
             if 200 <= status < 300 and ours and ours[0].action == A.DENIED:
                 wrong.append(f"{url} answered {status} with a denied row")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_list_whose_row_cannot_be_written_is_not_served(client, le_lead, world, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the audit table refused the row")
+
+    monkeypatch.setattr("vip.audit.middleware.audit", broken)
+    client.force_login(le_lead)
+    with pytest.raises(RuntimeError):
+        client.get("/candidates/?q=matrix")  # AU-5: fail closed (the test client re-raises what would be a 500)
+
+
+def test_a_refusal_whose_row_cannot_be_written_is_still_answered(client, second_officer, world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit table refused the row")
+
+    monkeypatch.setattr("vip.audit.middleware.audit_denied", broken)
+    client.force_login(second_officer)
+    assert client.get(f"/candidates/{world['adult']['candidate']}/").status_code == 404
