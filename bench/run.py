@@ -190,17 +190,32 @@ def count_queries(endpoints: list[Endpoint]) -> None:
                 times.append((time.monotonic() - started) * 1000)
             endpoint.alone_ms = round(statistics.median(times), 1)
             cn_data_changed()
+            audit_inserts: list[float] = []
             started = time.monotonic()
-            with CaptureQueriesContext(connection) as ctx:
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed_audit(audit_inserts)):
                 client.get(path)
             endpoint.fresh_ms = round((time.monotonic() - started) * 1000, 1)
             endpoint.queries = len(ctx.captured_queries)
             # The read's audit row (vip/audit/middleware.py): one INSERT per request that shows people (issue 17).
-            inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "vip_auditevent"')]
-            endpoint.audit_rows = len(inserts)
-            endpoint.audit_ms = round(sum(float(q["time"]) for q in inserts) * 1000, 2)
+            endpoint.audit_rows = len(audit_inserts)
+            endpoint.audit_ms = round(sum(audit_inserts) * 1000, 2)
         except Exception as error:  # a page that crashes is reported by the load run as a 500
             print(f"  (could not count queries of {endpoint.name}: {error.__class__.__name__})", file=sys.stderr)
+
+
+def timed_audit(times: list[float]):
+    """An execute wrapper timing each INSERT into the audit trail (CaptureQueriesContext keeps milliseconds only)."""
+
+    def wrapper(execute, sql, params, many, context):
+        if not sql.startswith('INSERT INTO "vip_auditevent"'):
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.append(time.perf_counter() - started)
+
+    return wrapper
 
 
 # --- wrk ------------------------------------------------------------------------------------------------
