@@ -76,7 +76,10 @@ class CandidateAdmin(SelectorScopedAdminMixin, AuditedAdmin):
     list_filter = ["sex", ("sealed_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["first_name", "last_name", "middle_name", "aliases__name"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_by", "created_at", "updated_at", "sealed_at", "sealed_by"]
+    # Sealing is the Records Custodian's, on their pages (candidates.sealing), never an edit in the admin.
+    readonly_fields = [
+        "created_by", "created_at", "updated_at", "sealed_at", "sealed_by", "sealing_order_reference", "sealing_order_date"
+    ]  # fmt: skip
     inlines = [AliasInline, AddressInline, PhoneInline]
 
     def get_search_results(self, request, queryset, search_term):

@@ -122,6 +122,26 @@ class CandidateFilter(FormMadeOnce):
         return qs.juveniles() if value == "juvenile" else qs.adults()
 
 
+class SealedFilter(django_filters.FilterSet):
+    """The Records Custodian's filter of the candidate list, whose list alone holds sealed records
+    (NMSA 32A-2-26). Not part of `CandidateFilter`: no one else is ever offered it, on a page or in the API."""
+
+    sealed = django_filters.ChoiceFilter(
+        label="Sealed",
+        choices=[("sealed", "Sealed"), ("unsealed", "Not sealed")],
+        method="filter_sealed",
+        empty_label="All",
+        widget=QuickSelect,
+    )
+
+    class Meta:
+        model = m.Candidate
+        fields = ["sealed"]
+
+    def filter_sealed(self, qs, name, value):
+        return qs.sealed() if value == "sealed" else qs.unsealed()
+
+
 class InfluencerFilter(django_filters.FilterSet):
     class Meta:
         model = m.Influencer

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from candidates import models as m
+from candidates import sealing
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -203,3 +204,35 @@ def show_errors(form, exc: ValidationError, *, elsewhere=None) -> None:
             elsewhere[field].extend(messages)
         else:
             form.add_error(None, messages)
+
+
+class CourtOrderForm(forms.Form):
+    """The court order that seals or unseals a record (NMSA 32A-2-26): its reference and its date. The rule is
+    the service's (`sealing.order_errors`), checked here too so that both mistakes show at once, as typed."""
+
+    order_reference = forms.CharField(
+        label="Court order reference",
+        required=False,
+        strip=True,
+        help_text="The case and order number, as written on the order.",
+        widget=forms.TextInput(attrs={"maxlength": sealing.REFERENCE_MAX_LENGTH, "autocomplete": "off"}),
+    )
+    order_date = forms.DateField(
+        label="Date of the court order",
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": "Write the date of the court order as YYYY-MM-DD."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        for field, message in sealing.order_errors(data.get("order_reference", ""), data.get("order_date")).items():
+            if field not in self.errors:  # an unreadable date already says what to fix
+                self.add_error(field, message)
+        return data
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # the page says which field each error is about (templates/audit/seal.html)
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})

@@ -90,6 +90,7 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sealing_order_reference = models.CharField(max_length=100, blank=True)
+    sealing_order_date = models.DateField(null=True, blank=True)  # the court order's date (candidates.sealing)
 
     objects = CandidateQuerySet.as_manager()
 

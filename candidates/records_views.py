@@ -1,14 +1,16 @@
 """Sealing a record on a court order (NMSA 32A-2-26) and the intelligence review queue (28 CFR Part 23).
 
-The administrator's and the LE Lead's pages under /audit/ (URL names `audit:seal_start`, `audit:seal`,
-`audit:review`, `audit:review_decide`: the project's urlconf puts them beside the audit viewer). Thin views:
-access by roles, writes through services (`candidate_seal`, `candidates.retention.*`), refusals shown with
-their reasons.
+The Records Custodian's and the LE Lead's pages under /audit/ (URL names `audit:seal_start`, `audit:seal`,
+`audit:unseal`, `audit:review`, `audit:review_decide`: the project's urlconf puts them beside the audit
+viewer). Thin views: access by roles, writes through services (`candidate_seal`, `candidate_unseal`,
+`candidates.retention.*`), refusals shown with their reasons and what was typed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,62 +19,118 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from candidates import retention
+from candidates import retention, sealing
+from candidates.forms import CourtOrderForm
 from candidates.models import REVIEW_AFTER_YEARS, Candidate, add_years, today
-from candidates.sealing import candidate_seal, was_juvenile_in_record
-from candidates.selectors import candidates_visible_to
+from candidates.selectors import candidates_visible_to, get_candidate_for_user
 from vip import roles
-from vip.audit import audit_read
+from vip.audit import audit_denied
 from vip.errors import DomainError
 
-# --- sealing (NMSA 32A-2-26) -------------------------------------------------------------------------
+# --- sealing and unsealing (NMSA 32A-2-26) ------------------------------------------------------------
 
 
-def _require_administrator(user) -> None:
-    if not roles.is_administrator(user):
-        raise PermissionDenied("Only an administrator seals a record, on a court order.")
+def _require_custodian(request: HttpRequest, *, record_url: bool) -> None:
+    """Sealing, as the sealed records themselves, does not exist for anyone but the Records Custodian: 404.
+    A refused page that names a record is logged as denied by `vip.audit.middleware` (SENSITIVE_READS); the
+    page without one is logged here."""
+    if sealing.may_seal(request.user):
+        return
+    if not record_url:
+        audit_denied(
+            request.user,
+            object_type=Candidate._meta.label,
+            object_id="",
+            request=request,
+            note=f"{request.method} {request.path[:200]} answered 404: sealing is the Records Custodian's.",
+        )
+    raise Http404("No such page.")
 
 
 @login_required
 def seal_start(request: HttpRequest) -> HttpResponse:
-    _require_administrator(request.user)
+    _require_custodian(request, record_url=False)
     number = request.GET.get("record", "").strip()
     error = ""
     if number:
-        if number.isdigit() and Candidate.objects.unsealed().filter(pk=number).exists():
-            return redirect("audit:seal", pk=int(number))
-        error = f"No unsealed record has the number {number}: check the number on the court order."
-    return render(request, "audit/seal_start.html", {"error": error, "record": number})
+        found = Candidate.objects.filter(pk=number).first() if number.isdigit() else None
+        if found is not None:
+            return redirect("audit:unseal" if found.is_sealed else "audit:seal", pk=found.pk)
+        error = f"No record has the number {number}: check the number on the court order."
+    return render(request, "audit/seal_start.html", {"error": error, "record": number}, status=400 if error else 200)
+
+
+@dataclass(frozen=True)
+class _Act:
+    """Sealing or unsealing, as its page words it."""
+
+    name: str  # "seal" / "unseal": the URL name and the words
+    service: Callable
+    refusals: Callable[[Candidate], dict[str, str]]  # why this record cannot undergo it, whatever the order
+    done: str
+
+
+SEAL = _Act(
+    "seal",
+    sealing.candidate_seal,
+    sealing.sealable_errors,
+    "Record {pk} is sealed. No one but the Records Custodian can see it or its CNs now.",
+)
+UNSEAL = _Act(
+    "unseal",
+    sealing.candidate_unseal,
+    sealing.unsealable_errors,
+    "Record {pk} is unsealed. Its access rules apply again: the LE Lead and the Program Manager see it.",
+)
 
 
 @login_required
 def seal(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_administrator(request.user)
-    candidate = Candidate.objects.unsealed().filter(pk=pk).first()
-    if candidate is None:
-        raise Http404("No such record.")
-    reasons: dict[str, str] = {}
-    order_reference = request.POST.get("order_reference", "")
-    if request.method == "POST":
-        try:
-            candidate_seal(candidate, request.user, order_reference)
-        except DomainError as exc:
-            reasons = exc.reasons or {"candidate": exc.message}
+    return _court_order_page(request, pk, SEAL)
+
+
+@login_required
+def unseal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _court_order_page(request, pk, UNSEAL)
+
+
+def _court_order_page(request: HttpRequest, pk: int, act: _Act) -> HttpResponse:
+    """The court order's reference and date (a GET, or a POST with a mistake: the form as typed, 400); then,
+    on a correct POST, what will happen, to confirm; only a POST with `confirm=yes` seals or unseals."""
+    _require_custodian(request, record_url=True)
+    candidate = get_candidate_for_user(request.user, pk)  # the custodian's scope: every record
+    form = CourtOrderForm(request.POST if request.method == "POST" else None)
+    refusals = act.refusals(candidate)
+    confirming = False
+    if request.method == "POST" and form.is_valid() and not refusals and "change" not in request.POST:
+        if request.POST.get("confirm") != "yes":
+            confirming = True  # nothing happens before the custodian confirms what it means
         else:
-            messages.success(request, f"Record {pk} is sealed. Only the Records Custodian can see it now.")
-            return redirect("audit:seal_start")
-    else:
-        audit_read(request.user, candidate, request, note="Opened to seal on a court order.")
+            order = form.cleaned_data
+            try:
+                act.service(candidate, request.user, order["order_reference"], order["order_date"])
+            except DomainError as exc:  # the record changed meanwhile (sealed by another custodian, say)
+                refusals = exc.reasons or {"candidate": exc.message}
+                for field in set(refusals) & set(form.fields):
+                    form.add_error(field, refusals[field])
+            else:
+                messages.success(request, act.done.format(pk=candidate.pk))
+                return redirect("candidates:detail", pk=candidate.pk)
+    failed = request.method == "POST" and (bool(form.errors) or bool(refusals))
     return render(
         request,
         "audit/seal.html",
         {
             "candidate": candidate,
-            "sealable": was_juvenile_in_record(candidate),
-            "reasons": reasons,
-            "order_reference": order_reference,
+            "act": act.name,
+            "form": form,
+            "refusal": refusals.get("candidate", ""),
+            # a sealed record cannot be sealed again nor an unsealed one unsealed: no form, a link to the other
+            "possible": candidate.is_sealed == (act is UNSEAL),
+            "confirming": confirming,
+            "law": sealing.LAW,
         },
-        status=400 if reasons else 200,
+        status=400 if failed else 200,
     )
 
 

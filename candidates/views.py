@@ -16,10 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
-from candidates import extensions, services
+from candidates import extensions, sealing, services
 from candidates import forms as f
 from candidates import models as m
-from candidates.filters import CandidateFilter
+from candidates.filters import CandidateFilter, SealedFilter
 from candidates.selectors import (
     candidate_list_for,
     candidate_page_sections,
@@ -54,6 +54,10 @@ def candidate_list(request):
     _require_reader(request.user)
     filterset = CandidateFilter(request.GET or None, queryset=candidate_list_for(request.user))
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    sealed_filter = None
+    if sealing.may_seal(request.user):  # only the custodian's list holds sealed records, and filters them
+        sealed_filter = SealedFilter(request.GET or None, queryset=qs)
+        qs = sealed_filter.qs if sealed_filter.is_bound and sealed_filter.is_valid() else qs
     page = CountingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: the rows, then "nobody matches" if there are none
     return render(
@@ -61,6 +65,7 @@ def candidate_list(request):
         "candidates/list.html",
         {
             "filter": filterset,
+            "sealed_filter": sealed_filter,
             "page": page,
             "query": query_without_page(request),
             "may_write": services.may_write_candidates(request.user),
@@ -96,6 +101,8 @@ def _detail_body_html(user, candidate, params: dict[str, str]) -> str:
         **candidate_page_sections(user, candidate),
         "sections": extensions.render_sections(user, candidate, params),  # the CNs (notifications)
         "may_write": services.may_write_candidates(user),
+        # the Records Custodian's "Seal on a court order": only for a juvenile's record (NMSA 32A-2-26)
+        "sealable": sealing.may_seal(user) and not sealing.sealable_errors(candidate),
     }
     return render_to_string("candidates/_detail_body.html", context)
 

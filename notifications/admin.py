@@ -1,4 +1,5 @@
-"""The administrator's view of CNs: state and step records read-only; transitions only through the services.
+"""The administrator's view of CNs: state, step records and corrections read-only; transitions only through the
+services. A frozen record changes only through an audited correction (notifications/corrections/), never here.
 
 The CN's state is never edited here (the FSMField is protected). The few transitions offered as admin
 actions call the same services as the pages and the API, so the guards, the permission (the acting
@@ -16,6 +17,7 @@ from notifications import steps
 from notifications.models import (
     AfterAction,
     Check,
+    Correction,
     Delivery,
     ECCAdvisement,
     Encounter,
@@ -101,6 +103,9 @@ class DeliveryAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
         _inline(ECCAdvisement),
         _inline(Encounter),
         _inline(AfterAction),
+        # Read-only like the rest: a correction is proposed and decided on the CN page and /cn/corrections/, and
+        # this page offers no revert or edit that would change a frozen record past it.
+        _inline(Correction),
     ]
     actions = [_transition_action(step) for step in steps.TRANSITIONS.values() if step.admin_action]
 
@@ -109,6 +114,11 @@ class DeliveryAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
         return [f.name for f in Delivery._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A view, not a form: no Save and no revert (issue 17). Its actions call the services, which check
+        # their own permission; what the SOP froze changes only through an audited correction.
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -496,5 +496,6 @@ class TrainingRecord(models.Model):
         return f"{self.course} ({self.attended_on:%Y-%m-%d})"
 
 
-# The reminder models live in notifications/reminders/; importing them here registers them with the app.
+# The reminder and correction models live in their packages; importing them here registers them with the app.
+from notifications.corrections.models import Correction  # noqa: E402, F401
 from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime  # noqa: E402, F401

@@ -48,7 +48,7 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-FINISHED_STATES = (State.CLOSED, State.CANCELLED)  # read-only
+FINISHED_STATES = (State.CLOSED, State.CANCELLED)  # read-only, but for an audited correction (CORRECTABLE below)
 OPEN_STATES = tuple(s for s in State if s not in FINISHED_STATES)
 PREPARATION_STATES = (State.IDENTIFIED, State.ELIGIBLE, State.IN_PREPARATION)
 # The team and the guardian contact may still change once approved, until the team sets out.
@@ -102,6 +102,73 @@ ACTORS = (LE_LEAD, AT_THE_DOOR, LEAD_OR_TEAM)
 def actor_for(permission: Callable) -> Actor:
     """The actor whose test the state machine's `permission=` is."""
     return next(actor for actor in ACTORS if actor.may is permission)
+
+
+# --- what the SOP freezes, and the one way to change it ------------------------------------------------------
+# A closed CN is the program's record (SOP 2-64-4 D.2), a presented letter is what the candidate was handed, and
+# the after-action with its CAD number is what the ECC was told (D.1): no step changes them once frozen. An
+# audited correction does: the LE Lead proposes it with a reason, the Program Manager approves it, and the
+# trail keeps the old and the new value (notifications/corrections/, docs/access-and-audit.md).
+
+
+def may_manage(delivery, user) -> bool:
+    """The VIP Program Manager (a civilian Department employee)."""
+    return roles.is_program_manager(user)
+
+
+PROPOSER = Actor(may_lead, "Only the VIP Law Enforcement Lead proposes a correction of a frozen record.")
+APPROVER = Actor(may_manage, "Only the VIP Program Manager approves or refuses a correction.")
+SAME_PERSON_REFUSAL = "You proposed this correction: a Program Manager other than its proposer decides on it."
+
+
+@dataclass(frozen=True)
+class Correctable:
+    """A record the SOP freezes: when it is frozen, and the fields an audited correction may change."""
+
+    key: str  # the record's name in a correction, its form and its API body
+    model: str  # its model's label; a step record is the CN's one-to-one (`delivery`), "the CN" is the CN itself
+    title: str
+    frozen_when: str  # in words, after "frozen"
+    is_frozen: Callable  # (record, delivery) -> bool
+    fields: tuple[str, ...]
+    step: str = ""  # the step that records it (steps.py): its page form types and checks the new value
+    guards: tuple[str, ...] = ()  # the state machine's guards (guards.py) the corrected record must still meet
+    optional: tuple[str, ...] = ()  # the fields a correction may empty
+
+
+CORRECTABLE = (
+    Correctable(
+        "cn",
+        "notifications.Delivery",
+        "The CN",
+        "once it is closed or cancelled",
+        lambda delivery, _delivery: delivery.is_read_only,
+        ("planned_for", "location"),
+        optional=("planned_for", "location"),
+    ),
+    Correctable(
+        "letter",
+        "notifications.Letter",
+        "The letter",
+        "once presented, or once its CN is closed",
+        lambda letter, delivery: letter.is_frozen or delivery.is_read_only,
+        ("penalties", "body", "presented_at"),
+        step="letter",
+        guards=("letter_drafted_or_not_warranted",),
+    ),
+    Correctable(
+        "after_action",
+        "notifications.AfterAction",
+        "The after-action",
+        "once recorded (SOP 2-64-4 D.1)",
+        lambda _record, _delivery: True,  # recorded only on leaving the outcome state, which no step returns to
+        ("cad_report_number", "ecc_outcome_advised_at", "notes"),
+        step="record-after-action",
+        guards=("ecc_advised_of_outcome", "cad_report_number_valid"),
+        optional=("notes",),
+    ),
+)
+CORRECTABLE_BY_KEY = {record.key: record for record in CORRECTABLE}
 
 
 # --- due times ----------------------------------------------------------------------------------------------

@@ -317,7 +317,8 @@ def record_letter(
         letter = Letter.objects.filter(delivery=delivery).first() or Letter(delivery=delivery)
         if letter.is_frozen:
             raise DomainError(
-                "The letter was presented and is frozen; it can only be changed by an audited correction."
+                "The letter was presented and is frozen. To change it, the LE Lead proposes a correction on the CN "
+                "page (Audited corrections) and a Program Manager approves it."
             )
         letter.recorded_by = user
         if warranted:

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 from candidates.selectors import get_candidate_for_user, may_see_checks
 from notifications import forms as f
 from notifications import guards, rules, services, steps
+from notifications.corrections.fields import frozen_fields
+from notifications.corrections.selectors import corrections_of
 from notifications.models import (
     AfterAction,
     Check,
@@ -446,6 +448,7 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
         for option in services.transition_options(delivery, user)
     ]
     team = list(delivery.team_members.select_related("user"))
+    corrections = corrections_of(delivery)
     return render(
         request,
         "notifications/detail.html",
@@ -458,6 +461,11 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
             "team": team,
             "may_edit_team": steps.PREPARATION_STEPS["team-remove"].allows(delivery, user, juvenile=juvenile),
             "letter": Letter.objects.filter(delivery=delivery).first(),
+            # What the SOP froze changes only by an audited correction: the LE Lead proposes, the PM approves.
+            "corrections": corrections,
+            "corrected": [c for c in corrections if c.status == c.Status.APPROVED],
+            "correctable": frozen_fields(delivery) if rules.PROPOSER.may(delivery, user) else [],
+            "may_decide_corrections": rules.APPROVER.may(delivery, user),
             # Shown at the top too: a refused form may belong to a step no longer offered to this user.
             "refused_form": bound[2] if bound else None,
         },

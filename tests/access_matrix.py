@@ -16,7 +16,7 @@ Adding a page is one line:
   record (KIND_OBJECTS): "candidate", "delivery", "membership", "influencer", "referral", "basis",
   "serviceoffer", "outcome", "auditevent"; shared: "user", "group", "gang", "shooting", "gvismeeting", "partner",
   "personnel", "training", "lettertemplate", "stepduetime", "reminder", "totpdevice", "staticdevice",
-  "accessattempt", "accessfailurelog", "accesslog";
+  "accessattempt", "accessfailurelog", "accesslog", "rolegrant";
   a literal value starts with "=" (kind="=membership").
   With object kwargs, give the codes per object kind: adult=..., juvenile=..., sealed=... (a kind left out
   is not requested; a single `codes` applies to every kind).
@@ -171,13 +171,10 @@ MATRIX: dict[str, E] = {
     # --- audit, sealing, review (issue #5) -------------------------------------------------------
     "audit:list": E("403 200 403 403 403 200 200 302"),
     "audit:export": E("403 200 403 403 403 200 200 302"),
-    "audit:seal_start": E("403 403 403 403 403 200 403 302"),
-    "audit:seal": E(
-        adult="403 403 403 403 403 200 403 302",
-        juvenile="403 403 403 403 403 200 403 302",
-        sealed="403 403 403 403 403 404 403 302",
-        pk="candidate",
-    ),
+    # Sealing and unsealing are the Records Custodian's alone; for anyone else they do not exist (NMSA 32A-2-26).
+    "audit:seal_start": E("404 404 404 404 404 404 200 302"),
+    "audit:seal": E("404 404 404 404 404 404 200 302", pk="candidate"),
+    "audit:unseal": E("404 404 404 404 404 404 200 302", pk="candidate"),
     "audit:review": E("200 403 403 403 403 403 403 302"),
     "audit:review_decide": E(
         adult="302 403 403 403 403 403 403 302",
@@ -197,6 +194,10 @@ MATRIX: dict[str, E] = {
     "security:mfa_verify": E(SIGNED_IN_200),
     "security:recovery_codes": E(SIGNED_IN_200),
     "security:notice": E(SIGNED_IN_200),
+    # role grants awaiting a second person (vip.grants): the Administrators and the Program Manager; the decision
+    # is POSTed to a grant that does not exist here (a real one would change the world's roles)
+    "security:grants": E("403 200 403 403 403 200 403 302"),
+    "security:grant_decide": E("403 404 403 403 403 404 403 302", method="post", pk="=0"),
     "api_token": E("405 405 405 405 405 405 405 405"),
     # --- candidate pages: only the LE Lead writes (403 for other readers; 404 for a record out of scope) ------
     "candidates:create": E("200 403 403 403 403 403 403 302"),
@@ -292,6 +293,32 @@ MATRIX: dict[str, E] = {
         pk="delivery",
         name="=approve",
     ),
+    # Audited corrections (issue 17): the LE Lead proposes (the form opens on any CN they see; the service says
+    # whether something is frozen); the Program Manager decides. Correction 0 does not exist: the PM finds no such
+    # correction (404), a refusal without its reason is sent back (400); everyone else is refused before.
+    "notifications:corrections": E("200 200 403 403 403 403 403 302"),
+    "notifications:correction_new": E(
+        adult="200 403 403 404 403 404 403 302",
+        juvenile="200 403 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        pk="delivery",
+    ),
+    "notifications:correction_approve": E(
+        adult="403 404 403 404 403 404 403 302",
+        juvenile="403 404 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "notifications:correction_refuse": E(
+        adult="403 400 403 404 403 404 403 302",
+        juvenile="403 400 403 404 404 404 403 302",
+        sealed="404 404 404 404 404 404 403 302",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
     "notifications:new": E(
         adult="200 403 403 403 403 403 403 302",
         juvenile="200 403 403 403 403 403 403 302",
@@ -374,6 +401,31 @@ MATRIX: dict[str, E] = {
         juvenile="200 200 200 404 404 404 200 403",
         sealed="404 404 404 404 404 404 200 403",
         pk="delivery",
+    ),
+    # Audited corrections (issue 17): a CN's corrections are read by whoever sees the CN; correction 0 does not
+    # exist: an approval is refused to all but the Program Manager (403), who finds no such correction (404); a
+    # refusal without its reason is a bad body (400) for whoever sees the CN.
+    "api_delivery_corrections": E(
+        adult="200 200 200 404 200 404 200 403",
+        juvenile="200 200 200 404 404 404 200 403",
+        sealed="404 404 404 404 404 404 200 403",
+        pk="delivery",
+    ),
+    "api_delivery_correction_approve": E(
+        adult="403 404 403 404 403 404 403 403",
+        juvenile="403 404 403 404 404 404 403 403",
+        sealed="404 404 404 404 404 404 403 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
+    ),
+    "api_delivery_correction_refuse": E(
+        adult="400 400 400 404 400 404 400 403",
+        juvenile="400 400 400 404 404 404 400 403",
+        sealed="404 404 404 404 404 404 400 403",
+        method="post",
+        pk="delivery",
+        correction_pk="=0",
     ),
     "api_delivery_advise_ecc": E(
         adult="409 409 409 404 409 404 409 403",
@@ -622,6 +674,14 @@ MATRIX: dict[str, E] = {
         change=ADMIN_ONLY_200,
         delete=ADMIN_ONLY_403,  # accounts are deactivated, never deleted: their audit rows point at them
         obj="user",
+    ),
+    **admin_model(
+        "vip_rolegrant",  # decided here by another Administrator; never added (asked on the user's page) nor deleted
+        changelist=ADMIN_ONLY_200,
+        add=ADMIN_ONLY_403,
+        change=ADMIN_ONLY_200,
+        delete=ADMIN_ONLY_403,
+        obj="rolegrant",
     ),
     **admin_model(
         "auth_group",
@@ -928,7 +988,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     from notifications.models import Delivery, Letter, LetterTemplate, Personnel, TeamMember, TrainingRecord
     from notifications.reminders.models import Reminder, StepDueTime
     from vip import roles
-    from vip.models import AuditEvent
+    from vip.models import AuditEvent, RoleGrant
 
     today = dt.date.today()
     gang = Gang.objects.create(name="Matrix Street (test)")
@@ -948,6 +1008,13 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     )
     failure = AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
     access = AccessLog.objects.create(**seen, path_info="/accounts/login/")
+    # a role grant awaiting approval (vip.grants): asked by the administrator, for the second officer
+    grant = RoleGrant.objects.create(
+        user=second_officer,
+        group=AuthGroup.objects.get(name=roles.RECORDS_CUSTODIAN),
+        requested_by=administrator,
+        reason="Matrix",
+    )
     common = {
         "user": officer.pk,
         "group": AuthGroup.objects.get(name=roles.OFFICER).pk,
@@ -964,6 +1031,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
         "accessattempt": attempt.pk,
         "accessfailurelog": failure.pk,
         "accesslog": access.pk,
+        "rolegrant": grant.pk,
     }
     world: dict[str, dict[str, object]] = {}
     for kind, age in (("adult", 30), ("juvenile", 16), ("sealed", 15)):
@@ -1007,7 +1075,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             claim=uuid.uuid4(),
         )
         if kind == "sealed":
-            candidate_seal(person, administrator, "D-202-JR-2026-00042")
+            candidate_seal(person, custodian, "D-202-JR-2026-00042", dt.date.today())
         event = AuditEvent.objects.filter(object_type="candidates.Candidate", object_id=str(person.pk)).first()
         objects = {
             "candidate": person,

@@ -142,7 +142,7 @@ def test_it_records_a_change_typed_in_psql_with_the_database_role(le_lead):
     assert event.changes["last_name"] == ["Baca", "Baca-Ortiz"]
 
 
-def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(program_manager, administrator):
+def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(program_manager, custodian):
     from candidates.models import Alias, today
     from candidates.sealing import candidate_seal
     from vip.audit import audit_events_visible_to
@@ -153,7 +153,7 @@ def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(
     alias = Alias.objects.create(candidate=person, name="Nana")
     alias.name = "Nene"
     alias.save()  # the change names the alias only: the person is in the record it changed
-    candidate_seal(person, administrator, "D-202-JR-2026-00042")
+    candidate_seal(person, custodian, "D-202-JR-2026-00042", dt.date.today())
     shown = audit_events_visible_to(program_manager).filter(object_type="candidates.Alias", object_id=str(alias.pk))
     assert not shown.exists()
 

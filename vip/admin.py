@@ -4,7 +4,10 @@ from django.contrib import admin
 
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit_events_visible_to
+from vip.grants import admin as grants_admin
 from vip.models import AuditEvent
+
+grants_admin.install()  # the user pages and role grants, through the separation of duties (vip.grants)
 
 
 @admin.register(AuditEvent)

@@ -14,11 +14,9 @@ Apply it to every admin of a candidate-linked model:
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404
 
 from vip import scopes
 
@@ -86,12 +84,3 @@ class SelectorScopedAdminMixin:
     def history_view(self, request, object_id, extra_context=None):
         self._in_scope_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
-
-
-@admin.action(description="Seal on a court order (juveniles only)")
-def seal_on_court_order(modeladmin, request, queryset):
-    """Admin action for a Candidate admin: opens the sealing form for the one selected record."""
-    if queryset.count() != 1:
-        modeladmin.message_user(request, "Pick exactly one record to seal: each needs its court order.", messages.ERROR)
-        return None
-    return HttpResponseRedirect(reverse("audit:seal", args=[queryset.get().pk]))

@@ -30,6 +30,7 @@ def _flags(names, is_staff: bool) -> dict:
         "is_officer": roles.OFFICER in names,
         "is_social_services": roles.SOCIAL_SERVICES in names,
         "is_administrator": roles.ADMINISTRATOR in names or is_staff,
+        "is_records_custodian": roles.RECORDS_CUSTODIAN in names,
     }
 
 

@@ -138,3 +138,46 @@ class RecoveryCode(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_once")]
+
+
+class RoleGrant(models.Model):
+    """A request to give a user a role that reads records, or the Administrator role (issue 17, CJIS AC-5).
+
+    The role is added only when a second person approves (`vip.grants.decide_grant`): another Administrator,
+    or the Program Manager where the program has a single active Administrator; never the requester nor the
+    user who receives it. Requests and decisions are kept (no deletion) and each is audited with its reason.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_grants")
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+", verbose_name="role")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "role grant"
+        constraints = [
+            # one open request per user and role: a second would be approved twice, or refused beside the first
+            models.UniqueConstraint(
+                fields=["user", "group"], condition=models.Q(status="pending"), name="rolegrant_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group.name} for {self.user.get_username()} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -20,6 +20,24 @@ RECORDS_CUSTODIAN = "Records Custodian"
 
 ALL_ROLES = [LE_LEAD, PROGRAM_MANAGER, OFFICER, SOCIAL_SERVICES, ADMINISTRATOR, RECORDS_CUSTODIAN]
 
+# The roles that read candidate records (every one but the Administrator's).
+RECORD_ROLES = frozenset({LE_LEAD, PROGRAM_MANAGER, OFFICER, SOCIAL_SERVICES, RECORDS_CUSTODIAN})
+# A grant of these takes effect only when a second person approves it (issue 17, CJIS AC-5; vip.grants): the
+# roles that read records, and the Administrator, who manages accounts. A group not named here is given at once.
+ROLES_NEEDING_APPROVAL = RECORD_ROLES | {ADMINISTRATOR}
+
+
+def conflicting_roles(role: str, others) -> set[str]:
+    """The roles among `others` that no one may hold with `role`. The Administrator, who manages the accounts,
+    never reads candidate records (separation of duties, issue 17): no one is both an Administrator and holds a
+    role that reads records."""
+    others = set(others)
+    if role == ADMINISTRATOR:
+        return others & RECORD_ROLES
+    if role in RECORD_ROLES:
+        return others & {ADMINISTRATOR}
+    return set()
+
 
 def role_names(user: User | AnonymousUser) -> set[str]:
     if not user.is_authenticated:

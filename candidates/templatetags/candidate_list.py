@@ -21,9 +21,11 @@ register = template.Library()
 
 NONE = mark_safe('<span class="muted">none</span>')  # noqa: S308 - constant markup
 JUVENILE = mark_safe(' <span class="badge badge-juvenile">Juvenile</span>')  # noqa: S308 - constant markup
+# Only the Records Custodian's lists ever hold a sealed record (selectors.candidates_visible_to).
+SEALED = mark_safe(' <span class="badge badge-sealed">Sealed</span>')  # noqa: S308 - constant markup
 ROW_START = """
     <tr>
-      <td><a href="{}">{}</a></td>
+      <td><a href="{}">{}</a>{}</td>
       <td>{}</td>
       <td>{}{}</td>
       <td>{}</td>"""
@@ -36,9 +38,9 @@ ROW_END = """
 
 @register.simple_tag
 def candidate_rows(candidates) -> SafeString:
-    """A <tr> a candidate read by `selectors.candidate_list_for`: name (a link to the page), aliases, age
-    (and the juvenile badge), groups, then a cell for each column another app adds (candidates.extensions: the
-    latest CN's state)."""
+    """A <tr> a candidate read by `selectors.candidate_list_for`: name (a link to the page, and the sealed badge
+    only the custodian's list can show), aliases, age (and the juvenile badge), groups, then a cell for each
+    column another app adds (candidates.extensions: the latest CN's state)."""
     on, columns = today(), list(LIST_COLUMNS.values())
     row = ROW_START + CELL * len(columns) + ROW_END
     # The candidate page's address is reversed once, with 0 for the id, not once a row (50 µs each).
@@ -50,6 +52,7 @@ def candidate_rows(candidates) -> SafeString:
             (
                 f"{head}{c.pk}{tail}",
                 _name(c),
+                SEALED if c.sealed_at is not None else "",
                 _names(c.listed_aliases),
                 c.age(on),
                 JUVENILE if c.is_juvenile(on) else "",

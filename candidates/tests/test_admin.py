@@ -1,5 +1,7 @@
 """The admin: searchable and filterable, the same rules as the pages and the API, audited."""
 
+import datetime as dt
+
 import pytest
 
 from candidates import models as m
@@ -76,23 +78,23 @@ def test_the_admin_shows_an_officer_nobody_they_do_not_work_with(client, officer
     assert "Hiddenperson" not in client.get("/admin/candidates/candidate/").content.decode()
 
 
-def _sealed_juvenile(administrator):
+def _sealed_juvenile(custodian):
     from candidates.sealing import candidate_seal
 
     born = today().replace(year=today().year - 15)
     person = m.Candidate.objects.create(first_name="Sealed", last_name="Juvenile", date_of_birth=born)
-    candidate_seal(person, administrator, "D-202-JR-2026-00042")
+    candidate_seal(person, custodian, "D-202-JR-2026-00042", dt.date.today())
     return person
 
 
-def test_a_sealed_record_s_old_versions_are_not_found_in_the_admin(client, staff_lead, administrator):
-    person = _sealed_juvenile(administrator)
+def test_a_sealed_record_s_old_versions_are_not_found_in_the_admin(client, staff_lead, custodian):
+    person = _sealed_juvenile(custodian)
     version = AuditEvent.objects.filter(object_type="candidates.Candidate", object_id=str(person.pk)).first().pk
     client.force_login(staff_lead)
     assert client.get(f"/admin/candidates/candidate/{person.pk}/history/{version}/", follow=True).status_code == 404
 
 
-def test_a_sealed_record_s_history_list_is_not_found_in_the_admin(client, staff_lead, administrator):
-    person = _sealed_juvenile(administrator)
+def test_a_sealed_record_s_history_list_is_not_found_in_the_admin(client, staff_lead, custodian):
+    person = _sealed_juvenile(custodian)
     client.force_login(staff_lead)
     assert client.get(f"/admin/candidates/candidate/{person.pk}/history/").status_code == 404

@@ -4,6 +4,8 @@ never reach another user, and never skip the access check or the audit of the re
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -64,10 +66,10 @@ def test_a_membership_the_le_lead_saw_unapproved_is_never_shown_to_an_officer(cl
     assert "Kept Awaiting" not in read(client, officer, person)
 
 
-def test_a_sealed_record_is_refused_at_once_though_its_page_was_kept(client, le_lead, administrator):
+def test_a_sealed_record_is_refused_at_once_though_its_page_was_kept(client, le_lead, custodian):
     person = make_candidate(age=16)
     read(client, le_lead, person)
-    candidate_seal(person, administrator, "D-202-JR-2026-00099")
+    candidate_seal(person, custodian, "D-202-JR-2026-00099", dt.date.today())
     client.force_login(le_lead)
     assert client.get(f"/candidates/{person.pk}/").status_code == 404
 

@@ -622,7 +622,7 @@ def test_an_officer_never_sees_an_unapproved_membership_in_the_list_or_the_api(a
     assert "<td>Awaiting approval</td>" in as_user(le_lead).get("/candidates/").content.decode()
 
 
-def test_an_associate_basis_never_names_a_sealed_person(as_user, le_lead, administrator):
+def test_an_associate_basis_never_names_a_sealed_person(as_user, le_lead, custodian):
     """A sealed record does not reappear through another person's file (NMSA 32A-2-26): the basis that names
     them as the associate says only that their record is sealed, on the page and in the API's CN detail."""
     from candidates.sealing import candidate_seal
@@ -632,7 +632,7 @@ def test_an_associate_basis_never_names_a_sealed_person(as_user, le_lead, admini
     services.basis_add(
         user=le_lead, candidate=person, kind="associate", shooting=make_shooting(), related_person=sealed
     )
-    candidate_seal(sealed, administrator, "D-202-JR-2026-00123")
+    candidate_seal(sealed, custodian, "D-202-JR-2026-00123", dt.date.today())
     page = as_user(le_lead).get(f"/candidates/{person.pk}/").content.decode()
     assert "Sealedlast" not in page and m.SEALED_PERSON in page
     assert "Sealedlast" not in str(m.EligibilityBasis.objects.get(candidate=person))

@@ -4,6 +4,8 @@ At a city's scale counting every CN costs more than the rest of the board, so th
 Program Manager's counts are kept in the cache until a CN or a candidate changes (docs/performance.md).
 """
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def program(le_lead, officer, administrator):
+def program(le_lead, officer, custodian):
     """CNs in three states, one of them of a candidate whose record is then sealed."""
     for last, target in (("Ready", "ready"), ("Eligible", "eligible"), ("Also", "eligible")):
         walk(
@@ -27,7 +29,7 @@ def program(le_lead, officer, administrator):
     s.delivery_create(user=le_lead, candidate=make_candidate(years=16, last="Identified"))
     sealed = make_candidate(years=16, last="Sealed")
     s.delivery_create(user=le_lead, candidate=sealed)
-    candidate_seal(sealed, administrator, "D-202-JR-2026-00042")
+    candidate_seal(sealed, custodian, "D-202-JR-2026-00042", dt.date.today())
 
 
 def grouped(user) -> dict[str, int]:
@@ -64,9 +66,9 @@ def test_a_transition_is_counted_on_the_next_board(program, le_lead, client):
     assert 'aria-label="1 CNs"' in client.get("/cn/board/?state=cancelled").content.decode()
 
 
-def test_sealing_a_record_takes_its_cn_off_the_next_count(program, le_lead, administrator):
+def test_sealing_a_record_takes_its_cn_off_the_next_count(program, le_lead, custodian):
     assert count_by_state(le_lead)["identified"] == 1
-    candidate_seal(deliveries_visible_to(le_lead).get(state="identified").candidate, administrator, "D-1")
+    candidate_seal(deliveries_visible_to(le_lead).get(state="identified").candidate, custodian, "D-1", dt.date.today())
     assert "identified" not in count_by_state(le_lead)
 
 
@@ -76,13 +78,13 @@ def test_my_deliveries_are_counted_as_the_list_holds_them(request, program, pers
     assert count_on_team_of(user) == deliveries_on_team_of(user).count()
 
 
-def test_an_officer_is_not_counted_a_sealed_records_cn(le_lead, officer, administrator):
+def test_an_officer_is_not_counted_a_sealed_records_cn(le_lead, officer, custodian):
     before = count_on_team_of(officer)
     juvenile = make_candidate(years=16, last="Sealed")
     cn = s.delivery_create(user=le_lead, candidate=juvenile)
     s.add_team_member(cn.pk, user=le_lead, member=officer, role="officer")
     assert count_on_team_of(officer) == before + 1
-    candidate_seal(juvenile, administrator, "D-202-JR-2026-00042")
+    candidate_seal(juvenile, custodian, "D-202-JR-2026-00042", dt.date.today())
     assert count_on_team_of(officer) == before == deliveries_on_team_of(officer).count()
 
 

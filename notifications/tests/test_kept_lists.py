@@ -65,10 +65,10 @@ def test_an_officer_taken_off_the_team_no_longer_sees_the_cn(client, le_lead, of
 
 
 @pytest.mark.parametrize("url", ["/tablet/", "/cn/mine/"])
-def test_a_sealed_record_leaves_the_kept_list_at_once(client, le_lead, officer, administrator, url):
+def test_a_sealed_record_leaves_the_kept_list_at_once(client, le_lead, officer, custodian, url):
     juvenile = ready_delivery(le_lead, [officer], juvenile=True, first="Kept", last="Sealed")
     assert "Kept Sealed" in page(client, officer, url)
-    candidate_seal(juvenile.candidate, administrator, "D-202-JR-2026-00077")
+    candidate_seal(juvenile.candidate, custodian, "D-202-JR-2026-00077", dt.date.today())
     assert "Kept Sealed" not in page(client, officer, url)
 
 

@@ -174,8 +174,8 @@ def client_ip(request) -> str | None:
 
 def audit_events_visible_to(user):
     """Who reads the audit trail: the Program Manager and administrators (and the Records Custodian for
-    sealed records). Events about a sealed candidate or their CNs are left out for everyone but the
-    custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
+    sealed records). Events about a sealed candidate or their CNs, and every `seal` row, are left out for
+    everyone but the custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
     from django.db.models import Q
 
     from vip import roles, scopes
@@ -187,6 +187,9 @@ def audit_events_visible_to(user):
         return qs
     if not (roles.is_program_manager(user) or roles.is_administrator(user)):
         return qs.none()
+    # That a record is or was sealed, and on which order, is the custodian's alone: after an unsealing the
+    # record's trail is seen again, but never its `seal` rows (NMSA 32A-2-26).
+    qs = qs.exclude(action=AuditEvent.Action.SEAL)
     sealed = {scope: scope.sealed_ids() for scope in scopes.all_scopes() if scope.sealed_ids}
     if not any(sealed.values()):
         return qs

@@ -36,6 +36,9 @@ SENSITIVE_READS: dict[str, tuple[str, str]] = {
     # The admin runs on the OTP-verified site, whose namespace is "otpadmin".
     "otpadmin:candidates_candidate_change": ("candidates.Candidate", "object_id"),
     "otpadmin:notifications_delivery_change": ("notifications.Delivery", "object_id"),
+    # The Records Custodian's sealing pages show the person; anyone else is refused them (404, NMSA 32A-2-26).
+    "audit:seal": ("candidates.Candidate", "pk"),
+    "audit:unseal": ("candidates.Candidate", "pk"),
 }
 # Any other page in these namespaces whose URL carries the kwarg is a read of that record too
 # (e.g. "cn/<pk>/letter/", "tablet/<pk>/encounter/").

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vip.grants import views as grants_views
 from vip.security import views
 
 app_name = "security"
@@ -11,4 +12,7 @@ urlpatterns: list = [
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("mfa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("notice/", views.notice, name="notice"),
+    # role grants awaiting a second person's approval (vip.grants)
+    path("grants/", grants_views.grant_list, name="grants"),
+    path("grants/<int:pk>/", grants_views.grant_decide, name="grant_decide"),
 ]

@@ -22,16 +22,25 @@ def menu(client, user) -> list[str]:
 
 def test_the_le_lead_sees_the_board_and_the_review_but_not_the_tablet(client, le_lead):
     assert menu(client, le_lead) == [
-        "CN board", "My deliveries", "Candidates", "Personnel", "Dashboard", "Services", "Reminders", "Review"
+        "CN board", "My deliveries", "Candidates", "Personnel", "Dashboard", "Corrections", "Services", "Reminders",
+        "Review",
     ]  # fmt: skip
+
+
+def test_the_program_manager_finds_the_corrections_awaiting_approval_in_the_menu(client, program_manager):
+    assert "Corrections" in menu(client, program_manager)
 
 
 def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
     assert menu(client, officer) == ["My deliveries", "Candidates", "Tablet", "Reminders"]
 
 
-def test_the_administrator_sees_the_admin_sealing_and_the_audit(client, administrator):
-    assert menu(client, administrator) == ["Reminders", "Admin", "Sealing", "Audit"]
+def test_the_administrator_sees_the_admin_the_audit_and_the_role_grants(client, administrator):
+    assert menu(client, administrator) == ["Reminders", "Admin", "Audit", "Role grants"]
+
+
+def test_the_records_custodian_sees_the_candidates_sealing_and_the_audit(client, custodian):
+    assert menu(client, custodian) == ["Candidates", "Reminders", "Sealing", "Audit"]
 
 
 def test_the_menu_is_written_once_for_a_set_of_roles_and_anew_when_a_role_is_given(client, le_lead):
