@@ -88,6 +88,7 @@ PEOPLE_LISTS: frozenset[str] = frozenset(
         "reports:services",
         "reports:outcomes",
         "audit:review",
+        "notifications:corrections",
     }
 )
 QUERY_VALUE_MAX = 200  # characters of each asked value kept in the row
