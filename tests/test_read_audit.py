@@ -56,6 +56,7 @@ class Rows:
             if getattr(self.response, "streaming", False):
                 self.body = b"".join(self.response.streaming_content).decode()
         self.rows = list(AuditEvent.objects.filter(id__gt=before, actor__isnull=False).order_by("id"))
+        self.queries = queries.captured_queries
         self.inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "vip_auditevent"')]
 
     @property
@@ -115,10 +116,14 @@ def test_it_records_a_detail_page_and_the_people_it_lists_in_one_row(client, le_
 # --- the board, the tablet, intelligence, duplicates ---------------------------------------------------------
 
 
-def test_it_records_the_board_as_one_row_naming_each_cn_and_person_even_when_served_kept(client, le_lead, world):
+def test_it_records_the_board_as_one_row_naming_each_cn_and_person_even_when_served_kept(
+    client, le_lead, world, monkeypatch
+):
+    monkeypatch.setattr("vip.kept._pending_change", lambda: None)  # the test's open transaction keeps nothing
     client.force_login(le_lead)
     first = get(client, "/cn/board/")
     kept = get(client, "/cn/board/")  # served from the cache: the rows are not read again
+    assert len(kept.queries) < len(first.queries)  # the board's rows were not read the second time
     cns = deliveries_visible_to(le_lead)  # a few, each on the board
     assert first.shown(CN) == kept.shown(CN) == sorted(cn.pk for cn in cns)
     assert kept.shown(CANDIDATE) == sorted({cn.candidate_id for cn in cns})
@@ -322,3 +327,15 @@ def test_a_refusal_whose_row_cannot_be_written_is_still_answered(client, second_
     monkeypatch.setattr("vip.audit.middleware.audit_denied", broken)
     client.force_login(second_officer)
     assert client.get(f"/candidates/{world['adult']['candidate']}/").status_code == 404
+
+
+def test_a_value_kept_outside_any_request_still_names_what_it_showed_when_served(world, monkeypatch):
+    from vip.audit import reads
+    from vip.kept import keep_until_changed
+
+    monkeypatch.setattr("vip.kept._pending_change", lambda: None)
+    adult = world["adult"]["candidate"]
+    keep_until_changed("reads-test", lambda: list(Candidate.objects.filter(pk=adult)))  # a task warming it
+    with reads.collecting() as frame:
+        keep_until_changed("reads-test", lambda: [])  # served kept: `make` is not called
+    assert frame.shown == {CANDIDATE: {str(adult)}}

@@ -115,16 +115,15 @@ def showing(make: Callable[[], T]) -> tuple[T, Shown]:
     """`make()`, and what it showed (noted in the request's collection as well): for a value kept to be served
     again, whose reads must be named each time it is served."""
     outer = _frame.get()
-    if outer is None:
-        return make(), {}
-    inner = _Frame()
+    inner = _Frame()  # collected even outside a request (a task warming a page): whoever is served it is named
     token = _frame.set(inner)
     try:
         value = make()
     finally:
         _frame.reset(token)
-        show_all(inner.shown)
-        outer.recorded = outer.recorded or inner.recorded
+        if outer is not None:
+            show_all(inner.shown)
+            outer.recorded = outer.recorded or inner.recorded
     return value, inner.shown
 
 
