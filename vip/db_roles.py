@@ -100,9 +100,10 @@ def _role(cursor, name: str) -> tuple | None:
 
 
 def _owned(cursor, oid: int) -> list[str]:
-    """What of this database the role owns (a table, a sequence, a view, a function, a schema)."""
+    """What of this database the role owns (a table, a sequence, a view, a function, a schema); a session's
+    temporary tables are no one's for long and do not count."""
     cursor.execute(
-        "SELECT relname FROM pg_catalog.pg_class WHERE relowner = %(oid)s "
+        "SELECT relname FROM pg_catalog.pg_class WHERE relowner = %(oid)s AND relpersistence <> 't' "
         "UNION ALL SELECT proname FROM pg_catalog.pg_proc WHERE proowner = %(oid)s "
         "UNION ALL SELECT nspname FROM pg_catalog.pg_namespace WHERE nspowner = %(oid)s "
         "UNION ALL SELECT datname FROM pg_catalog.pg_database WHERE datdba = %(oid)s AND datname = current_database() "
