@@ -47,5 +47,5 @@ ALTER FUNCTION vip_audit_refuse_change() RESET ALL;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("vip", "0008_api_tokens_hashed_recovery_codes")]
+    dependencies = [("vip", "0009_role_grant")]
     operations = [migrations.RunSQL(PG_FORWARD, PG_REVERSE)]
