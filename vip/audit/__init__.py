@@ -14,6 +14,7 @@ from django.db import models
 
 from vip.audit import reads
 from vip.audit.triggers import wanted_triggers
+from vip.db_roles import as_owner, may_maintain_audit
 from vip.models import AuditEvent
 from vip.requestlocal import current_request
 
@@ -214,35 +215,46 @@ def audit_events_visible_to(user):
 MIN_RETENTION_DAYS = 365
 
 
+class AuditMaintenanceRefused(Exception):
+    """The purge was asked of a role that may not change the trail (the app role): only the owner may."""
+
+
 def purge_audit_older_than(days: int) -> int:
-    """Delete events older than `days` (>= 365) through the database's maintenance switch, and record
-    the purge itself. The switch is opened for this transaction only and closed again right after the delete
-    (see vip migration 0003)."""
+    """Delete events older than `days` (>= 365) as the database owner (DATABASE_OWNER_URL, vip.db_roles), through
+    the trail's maintenance switch, and record the purge itself. The switch is opened for this transaction only
+    and closed again right after the delete; the trigger honours it for the table's owner alone (vip migrations
+    0003 and 0009). Runs outside a transaction: the connection is opened again as the owner."""
     import datetime as dt
 
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
     cutoff = timezone.now() - dt.timedelta(days=days)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
-            previous = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
-        try:
-            count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-        finally:  # close the switch at once, even inside an outer transaction
+    with as_owner() as connection:
+        if not may_maintain_audit(connection):
+            raise AuditMaintenanceRefused(
+                f"The database role {connection.settings_dict['USER'] or '(default)'!r} does not own the audit "
+                "trail: run `manage.py purge_audit` with DATABASE_OWNER_URL set to the owner's URL."
+            )
+        with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
-        audit(
-            actor=None,
-            action=AuditEvent.Action.DELETE,
-            object_type="vip.AuditEvent",
-            note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
-            changes={"purged": count, "cutoff": cutoff.isoformat()},
-        )
+                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
+            try:
+                count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+            finally:  # close the switch at once, even inside an outer transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
+            audit(
+                actor=None,
+                action=AuditEvent.Action.DELETE,
+                object_type="vip.AuditEvent",
+                note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
+                changes={"purged": count, "cutoff": cutoff.isoformat()},
+            )
     return count
 
 
