@@ -189,8 +189,16 @@ def audit_events_visible_to(user):
     if not (roles.is_program_manager(user) or roles.is_administrator(user)):
         return qs.none()
     # That a record is or was sealed, and on which order, is the custodian's alone: after an unsealing the
-    # record's trail is seen again, but never its `seal` rows (NMSA 32A-2-26).
+    # record's trail is seen again, but never its `seal` rows, nor the database's rows of the sealing fields'
+    # changes (NMSA 32A-2-26).
     qs = qs.exclude(action=AuditEvent.Action.SEAL)
+    for scope in scopes.all_scopes():
+        if scope.sealing_fields:
+            qs = qs.exclude(
+                object_type=scope.label,
+                action=AuditEvent.Action.UPDATE,
+                changes__has_any_keys=list(scope.sealing_fields),
+            )
     sealed = {scope: scope.sealed_ids() for scope in scopes.all_scopes() if scope.sealed_ids}
     if not any(sealed.values()):
         return qs
