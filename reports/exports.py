@@ -48,7 +48,7 @@ def export_queryset(user, kind: str, params) -> QuerySet:
     }[kind]
     figure = params.get("figure", "")
     if figure:
-        if f.FIGURES.get(figure, (None,))[0] != KINDS[kind]:
+        if figure not in f.FIGURES or f.FIGURES[figure].records != KINDS[kind]:
             raise DomainError(f"“{figure}” is not a figure of {kind}: export from that figure's own list.")
         period, window, errors = f.parse_period(params)
         if errors:

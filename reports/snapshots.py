@@ -77,6 +77,16 @@ class Freshness:
             return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
         return f"{minutes // 60} hours ago"
 
+    def as_of_text(self, now: dt.datetime | None = None) -> str:
+        """What stands beside each number: "live" or e.g. "as of 17:20, 6 min ago"."""
+        if not self.stored:
+            return "live"
+        local = timezone.localtime(self.computed_at)
+        today = timezone.localdate(now or timezone.now())
+        when = date_format(local, "H:i") if local.date() == today else date_format(local, "j M Y H:i")
+        minutes = int(self.age(now).total_seconds() // 60)
+        return f"as of {when}, {'just now' if minutes < 1 else f'{minutes} min ago'}"
+
     def text(self, now: dt.datetime | None = None) -> str:
         """E.g. "Figures as of 17:20 (6 minutes ago), recomputed every 10 minutes."."""
         local = timezone.localtime(self.computed_at)
@@ -126,12 +136,15 @@ def fresh_snapshot(key: str, period: f.Period, window: int, *, now=None) -> Figu
     ).first()
 
 
-def compute_snapshot(key: str, period: f.Period, window: int) -> FiguresSnapshot:
-    """Compute the figures of a shared scope from the records and store them (replacing the older ones)."""
+def compute_snapshot(
+    key: str, period: f.Period, window: int, *, program: f.ProgramFigures | None = None
+) -> FiguresSnapshot:
+    """Compute the figures of a shared scope from the records and store them (replacing the older ones).
+    `program`: the period's figures of that scope, just computed (by a drill-down)."""
     if key != SHARED_SCOPE:
         raise ValueError(f"No shared scope {key!r}.")
     started = time.perf_counter()
-    counts = f.dashboard_counts(f.all_unsealed_scope(), period, window)
+    counts = f.dashboard_counts(f.all_unsealed_scope(), period, window, program=program)
     duration_ms = int((time.perf_counter() - started) * 1000)
     snapshot, _ = FiguresSnapshot.objects.update_or_create(
         scope=key,
@@ -141,6 +154,48 @@ def compute_snapshot(key: str, period: f.Period, window: int) -> FiguresSnapshot
         defaults={"computed_at": timezone.now(), "duration_ms": duration_ms, "data": counts.as_data()},
     )
     return snapshot
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What a drill-down says of the dashboard's figure it came from."""
+
+    number: int | None  # the figure as the dashboard now shows it (None: a live list, no stored number)
+    freshness: Freshness | None  # of that number
+    before: tuple[int, Freshness] | None = None  # the older figure the drill-down found out of date
+
+    @property
+    def recomputed(self) -> bool:
+        return self.before is not None
+
+
+def agree(user, figure: str, period: f.Period, window: int, params, listed: int, *, program=None) -> Agreement:
+    """Bring the dashboard's figure to the drill-down's moment (issue 18: "Refusals showed 2 while the
+    drill-down listed 4").
+
+    The drill-down lists the records now. When the stored figure counts as many, the two agree and the
+    snapshot stands. When the records changed since it was computed, the snapshot is recomputed now (as
+    "Recompute now" would), so the dashboard shows the number the drill-down lists, and the drill-down says
+    what it was and as of when. The drill-down's own computation of the period's figures (`program`) is
+    reused, so only the pipeline and the overdue count are computed again. A figure that is a live list
+    (this week's CNs), and a scope that is never stored, have nothing to bring up to date."""
+    key = shared_scope_key(user)
+    if key is None or f.FIGURES[figure].number is None:
+        return Agreement(None, None)
+    snapshot = FiguresSnapshot.objects.filter(
+        scope=key, period_start=period.start, period_end=period.end, window=window
+    ).first()
+    before = None
+    if snapshot is not None:
+        counts, freshness = _read(snapshot)
+        number = f.shown_number(counts, figure, params)
+        if number == listed:
+            return Agreement(number, freshness)
+        before = (number, freshness)
+    with _one_at_a_time(key, period, window):
+        snapshot = compute_snapshot(key, period, window, program=program)
+    counts, freshness = _read(snapshot)
+    return Agreement(f.shown_number(counts, figure, params), freshness, before=before)
 
 
 def refresh_scheduled() -> FiguresSnapshot:
