@@ -783,8 +783,10 @@ FIGURES = {
     "overdue": Figure(DELIVERIES, "Overdue CNs", "overdue_total"),
     "this_week": Figure(DELIVERIES, "This week's CNs", None),
 }
-# The figures of the period, folded from its records by `program_figures` (the others are of the moment).
-PERIOD_FIGURES = tuple(name for name in FIGURES if name not in ("state", "overdue", "this_week"))
+# The figures of the moment (the pipeline, the overdue CNs, this week's), and those of the period, folded
+# from its records by `program_figures`.
+MOMENT_FIGURES = ("state", "overdue", "this_week")
+PERIOD_FIGURES = tuple(name for name in FIGURES if name not in MOMENT_FIGURES)
 
 
 def drill_ids(

@@ -17,6 +17,12 @@ class FiguresSnapshot(models.Model):
     period_end = models.DateField()
     window = models.PositiveSmallIntegerField(help_text="The re-offence window, in days.")
     computed_at = models.DateTimeField(db_index=True)
+    counted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the pipeline and the overdue count were last counted (a drill-down recounts them alone); "
+        "empty: with the rest, at computed_at.",
+    )
     duration_ms = models.PositiveIntegerField(help_text="How long the computation took.")
     data = models.JSONField(help_text="The figures: numbers only.")
 

@@ -82,14 +82,17 @@ def dashboard(request):
     # each count links to its records with the period and the moment it was computed (the drill-down brings
     # the figure to its own moment if the records changed since: snapshots.agree)
     q = _query(period_params, as_of=_moment(freshness))
+    # the pipeline and the overdue count may have been recounted alone since (snapshots.recount_the_moment)
+    moment = freshness.of_the_moment
+    q_moment = _query(period_params, as_of=_moment(moment))
     # The live lists (the longest late, this week's) are kept, rendered, until a CN changes or the minute
     # turns ("late by" is in minutes); everyone who sees the same CNs shares one copy.
     live_lists_html = kept(
         "dashboard-lists",
         request.user,
-        lambda: _live_lists_html(f.scope_for(request.user), figures, freshness, now, q),
+        lambda: _live_lists_html(f.scope_for(request.user), figures, moment, now, q_moment),
         freshness.cache_key,
-        q,
+        q_moment,
         now.strftime("%H%M"),
         shared=True,
     )
@@ -108,6 +111,8 @@ def dashboard(request):
         "live_lists_html": live_lists_html,
         "q": q,
         "as_of_text": freshness.as_of_text(),
+        "q_moment": q_moment,
+        "moment_as_of_text": moment.as_of_text(),
         "charts": partial(_charts, figures),  # called by the template only when not cached
     }
     return render(request, "reports/dashboard.html", context)

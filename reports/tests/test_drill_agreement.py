@@ -74,3 +74,31 @@ def test_a_drill_down_moment_that_is_not_a_moment_is_refused_with_what_to_write(
 
 def test_an_officer_may_not_open_a_drill_down(client, officer):
     assert signed_in(client, officer).get("/reports/drill/refusals/").status_code == 403
+
+
+def test_a_drill_down_of_the_pipeline_recounts_the_pipeline_alone(client, program_manager):
+    from reports.models import FiguresSnapshot
+
+    client = signed_in(client, program_manager)
+    refusal(1)
+    client.get("/reports/dashboard/")
+    cn(person("New", "Ready", dt.date(1990, 1, 1)), "ready")
+    FiguresSnapshot.objects.update(data={**FiguresSnapshot.objects.get().data, "contacts": 4242})
+    drill = client.get("/reports/drill/state/", {"state": "ready"})
+    stored = FiguresSnapshot.objects.get()
+    assert "It showed 0" in drill.content.decode() and stored.data["pipeline"]["ready"] == 1
+    assert stored.data["contacts"] == 4242 and stored.counted_at > stored.computed_at  # the period's untouched
+    page = client.get("/reports/dashboard/")
+    assert "state=ready&amp;" in page.content.decode()
+    assert {line.state: line.count for line in page.context["pipeline"]}["ready"] == 1
+
+
+def test_the_overdue_count_and_its_drill_down_agree_as_time_passes(client, program_manager):
+    now = timezone.now()
+    cn(person("Late", "One", dt.date(1990, 1, 1)), "ready", state_entered_at=now - dt.timedelta(days=8))
+    client = signed_in(client, program_manager)
+    assert 'id="overdue-total">1<' in client.get("/reports/dashboard/").content.decode()
+    cn(person("Late", "Two", dt.date(1990, 1, 1)), "ready", state_entered_at=now - dt.timedelta(days=9))
+    drill = client.get("/reports/drill/overdue/")
+    assert len(drill.context["rows"]) == 2
+    assert 'id="overdue-total">2<' in client.get("/reports/dashboard/").content.decode()
