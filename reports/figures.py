@@ -8,7 +8,9 @@ The queries are few and fixed whatever the data size (rows are fetched in one qu
 in Python): the dashboard's query count is asserted constant in the tests. At a city's scale folding a
 year of encounters takes seconds, so the dashboard shows the numbers (`FigureCounts`) of a stored snapshot
 recomputed every few minutes (reports/snapshots.py); its lists (the longest late, this week's) read a few
-rows live, and the drill-downs list the records live.
+rows live, and the drill-downs list the records live. A figure's number is the length of its drill-down's
+records (`ProgramFigures.ids`, declared in `FIGURES`), and a drill-down that finds the records changed since
+the snapshot brings the snapshot to its moment (`snapshots.agree`): the two never disagree.
 
 Definitions (shown on the dashboard too):
 - a *contact* is a CN whose encounter, dated in the period, recorded a delivery to the candidate or to a

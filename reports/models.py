@@ -9,7 +9,8 @@ class FiguresSnapshot(models.Model):
     """The dashboard's figures for one scope and period, as computed at `computed_at` (reports/snapshots.py).
 
     Numbers only (counts by figure, state, service type and month): no name, no id of a record, nothing
-    about a person. The records behind a figure are always listed live (the drill-down).
+    about a person. The records behind a figure are always listed live (the drill-down), which recomputes the
+    snapshot when they have changed since (`snapshots.agree`).
     """
 
     scope = models.CharField(max_length=40, help_text="Whose figures: a key shared by every user of that scope.")
