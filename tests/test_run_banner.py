@@ -1,0 +1,30 @@
+"""`make run`'s banner prints the sign-in hints and runs nothing (issue #18: it ran `make otp` by accident)."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+RUN_SH = Path(__file__).resolve().parent.parent / "scripts" / "run.sh"
+
+
+def banner_script() -> str:
+    """The lines of scripts/run.sh that print the banner: from its printf to the heredoc's end."""
+    text = RUN_SH.read_text()
+    return re.search(r"^printf .*?^MSG$", text, re.S | re.M).group(0)
+
+
+def test_the_banner_shows_the_otp_command_without_running_it(tmp_path):
+    ran = tmp_path / "make-ran"
+    fake_make = tmp_path / "make"
+    fake_make.write_text(f"#!/bin/sh\ntouch {ran}\necho 123456\n")
+    fake_make.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "HOST": "10.0.0.5", "PORT": "8080"}
+    out = subprocess.run(["bash", "-c", banner_script()], env=env, capture_output=True, text=True, check=True).stdout
+    assert "`make otp U=officer1`" in out and not ran.exists()
+
+
+def test_the_banner_says_where_the_site_listens(tmp_path):
+    env = {**os.environ, "HOST": "10.0.0.5", "PORT": "8080"}
+    out = subprocess.run(["bash", "-c", banner_script()], env=env, capture_output=True, text=True, check=True).stdout
+    assert "http://10.0.0.5:8080/" in out
