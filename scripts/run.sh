@@ -38,14 +38,15 @@ mkdir -p var/log
 CELERY_PID=$!
 trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM
 
-cat <<MSG
-
-  VIP record management database: http://$HOST:$PORT/
+# The address is printed apart so the text below can sit in a quoted heredoc: nothing in it is ever run
+# (an unquoted one ran the backticks around `make otp`).
+printf '\n  VIP record management database: http://%s:%s/\n' "$HOST" "$PORT"
+cat <<'MSG'
   Sign in as one of the demo personas above (passwords in var/demo-credentials.txt):
     lead (VIP LE Lead), officer1 / officer2 (qualified officers), trainee, manager (Program Manager),
     social (Social Services), admin (Administrator, Django admin at /admin/), custodian (Records Custodian).
   Every account has a second factor (CJIS IA-2). In this demo the personas are pre-enrolled: after the
-  password, type the code that \`make otp U=officer1\` prints (in another terminal), then acknowledge the notice.
+  password, type the code that `make otp U=officer1` prints (in another terminal), then acknowledge the notice.
   Celery worker and beat are running (log: var/log/celery.log). Stop with Ctrl-C.
 
 MSG
