@@ -70,16 +70,61 @@ def browser_context_args(browser_context_args):
 
 from vip.testing import *  # noqa: E402,F401,F403
 
+# --- the database roles, as production (docs/operations.md, "Database roles") -------------------------------
+
+_APP_ROLE: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The owner creates and migrates the test database; every test then connects as the app role.
+
+    The owner is DATABASE_OWNER_URL's role, else DATABASE_URL's (as CI and `make test` give it). The app role is
+    DATABASE_URL's when it names another role, else VIP_APP_ROLE (vip_app; password VIP_APP_PASSWORD, none
+    under trust authentication) on the same server. The owner's test sessions hold the trail's maintenance
+    switch, which the trigger honours for the owner alone (vip migration 0009): `flush` (as the owner, between
+    transactional tests) can empty the audit table, and tests can age a row. The app role's sessions do not,
+    and could not use it."""
+    from django.conf import settings
+
+    from vip.db_roles import credentials, owner_credentials
+
+    default = settings.DATABASES["default"]
+    owner = owner_credentials()
+    if default.get("USER") and default["USER"] != owner["USER"]:
+        app = credentials(default)
+    else:
+        app = {
+            **owner,
+            "USER": os.environ.get("VIP_APP_ROLE", "vip_app"),
+            "PASSWORD": os.environ.get("VIP_APP_PASSWORD", ""),
+        }
+    options = f"{owner['OPTIONS'].get('options', '')} -c vip.audit_maintenance=on".strip()
+    settings.VIP_DATABASE_OWNER = {**owner, "OPTIONS": {**owner["OPTIONS"], "options": options}}
+    default.update(settings.VIP_DATABASE_OWNER)
+    _APP_ROLE.update(app)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Let pytest empty the append-only audit table between transactional tests (see vip migration 0003)."""
+    """Set up the app role on the test database (as the owner, as production does after `migrate`), then
+    connect every test as that role. The owner's connection is back for the database's teardown."""
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
+    default = settings.DATABASES["default"]
     with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET vip.audit_maintenance = 'on'")
+        password = _APP_ROLE["PASSWORD"] or None
+        call_command("setup_db_roles", _APP_ROLE["USER"], password=password, stdout=StringIO())
         connection.close()
+    default.update(_APP_ROLE)
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+    default.update(settings.VIP_DATABASE_OWNER)
 
 
 @pytest.fixture(scope="session", autouse=True)

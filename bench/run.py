@@ -55,6 +55,9 @@ class Endpoint:
     alone_ms: float | None = None  # one request in-process, nothing else running: what a person waits at best
     fresh_ms: float | None = None  # the same, right after a change of the data: nothing kept (`kept`) to serve
     floor_beside: float | None = None  # the floor's p95 measured right before and right after it (their mean)
+    audit_rows: int | None = None  # audit rows the fresh request wrote (INSERTs into the trail): one per read
+    audit_ms: float | None = None  # what those INSERTs took, by the database's clock as Django saw it
+    audit_per_request: float | None = None  # under load: rows added to the trail per answered request
 
 
 # --- what is measured -----------------------------------------------------------------------------------
@@ -187,13 +190,32 @@ def count_queries(endpoints: list[Endpoint]) -> None:
                 times.append((time.monotonic() - started) * 1000)
             endpoint.alone_ms = round(statistics.median(times), 1)
             cn_data_changed()
+            audit_inserts: list[float] = []
             started = time.monotonic()
-            with CaptureQueriesContext(connection) as ctx:
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed_audit(audit_inserts)):
                 client.get(path)
             endpoint.fresh_ms = round((time.monotonic() - started) * 1000, 1)
             endpoint.queries = len(ctx.captured_queries)
+            # The read's audit row (vip/audit/middleware.py): one INSERT per request that shows people (issue 17).
+            endpoint.audit_rows = len(audit_inserts)
+            endpoint.audit_ms = round(sum(audit_inserts) * 1000, 2)
         except Exception as error:  # a page that crashes is reported by the load run as a 500
             print(f"  (could not count queries of {endpoint.name}: {error.__class__.__name__})", file=sys.stderr)
+
+
+def timed_audit(times: list[float]):
+    """An execute wrapper timing each INSERT into the audit trail (CaptureQueriesContext keeps milliseconds only)."""
+
+    def wrapper(execute, sql, params, many, context):
+        if not sql.startswith('INSERT INTO "vip_auditevent"'):
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.append(time.perf_counter() - started)
+
+    return wrapper
 
 
 # --- wrk ------------------------------------------------------------------------------------------------
@@ -404,12 +426,22 @@ def verdict(endpoint: Endpoint, floor_p95: float) -> tuple[str, str]:
     return ("FAIL", "; ".join(reasons)) if reasons else ("PASS", "")
 
 
+def audit_high_water() -> int:
+    """The newest audit row's id: the rows an endpoint's run added are the difference before and after it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM vip_auditevent")
+        return cursor.fetchone()[0]
+
+
 def table(endpoints: list[Endpoint], floor_p95: float) -> str:
     head = (
         f"| {'endpoint':<42} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'alone ms':>8} "
-        f"| {'fresh ms':>8} | {'queries':>7} | {'floor beside':>12} | verdict |"
+        f"| {'fresh ms':>8} | {'queries':>7} | {'audit rows (ms)':>15} | {'rows/req':>8} | {'floor beside':>12} "
+        "| verdict |"
     )
-    widths = [44, 9, 9, 9, 9, 10, 10, 9, 14, 9]
+    widths = [44, 9, 9, 9, 9, 10, 10, 9, 17, 10, 14, 9]
     lines = [head, "|" + "|".join("-" * w for w in widths) + "|"]
     for e in endpoints:
         r = e.result
@@ -419,9 +451,11 @@ def table(endpoints: list[Endpoint], floor_p95: float) -> str:
         alone = "" if e.alone_ms is None else f"{e.alone_ms:.0f}"
         fresh = "" if e.fresh_ms is None else f"{e.fresh_ms:.0f}"
         beside = "" if e.floor_beside is None else f"{e.floor_beside:.1f}"
+        rows = "" if e.audit_rows is None else f"{e.audit_rows} ({e.audit_ms:.2f})"
+        per = "" if e.audit_per_request is None else f"{e.audit_per_request:.2f}"
         lines.append(
             f"| {e.name:<42} | {rps:>7} | {r.get('p50_ms', 0):>7.1f} | {r.get('p95_ms', 0):>7.1f} | "
-            f"{r.get('p99_ms', 0):>7.1f} | {alone:>8} | {fresh:>8} | {q:>7} | {beside:>12} | "
+            f"{r.get('p99_ms', 0):>7.1f} | {alone:>8} | {fresh:>8} | {q:>7} | {rows:>15} | {per:>8} | {beside:>12} | "
             f"{v}{': ' + why if why else ''} |"
         )
     return "\n".join(lines)
@@ -543,9 +577,13 @@ def main(argv: list[str] | None = None) -> int:
             script = wrk_script(endpoint, folder)
             if args.warmup and not endpoint.once and endpoint.method == "GET":
                 warm_up(base, endpoint, args.warmup, args.concurrency)
+            before_rows = audit_high_water()
             raw = run_wrk(base, endpoint, script, args.duration, args.concurrency)
             endpoint.result = summarise(endpoint, raw, args.duration, args.concurrency)
             r = endpoint.result
+            if r["requests"]:  # other writers (a transition's change rows) count too: what the trail grew by
+                endpoint.audit_per_request = (audit_high_water() - before_rows) / r["requests"]
+            connections.close_all()  # the measuring process holds no connection while the server is measured
             late = f", {r['timeouts']} timeouts" if r["timeouts"] else ""
             print(
                 f"  {endpoint.name}: {r['rps']} req/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
@@ -575,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
         "floors measured right before and right after it: "
         f"{', '.join(f'{p:.1f}' for p in floors_beside) or 'none'} ms).",
         "* = requests/s from Little's law (the pool of CNs ran out before the time).",
+        "audit rows (ms): the INSERTs into the audit trail of one fresh request, and their time (issue 17: one "
+        "row per answer that shows people); rows/req: the rows the trail grew by per request under load.",
         "",
         table(endpoints, floor_p95),
         "",
@@ -600,6 +640,9 @@ def main(argv: list[str] | None = None) -> int:
                 "alone_ms": e.alone_ms,
                 "fresh_ms": e.fresh_ms,
                 "floor_beside_p95_ms": e.floor_beside,
+                "audit_rows": e.audit_rows,
+                "audit_ms": e.audit_ms,
+                "audit_rows_per_request": e.audit_per_request,
                 **e.result,
                 "verdict": verdict(e, floor_p95)[0],
             }

@@ -20,6 +20,7 @@ class CandidatesConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from candidates.models import Candidate
+        from candidates.sealing import SEALING_FIELDS
         from candidates.selectors import candidates_visible_to
         from vip import scopes
 
@@ -29,4 +30,29 @@ class CandidatesConfig(AppConfig):
             return [str(pk) for pk in Candidate.objects.sealed().values_list("pk", flat=True)]
 
         # the admin and the audit trail (in vip, below this app) apply the candidates' access rule through it
-        scopes.register(Candidate, candidates_visible_to, link="candidate", sealed_ids=sealed_ids)
+        scopes.register(
+            Candidate, candidates_visible_to, link="candidate", sealed_ids=sealed_ids, sealing_fields=SEALING_FIELDS
+        )
+        _declare_people_records()
+
+
+def _declare_people_records() -> None:
+    """The records that name a person: a request that loads one names it, and its person, in its one audit
+    row (vip/audit/reads.py; issue 17). Shootings, groups and meetings name people only through these."""
+    from candidates import models as m
+    from vip.audit import reads
+
+    reads.register(m.Candidate)
+    for model in (
+        m.Alias,
+        m.Address,
+        m.Phone,
+        m.Influencer,
+        m.Referral,
+        m.EligibilityBasis,
+        m.GroupMembership,
+        m.ShootingParticipant,
+        m.ServiceOffer,
+        m.OutcomeEvent,
+    ):
+        reads.register(model, person="candidate")

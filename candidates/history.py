@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 
 from candidates import models as m
+from candidates.sealing import SEALING_FIELDS
 from vip import prepared
 from vip.json_rows import USER_FIELDS, attach, decode, make, qn, related_json
 from vip.models import AuditEvent
@@ -74,8 +75,9 @@ def _history_sql() -> str:
     actions = ", ".join(f"'{action}'" for action in CHANGES)
     branches = []
     for kind, model in enumerate(HISTORY_MODELS):
-        if model is m.Candidate:
-            owner = "object_id = %s"
+        if model is m.Candidate:  # a sealing's or unsealing's changes are the custodian's alone (NMSA 32A-2-26)
+            sealing = ", ".join(f"'{column}'" for column in SEALING_FIELDS)
+            owner = f"object_id = %s AND NOT (action = 'update' AND changes ?| ARRAY[{sealing}])"
         else:
             owner = f"snapshot ->> '{model._meta.get_field('candidate').column}' = %s"
         # Each kind's newest changes only (the database's rows: they carry the record), before the joins.

@@ -59,27 +59,44 @@ class Chart:
         return [(category, [s.values[i] for s in self.series]) for i, category in enumerate(self.categories)]
 
 
-def nice_max(value: int) -> int:
-    if value <= 4:
-        return 4
-    magnitude = 10 ** int(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        top = math.ceil(value / (step * magnitude)) * step * magnitude
-        if top >= value:
-            return int(top)
-    return value  # pragma: no cover
+MAX_STEPS = 5  # at most this many gridlines above the baseline
+
+
+def integer_ticks(value: int) -> list[int]:
+    """The axis of a count: whole numbers from 0, a step of 1, 2 or 5 times a power of ten, up to the first
+    tick at or above `value`, at most MAX_STEPS steps (issue 18: no "1.5 CNs")."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            steps = max(1, math.ceil(value / step))
+            if steps <= MAX_STEPS:
+                return [step * n for n in range(steps + 1)]
+        magnitude *= 10
+
+
+def with_data(categories: list[str], series: list[Series]) -> tuple[list[str], list[Series]]:
+    """The months from the first with a count to the last (issue 18: "eleven empty months"). A month of
+    nothing between two with counts stays: it is a real zero, and dropping it would draw a false trend."""
+    filled = [i for i in range(len(categories)) if any(s.values[i] for s in series)]
+    if not filled:
+        return [], [Series(s.name, s.css, []) for s in series]
+    keep = slice(filled[0], filled[-1] + 1)
+    return categories[keep], [Series(s.name, s.css, s.values[keep]) for s in series]
 
 
 def bar_chart(*, id: str, title: str, categories: list[str], series: list[Series]) -> Chart:
-    """Grouped bars: one group per category (a month), one bar per series."""
+    """Grouped bars: one group per category (a month) that has data, or lies between two that have, one bar
+    per series; a whole-number axis."""
+    categories, series = with_data(categories, series)
     chart = Chart(id=id, title=title, categories=categories, series=series)
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
-    top = nice_max(max([v for s in series for v in s.values] + [0]))
+    ticks = integer_ticks(max([v for s in series for v in s.values] + [0]))
+    top = ticks[-1]
     chart.baseline_y = TOP + plot_height
-    for i in range(5):
-        value = top * i / 4
-        chart.ticks.append(Label(LEFT - 6, round(chart.baseline_y - plot_height * i / 4, 1), f"{value:g}"))
+    for value in ticks:
+        y = round(chart.baseline_y - plot_height * value / top, 1)
+        chart.ticks.append(Label(LEFT - 6, y, str(value)))
     if not categories:
         return chart
     group_width = plot_width / len(categories)

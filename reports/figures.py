@@ -8,7 +8,9 @@ The queries are few and fixed whatever the data size (rows are fetched in one qu
 in Python): the dashboard's query count is asserted constant in the tests. At a city's scale folding a
 year of encounters takes seconds, so the dashboard shows the numbers (`FigureCounts`) of a stored snapshot
 recomputed every few minutes (reports/snapshots.py); its lists (the longest late, this week's) read a few
-rows live, and the drill-downs list the records live.
+rows live, and the drill-downs list the records live. A figure's number is the length of its drill-down's
+records (`ProgramFigures.ids`, declared in `FIGURES`), and a drill-down that finds the records changed since
+the snapshot brings the snapshot to its moment (`snapshots.agree`): the two never disagree.
 
 Definitions (shown on the dashboard too):
 - a *contact* is a CN whose encounter, dated in the period, recorded a delivery to the candidate or to a
@@ -47,6 +49,7 @@ from candidates.selectors import candidates_visible_to
 from notifications import rules
 from notifications.models import Delivery, Encounter, State, TeamMember
 from notifications.selectors import deliveries_visible_to
+from vip.audit import reads
 
 DEFAULT_WINDOW_DAYS = 365
 MAX_WINDOW_DAYS = 3650
@@ -295,23 +298,32 @@ class ProgramFigures:
     def command_level_share(self) -> float | None:
         return self.share(len(self.command_level), len(self.contacts))
 
+    def ids(self, figure: str, service_type: str = "") -> list[int]:
+        """The records behind one of the period's figures (`FIGURES`), in the order the drill-down lists them:
+        the one home of each figure's records. Its number on the dashboard is how many there are (`counts`)."""
+        offers = [row for row in self.offer_rows if not service_type or row[1] == service_type]
+        return {
+            "contacts": lambda: [x.delivery_id for x in self.contacts],
+            "to_candidate": lambda: [x.delivery_id for x in self.to_candidate],
+            "to_influencer": lambda: [x.delivery_id for x in self.to_influencer],
+            "refusals": lambda: [x.delivery_id for x in self.refusals],
+            "contacted": lambda: list(self.contacted),
+            "reoffended": lambda: sorted(self.reoffended),
+            "revictimizations": lambda: [pk for pk, _ in self.revictimizations],
+            "aged_18_29": lambda: sorted(self.aged_18_29),
+            "juveniles": lambda: sorted(self.juveniles),
+            "command_level": lambda: sorted(self.command_level),
+            "services_offered": lambda: [row[0] for row in offers],
+            "services_accepted": lambda: [row[0] for row in offers if row[2] in ACCEPTED_STATUSES],
+        }[figure]()
+
     def counts(self) -> FigureCounts:
-        """The numbers the dashboard shows, without the records behind them."""
+        """The numbers the dashboard shows, without the records behind them: each is how many records its
+        drill-down lists (`ids`), so a figure and its records cannot be defined apart."""
         return FigureCounts(
             period=self.period,
             window=self.window,
-            contacts=len(self.contacts),
-            to_candidate=len(self.to_candidate),
-            to_influencer=len(self.to_influencer),
-            contacted=len(self.contacted),
-            refusals=len(self.refusals),
-            reoffended=len(self.reoffended),
-            revictimizations=len(self.revictimizations),
-            aged_18_29=len(self.aged_18_29),
-            juveniles=len(self.juveniles),
-            command_level=len(self.command_level),
-            offered_total=self.offered_total,
-            accepted_total=self.accepted_total,
+            **{FIGURES[name].number: len(self.ids(name)) for name in PERIOD_FIGURES},
             services=self.services,
             months=self.months,
         )
@@ -428,9 +440,12 @@ def program_figures(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_D
     return figures
 
 
-def dashboard_counts(scope: Scope, period: Period, window: int = DEFAULT_WINDOW_DAYS, *, now=None) -> FigureCounts:
-    """Everything the dashboard counts, computed now from the records (what a snapshot stores)."""
-    counts = program_figures(scope, period, window).counts()
+def dashboard_counts(
+    scope: Scope, period: Period, window: int = DEFAULT_WINDOW_DAYS, *, now=None, program: ProgramFigures | None = None
+) -> FigureCounts:
+    """Everything the dashboard counts, computed now from the records (what a snapshot stores). `program`: the
+    period's figures of this scope just computed (by a drill-down), not computed twice."""
+    counts = (program or program_figures(scope, period, window)).counts()
     counts.pipeline = pipeline(scope)
     counts.overdue_total = overdue_count(scope, now=now)
     return counts
@@ -529,7 +544,13 @@ class PipelineLine:
     count: int
 
 
+def in_state(scope: Scope, state: str) -> QuerySet:
+    """The CNs in one state: its pipeline count (`pipeline`, the same filter grouped) and its drill-down."""
+    return scope.deliveries.filter(state=state)
+
+
 def pipeline(scope: Scope) -> list[PipelineLine]:
+    """How many CNs are in each state: `in_state`, counted for every state in one GROUP BY."""
     counts = dict(scope.deliveries.order_by().values_list("state").annotate(n=Count("pk")))
     return [PipelineLine(state.value, state.label, counts.get(state.value, 0)) for state in PIPELINE_STATES]
 
@@ -557,6 +578,7 @@ class CNRow:
     first_name: str
     middle_name: str
     last_name: str
+    candidate_id: int
 
     FIELDS = (
         "pk",
@@ -566,7 +588,13 @@ class CNRow:
         "candidate__first_name",
         "candidate__middle_name",
         "candidate__last_name",
+        "candidate_id",
     )
+
+    def __post_init__(self):
+        # Read as values, not instances: the request's audit row names the CN and its person all the same.
+        reads.show(Delivery._meta.label, [self.pk])
+        reads.show(Candidate._meta.label, [self.candidate_id])
 
     @property
     def candidate(self) -> str:
@@ -618,15 +646,21 @@ class Overdue:
         return f"{hours} h {(self.late_by.seconds % 3600) // 60} min"
 
 
+def overdue_cns(scope: Scope, *, now: dt.datetime | None = None, dues=None) -> QuerySet:
+    """The overdue CNs: what the dashboard's overdue figure counts (`overdue_count`) and its drill-down lists
+    (`overdue_ids`), one home for both."""
+    return scope.deliveries.filter(rules.overdue_q(now or timezone.now(), dues or rules.due_times()))
+
+
 def overdue_count(scope: Scope, *, now: dt.datetime | None = None) -> int:
-    return scope.deliveries.filter(overdue_filter(now)).order_by().count()
+    return overdue_cns(scope, now=now).order_by().count()
 
 
 def overdue_ids(scope: Scope, *, now: dt.datetime | None = None) -> list[int]:
     """The ids of every overdue CN, the longest late first (one query, ids only: the drill-down lists all)."""
     dues = rules.due_times()
     return list(
-        scope.deliveries.filter(rules.overdue_q(now or timezone.now(), dues))
+        overdue_cns(scope, now=now, dues=dues)
         .annotate(due_at=rules.due_at_expression(dues))
         .order_by("due_at", "state_entered_at", "pk")
         .values_list("pk", flat=True)
@@ -732,52 +766,63 @@ def planned_this_week(scope: Scope, limit: int, today: dt.date | None = None) ->
 
 DELIVERIES, CANDIDATES, OFFERS, OUTCOMES = "deliveries", "candidates", "offers", "outcomes"
 
+
+@dataclass(frozen=True)
+class Figure:
+    records: str  # what its drill-down lists
+    title: str
+    number: str | None  # the FigureCounts field the dashboard shows it as; None: a live list, not a number
+
+
 FIGURES = {
-    # name: (what it lists, its title)
-    "contacts": (DELIVERIES, "Contacts: CNs delivered to the candidate or to an influencer"),
-    "to_candidate": (DELIVERIES, "CNs delivered to the candidate"),
-    "to_influencer": (DELIVERIES, "CNs delivered to a family member, influencer or associate"),
-    "refusals": (DELIVERIES, "Refusals: CNs refused or the team asked to leave"),
-    "contacted": (CANDIDATES, "Candidates contacted"),
-    "reoffended": (CANDIDATES, "Candidates with a new arrest within the window after their contact"),
-    "revictimizations": (OUTCOMES, "Re-victimisations after a contact"),
-    "aged_18_29": (CANDIDATES, "Candidates aged 18 to 29 at contact"),
-    "juveniles": (CANDIDATES, "Juveniles reached (17 or younger at contact)"),
-    "command_level": (DELIVERIES, "Contacts with command-level personnel on the team"),
-    "services_offered": (OFFERS, "Services offered"),
-    "services_accepted": (OFFERS, "Services accepted (accepted or completed)"),
-    "state": (DELIVERIES, "CNs in a state"),
-    "overdue": (DELIVERIES, "Overdue CNs"),
-    "this_week": (DELIVERIES, "This week's CNs"),
+    "contacts": Figure(DELIVERIES, "Contacts: CNs delivered to the candidate or to an influencer", "contacts"),
+    "to_candidate": Figure(DELIVERIES, "CNs delivered to the candidate", "to_candidate"),
+    "to_influencer": Figure(DELIVERIES, "CNs delivered to a family member, influencer or associate", "to_influencer"),
+    "refusals": Figure(DELIVERIES, "Refusals: CNs refused or the team asked to leave", "refusals"),
+    "contacted": Figure(CANDIDATES, "Candidates contacted", "contacted"),
+    "reoffended": Figure(
+        CANDIDATES, "Candidates with a new arrest within the window after their contact", "reoffended"
+    ),
+    "revictimizations": Figure(OUTCOMES, "Re-victimisations after a contact", "revictimizations"),
+    "aged_18_29": Figure(CANDIDATES, "Candidates aged 18 to 29 at contact", "aged_18_29"),
+    "juveniles": Figure(CANDIDATES, "Juveniles reached (17 or younger at contact)", "juveniles"),
+    "command_level": Figure(DELIVERIES, "Contacts with command-level personnel on the team", "command_level"),
+    "services_offered": Figure(OFFERS, "Services offered", "offered_total"),
+    "services_accepted": Figure(OFFERS, "Services accepted (accepted or completed)", "accepted_total"),
+    "state": Figure(DELIVERIES, "CNs in a state", "pipeline"),
+    "overdue": Figure(DELIVERIES, "Overdue CNs", "overdue_total"),
+    "this_week": Figure(DELIVERIES, "This week's CNs", None),
 }
+# The figures of the moment (the pipeline, the overdue CNs, this week's), and those of the period, folded
+# from its records by `program_figures`.
+MOMENT_FIGURES = ("state", "overdue", "this_week")
+PERIOD_FIGURES = tuple(name for name in FIGURES if name not in MOMENT_FIGURES)
 
 
-def drill_ids(figure: str, scope: Scope, period: Period, window: int, params) -> list[int]:
-    """The ids of the records behind one figure, computed exactly as the figure was."""
+def drill_ids(
+    figure: str, scope: Scope, period: Period, window: int, params, *, program: ProgramFigures | None = None
+) -> list[int]:
+    """The ids of the records behind one figure, computed exactly as the figure was (`program`: the period's
+    figures, when already computed)."""
     if figure == "state":
-        return list(scope.deliveries.filter(state=params.get("state", "")).values_list("pk", flat=True))
+        return list(in_state(scope, params.get("state", "")).values_list("pk", flat=True))
     if figure == "overdue":
         return overdue_ids(scope)
     if figure == "this_week":
         return list(this_weeks_deliveries(scope).values_list("pk", flat=True))
-    f = program_figures(scope, period, window)
+    program = program or program_figures(scope, period, window)
+    return program.ids(figure, params.get("type", ""))
+
+
+def shown_number(counts: FigureCounts, figure: str, params) -> int | None:
+    """The number the dashboard shows for a figure (with its drill-down's parameters), None for a live list."""
+    number = FIGURES[figure].number
+    if number is None:
+        return None
+    if figure == "state":
+        return {line.state: line.count for line in counts.pipeline}.get(params.get("state", ""), 0)
     service_type = params.get("type", "")
-    by_figure = {
-        "contacts": [x.delivery_id for x in f.contacts],
-        "to_candidate": [x.delivery_id for x in f.to_candidate],
-        "to_influencer": [x.delivery_id for x in f.to_influencer],
-        "refusals": [x.delivery_id for x in f.refusals],
-        "contacted": list(f.contacted),
-        "reoffended": sorted(f.reoffended),
-        "revictimizations": [pk for pk, _ in f.revictimizations],
-        "aged_18_29": sorted(f.aged_18_29),
-        "juveniles": sorted(f.juveniles),
-        "command_level": sorted(f.command_level),
-        "services_offered": [row[0] for row in f.offer_rows if not service_type or row[1] == service_type],
-        "services_accepted": [
-            row[0]
-            for row in f.offer_rows
-            if row[2] in ACCEPTED_STATUSES and (not service_type or row[1] == service_type)
-        ],
-    }
-    return by_figure[figure]
+    if service_type and figure in ("services_offered", "services_accepted"):
+        line = next((line for line in counts.services if line.service_type == service_type), None)
+        return 0 if line is None else line.offered if figure == "services_offered" else line.accepted
+    return getattr(counts, number)

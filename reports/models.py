@@ -9,7 +9,8 @@ class FiguresSnapshot(models.Model):
     """The dashboard's figures for one scope and period, as computed at `computed_at` (reports/snapshots.py).
 
     Numbers only (counts by figure, state, service type and month): no name, no id of a record, nothing
-    about a person. The records behind a figure are always listed live (the drill-down).
+    about a person. The records behind a figure are always listed live (the drill-down), which recomputes the
+    snapshot when they have changed since (`snapshots.agree`).
     """
 
     scope = models.CharField(max_length=40, help_text="Whose figures: a key shared by every user of that scope.")
@@ -17,6 +18,12 @@ class FiguresSnapshot(models.Model):
     period_end = models.DateField()
     window = models.PositiveSmallIntegerField(help_text="The re-offence window, in days.")
     computed_at = models.DateTimeField(db_index=True)
+    counted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the pipeline and the overdue count were last counted (a drill-down recounts them alone); "
+        "empty: with the rest, at computed_at.",
+    )
     duration_ms = models.PositiveIntegerField(help_text="How long the computation took.")
     data = models.JSONField(help_text="The figures: numbers only.")
 

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -57,6 +57,12 @@ class Freshness:
     stored: bool  # from (or just written to) a snapshot; False: computed live for a narrower scope
     scheduled: bool  # the period the task recomputes (the default one)
     snapshot_id: int | None = None
+    counted_at: dt.datetime | None = None  # the pipeline and the overdue count, when recounted alone since
+
+    @property
+    def of_the_moment(self) -> Freshness:
+        """The freshness of the pipeline and the overdue count (`counted_at`, else `computed_at`)."""
+        return replace(self, computed_at=self.counted_at or self.computed_at, counted_at=None)
 
     @property
     def cache_key(self) -> str | None:
@@ -64,7 +70,8 @@ class Freshness:
         it (a recomputation makes a new key). None when computed live."""
         if self.snapshot_id is None:
             return None
-        return f"{self.snapshot_id}:{self.computed_at.isoformat()}"
+        counted = self.counted_at.isoformat() if self.counted_at else ""
+        return f"{self.snapshot_id}:{self.computed_at.isoformat()}:{counted}"
 
     def age(self, now: dt.datetime | None = None) -> dt.timedelta:
         return max((now or timezone.now()) - self.computed_at, dt.timedelta(0))
@@ -76,6 +83,16 @@ class Freshness:
         if minutes < 120:
             return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
         return f"{minutes // 60} hours ago"
+
+    def as_of_text(self, now: dt.datetime | None = None) -> str:
+        """What stands beside each number: "live" or e.g. "as of 17:20, 6 min ago"."""
+        if not self.stored:
+            return "live"
+        local = timezone.localtime(self.computed_at)
+        today = timezone.localdate(now or timezone.now())
+        when = date_format(local, "H:i") if local.date() == today else date_format(local, "j M Y H:i")
+        minutes = int(self.age(now).total_seconds() // 60)
+        return f"as of {when}, {'just now' if minutes < 1 else f'{minutes} min ago'}"
 
     def text(self, now: dt.datetime | None = None) -> str:
         """E.g. "Figures as of 17:20 (6 minutes ago), recomputed every 10 minutes."."""
@@ -126,21 +143,81 @@ def fresh_snapshot(key: str, period: f.Period, window: int, *, now=None) -> Figu
     ).first()
 
 
-def compute_snapshot(key: str, period: f.Period, window: int) -> FiguresSnapshot:
-    """Compute the figures of a shared scope from the records and store them (replacing the older ones)."""
+def compute_snapshot(
+    key: str, period: f.Period, window: int, *, program: f.ProgramFigures | None = None
+) -> FiguresSnapshot:
+    """Compute the figures of a shared scope from the records and store them (replacing the older ones).
+    `program`: the period's figures of that scope, just computed (by a drill-down)."""
     if key != SHARED_SCOPE:
         raise ValueError(f"No shared scope {key!r}.")
     started = time.perf_counter()
-    counts = f.dashboard_counts(f.all_unsealed_scope(), period, window)
+    counts = f.dashboard_counts(f.all_unsealed_scope(), period, window, program=program)
     duration_ms = int((time.perf_counter() - started) * 1000)
     snapshot, _ = FiguresSnapshot.objects.update_or_create(
         scope=key,
         period_start=period.start,
         period_end=period.end,
         window=window,
-        defaults={"computed_at": timezone.now(), "duration_ms": duration_ms, "data": counts.as_data()},
+        defaults={
+            "computed_at": timezone.now(),
+            "counted_at": None,
+            "duration_ms": duration_ms,
+            "data": counts.as_data(),
+        },
     )
     return snapshot
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What a drill-down says of the dashboard's figure it came from."""
+
+    number: int | None  # the figure as the dashboard now shows it (None: a live list, no stored number)
+    freshness: Freshness | None  # of that number
+    before: tuple[int, Freshness] | None = None  # the older figure the drill-down found out of date
+
+    @property
+    def recomputed(self) -> bool:
+        return self.before is not None
+
+
+def agree(user, figure: str, period: f.Period, window: int, params, listed: int, *, program=None) -> Agreement:
+    """Bring the dashboard's figure to the drill-down's moment (issue 18: "Refusals showed 2 while the
+    drill-down listed 4").
+
+    The drill-down lists the records now. When the stored figure counts as many, the two agree and the
+    snapshot stands. When the records changed since it was computed, the snapshot is recomputed now (as
+    "Recompute now" would), so the dashboard shows the number the drill-down lists, and the drill-down says
+    what it was and as of when. The drill-down's own computation of the period's figures (`program`) is
+    reused, so only the pipeline and the overdue count are computed again; and a drill-down of the pipeline
+    or the overdue CNs recounts only those (`recount_the_moment`), not the period's figures. A figure that is a live list
+    (this week's CNs), and a scope that is never stored, have nothing to bring up to date."""
+    key = shared_scope_key(user)
+    if key is None or f.FIGURES[figure].number is None:
+        return Agreement(None, None)
+    of_the_moment = figure in f.MOMENT_FIGURES
+
+    def freshness_of(snapshot) -> tuple[f.FigureCounts, Freshness]:
+        counts, freshness = _read(snapshot)
+        return counts, freshness.of_the_moment if of_the_moment else freshness
+
+    snapshot = FiguresSnapshot.objects.filter(
+        scope=key, period_start=period.start, period_end=period.end, window=window
+    ).first()
+    before = None
+    if snapshot is not None:
+        counts, freshness = freshness_of(snapshot)
+        number = f.shown_number(counts, figure, params)
+        if number == listed:
+            return Agreement(number, freshness)
+        before = (number, freshness)
+    with _one_at_a_time(key, period, window):
+        if snapshot is not None and of_the_moment:
+            snapshot = recount_the_moment(snapshot)
+        else:
+            snapshot = compute_snapshot(key, period, window, program=program)
+    counts, freshness = freshness_of(snapshot)
+    return Agreement(f.shown_number(counts, figure, params), freshness, before=before)
 
 
 def refresh_scheduled() -> FiguresSnapshot:
@@ -157,8 +234,28 @@ def _read(snapshot: FiguresSnapshot) -> tuple[f.FigureCounts, Freshness]:
     counts = f.FigureCounts.from_data(period, snapshot.window, snapshot.data)
     scheduled = is_scheduled(period, snapshot.window)
     return counts, Freshness(
-        snapshot.computed_at, snapshot.duration_ms, stored=True, scheduled=scheduled, snapshot_id=snapshot.pk
+        snapshot.computed_at,
+        snapshot.duration_ms,
+        stored=True,
+        scheduled=scheduled,
+        snapshot_id=snapshot.pk,
+        counted_at=snapshot.counted_at,
     )
+
+
+def recount_the_moment(snapshot: FiguresSnapshot) -> FiguresSnapshot:
+    """Count the pipeline and the overdue CNs again into `snapshot`, leaving the period's figures as they
+    were: they change with every transition and with the clock, and are counted in well under a second where
+    the period's figures take seconds. Each part keeps its own time (`computed_at`, `counted_at`)."""
+    scope = f.all_unsealed_scope()
+    data = {
+        **snapshot.data,
+        "pipeline": {line.state: line.count for line in f.pipeline(scope)},
+        "overdue_total": f.overdue_count(scope),
+    }
+    FiguresSnapshot.objects.filter(pk=snapshot.pk).update(data=data, counted_at=timezone.now())
+    snapshot.refresh_from_db()
+    return snapshot
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial, wraps
 from urllib.parse import urlencode
 
@@ -78,13 +79,20 @@ def dashboard(request):
     figures, freshness = snapshots.dashboard_figures(request.user, period, window)
     period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
     now = timezone.localtime()
+    # each count links to its records with the period and the moment it was computed (the drill-down brings
+    # the figure to its own moment if the records changed since: snapshots.agree)
+    q = _query(period_params, as_of=_moment(freshness))
+    # the pipeline and the overdue count may have been recounted alone since (snapshots.recount_the_moment)
+    moment = freshness.of_the_moment
+    q_moment = _query(period_params, as_of=_moment(moment))
     # The live lists (the longest late, this week's) are kept, rendered, until a CN changes or the minute
     # turns ("late by" is in minutes); everyone who sees the same CNs shares one copy.
     live_lists_html = kept(
         "dashboard-lists",
         request.user,
-        lambda: _live_lists_html(f.scope_for(request.user), figures, freshness),
+        lambda: _live_lists_html(f.scope_for(request.user), figures, moment, now, q_moment),
         freshness.cache_key,
+        q_moment,
         now.strftime("%H%M"),
         shared=True,
     )
@@ -101,19 +109,28 @@ def dashboard(request):
         "asked": period_params if any(request.GET.get(k) for k in PERIOD_PARAMS) else {},
         "pipeline": figures.pipeline,
         "live_lists_html": live_lists_html,
-        "q": _query(period_params),
+        "q": q,
+        "as_of_text": freshness.as_of_text(),
+        "q_moment": q_moment,
+        "moment_as_of_text": moment.as_of_text(),
         "charts": partial(_charts, figures),  # called by the template only when not cached
     }
     return render(request, "reports/dashboard.html", context)
 
 
-def _live_lists_html(scope: f.Scope, figures: f.FigureCounts, freshness) -> str:
+def _moment(freshness) -> str:
+    return freshness.computed_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _live_lists_html(scope: f.Scope, figures: f.FigureCounts, freshness, now, q: str) -> str:
     this_week = f.planned_this_week(scope, THIS_WEEK_SHOWN + 1)
     return render_to_string(
         "reports/_live_lists.html",
         {
             "figures": figures,
             "freshness": freshness,
+            "q": q,
+            "as_of_text": freshness.as_of_text(now),
             "overdue": f.overdue(scope, limit=OVERDUE_SHOWN),
             "this_week": this_week[:THIS_WEEK_SHOWN],
             "this_week_more": len(this_week) > THIS_WEEK_SHOWN,
@@ -171,16 +188,35 @@ def recompute(request):
     return redirect(reverse("reports:dashboard") + (f"?{urlencode(asked)}" if asked else ""))
 
 
+def _as_of(params) -> dt.datetime | None:
+    """The moment of the figure a drill-down was opened from (its link's `as_of`), or None."""
+    raw = (params.get("as_of") or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"“{raw}” is not a moment: as_of is a date and time such as 2026-12-02T10:42:00+00:00.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
 @program_leads
 def drill(request, figure: str):
     if figure not in f.FIGURES:
         raise Http404("No such figure.")
-    records, title = f.FIGURES[figure]
+    records, title = f.FIGURES[figure].records, f.FIGURES[figure].title
     period, window, errors = f.parse_period(request.GET)
     if errors:
         return HttpResponseBadRequest(" ".join(errors.values()))
+    try:
+        came_from = _as_of(request.GET)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
     scope = f.scope_for(request.user)
-    ids = f.drill_ids(figure, scope, period, window, request.GET)
+    program = f.program_figures(scope, period, window) if figure in f.PERIOD_FIGURES else None
+    ids = f.drill_ids(figure, scope, period, window, request.GET, program=program)
+    # The figure the user came from, brought to this moment if the records changed since it was computed.
+    agreement = snapshots.agree(request.user, figure, period, window, request.GET, len(ids), program=program)
     if figure == "state":
         label = dict(f.State.choices).get(request.GET.get("state", ""), "?")
         title = f"CNs in the state “{label}”"
@@ -192,14 +228,8 @@ def drill(request, figure: str):
     }[records]()
     export_kind = exports.EXPORT_FOR_RECORDS[records]
     params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type")}
-    # The list names people (juveniles among them): the read is on the audit trail, as a record's would be.
-    audit(
-        actor=request.user,
-        action="read",
-        object_type=f"reports.drill.{figure}",
-        note=title,
-        changes={"params": {k: v for k, v in params.items() if v}, "rows": len(ids)},
-    )
+    # The list names people (juveniles among them): the request's read row names each (vip/audit/middleware.py).
+    now = timezone.now()
     return render(
         request,
         "reports/drill.html",
@@ -208,9 +238,22 @@ def drill(request, figure: str):
             "title": title,
             "records": records,
             "rows": rows,
+            "listed": len(ids),
             "period": period,
             "window": window,
-            "dated": figure not in ("state", "overdue", "this_week"),
+            "dated": figure in f.PERIOD_FIGURES,
+            "agreement": agreement,
+            "as_of_text": agreement.freshness.as_of_text(now) if agreement.freshness else "",
+            "before_text": agreement.before[1].as_of_text(now) if agreement.before else "",
+            # the figures were recomputed (by the task, "Recompute now" or another drill-down) since the
+            # dashboard this drill-down was opened from
+            "moved_on": bool(
+                came_from
+                and agreement.freshness
+                and not agreement.recomputed
+                and came_from < agreement.freshness.computed_at - dt.timedelta(seconds=1)
+            ),
+            "listed_at": timezone.localtime(now),
             "export_url": reverse("reports:export", args=[export_kind]) + "?" + _query(params, figure=figure),
             "back_q": _query({"start": params["start"], "end": params["end"], "window": params["window"]}),
         },
@@ -344,10 +387,8 @@ def export(request, kind: str):
         return HttpResponseBadRequest(exc.message)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        exports.record_export(
-            user=request.user, kind=kind, qs=qs, params=request.GET, reason=form.cleaned_data["reason"]
-        )
-        response = StreamingHttpResponse(exports.csv_lines(kind, qs), content_type="text/csv; charset=utf-8")
+        ids = exports.record_export(request=request, kind=kind, qs=qs, reason=form.cleaned_data["reason"])
+        response = StreamingHttpResponse(exports.csv_lines(kind, qs, ids), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="vip-{kind}-{stamp}.csv"'
         response["Cache-Control"] = "no-store"

@@ -15,6 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 [ -n "${BENCH_PG_URL:-}${DATABASE_URL:-}" ] || exec $PY scripts/embedded_pg.py run -- "$0" "$@"
+# The bench database is filled and served with the one URL below (its role owns the tables): a
+# DATABASE_OWNER_URL of another database would be refused by the settings.
+unset DATABASE_OWNER_URL
 SCALE="${BENCH_SCALE:-1.0}"
 PG_URL="${BENCH_PG_URL:-${DATABASE_URL%/*}/postgres}"
 DB_NAME="${BENCH_DB_NAME:-vip_benchdata}"

@@ -18,7 +18,12 @@ PYEOF
 if [ -z "${REDIS_URL:-}" ] && probe_redis "redis://127.0.0.1:6379/0"; then
   export REDIS_URL="redis://127.0.0.1:6379/0"
 fi
-echo "make test: database ${DATABASE_URL}, broker ${REDIS_URL:-none (Redis tests skip)}"
+# Two database roles, as production (docs/operations.md, "Database roles"): the owner creates and migrates the
+# test database and sets up the app role on it; every test connects as the app role (conftest.py). Given
+# DATABASE_URL alone (as CI gives it, or the embedded server), it is the owner's, and the app role is
+# VIP_APP_ROLE (vip_app) on the same server; given DATABASE_OWNER_URL too, DATABASE_URL is the app role's.
+export DATABASE_OWNER_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}"
+echo "make test: database ${DATABASE_URL}, broker ${REDIS_URL:-none (Redis tests skip)}; the owner migrates, the tests connect as the app role"
 
 $PY -m pytest "$@"
 status=$?

@@ -145,11 +145,16 @@ def test_a_read_of_a_juvenile_record_outside_the_rules_is_refused_and_logged(cli
     assert (event.actor, event.object_id) == (second_officer, str(world["juvenile"]["candidate"]))
 
 
-def test_a_list_page_is_not_logged_as_a_read_of_a_record(client, le_lead, world):
+def test_a_list_page_is_logged_as_one_read_naming_the_people_it_showed(client, le_lead, world):
+    """Issue 17: a list shows names and dates of birth as a record's page does (tests/test_read_audit.py)."""
     client.force_login(le_lead)
     before = AuditEvent.objects.filter(action=A.READ).count()
-    client.get("/candidates/")
-    assert AuditEvent.objects.filter(action=A.READ).count() == before
+    response = client.get("/candidates/")
+    event = _last(action=A.READ)
+    assert AuditEvent.objects.filter(action=A.READ).count() == before + 1
+    assert sorted(event.changes["shown"]["candidates.Candidate"]) == sorted(
+        str(c.pk) for c in response.context["page"].object_list
+    )
 
 
 class _Match:
@@ -163,8 +168,11 @@ class _Match:
     ("view_name", "expected"),
     [
         ("candidate-detail", ("candidates.Candidate", "7")),
-        ("delivery-detail", ("notifications.Delivery", "7")),
-        ("delivery-advise-ecc", ("notifications.Delivery", "7")),
+        ("api_delivery", ("notifications.Delivery", "7")),
+        ("api_delivery_advise_ecc", ("notifications.Delivery", "7")),
+        ("influencer-detail", ("candidates.Influencer", "7")),
+        ("membership-detail", ("candidates.GroupMembership", "7")),
+        ("eligibility-basis-detail", ("candidates.EligibilityBasis", "7")),
         ("tablet:encounter", ("notifications.Delivery", "7")),
         ("reports:dashboard", None),
     ],

@@ -19,6 +19,7 @@ from notifications import services
 from notifications.models import Letter, Reminder
 from notifications.tests.conftest import make_candidate, walk
 from vip.audit.triggers import TRIGGER, check_triggers, install, missing_triggers
+from vip.db_roles import as_owner
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +59,15 @@ def test_a_reminder_the_sweep_writes_is_not_a_program_record_and_leaves_no_chang
     assert AuditEvent.objects.count() == rows
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_table_the_trail_no_longer_follows_loses_its_trigger_at_the_next_install():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON notifications_reminder "
-            "FOR EACH ROW EXECUTE FUNCTION vip_audit_record_change('notifications.Reminder', 'id')"
-        )
-    assert install(connection) == ["notifications_reminder"] and missing_triggers() == []
+    with as_owner() as owner:  # triggers are the owner's (`migrate` installs them): the site's role may not
+        with owner.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON notifications_reminder "
+                "FOR EACH ROW EXECUTE FUNCTION vip_audit_record_change('notifications.Reminder', 'id')"
+            )
+        assert install(owner) == ["notifications_reminder"] and missing_triggers() == []
 
 
 def test_it_records_the_letter_presented_as_the_officer_who_presented_it(le_lead, officer):
@@ -158,8 +161,13 @@ def test_a_change_to_a_sealed_person_s_alias_is_hidden_from_the_program_manager(
     assert not shown.exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_table_without_its_trigger_is_a_warning_that_does_not_stop_migrate():
-    with connection.cursor() as cursor:
+    with as_owner() as owner, owner.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {TRIGGER} ON candidates_phone")
-    (problem,) = check_triggers(databases=["default"])
+    try:
+        (problem,) = check_triggers(databases=["default"])
+    finally:
+        with as_owner() as owner:
+            install(owner)
     assert (problem.id, problem.level, "candidates_phone" in problem.msg) == ("vip.W102", checks.WARNING, True)

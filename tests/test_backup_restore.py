@@ -1,5 +1,6 @@
 """Backup and restore (docs/operations.md): a pg_dump of the database, restored with pg_restore into a new,
-empty database, holds every record. Uses the real PostgreSQL binaries, as the runbook does."""
+empty database, holds every record. Uses the real PostgreSQL binaries, as the runbook does, and the owner's
+role, as the runbook does (the app role may not create a database)."""
 
 import os
 import shutil
@@ -9,6 +10,8 @@ import uuid
 import psycopg2
 import pytest
 from django.db import connection
+
+from vip.db_roles import owner_credentials
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,8 +74,12 @@ def restore_target():
     admin.close()
 
 
+def _owner_settings() -> dict:
+    return {**connection.settings_dict, **owner_credentials()}
+
+
 def _connect_kwargs() -> dict:
-    s = connection.settings_dict
+    s = _owner_settings()
     kwargs = {"host": s["HOST"] or "127.0.0.1", "port": s["PORT"] or 5432, "user": s["USER"] or "postgres"}
     if s.get("PASSWORD"):
         kwargs["password"] = s["PASSWORD"]
@@ -83,7 +90,7 @@ def test_a_restored_backup_holds_every_record(records, restore_target, tmp_path)
     assert shutil.which("pg_dump") and shutil.which("pg_restore"), "install postgresql-client"
     source = connection.settings_dict["NAME"]
     dump = tmp_path / "vip.dump"
-    env = pg_env(connection.settings_dict)
+    env = pg_env(_owner_settings())
     subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(dump), source], env=env, check=True, timeout=300)  # noqa: S603,S607
     subprocess.run(  # noqa: S603
         ["pg_restore", "--no-owner", "--exit-on-error", "-d", restore_target, str(dump)],  # noqa: S607

@@ -1,4 +1,6 @@
-"""CJIS AU-11: audit rows are kept at least a year; the purge deletes only older rows and is itself audited."""
+"""CJIS AU-11: audit rows are kept at least a year; the purge deletes only older rows and is itself audited.
+
+The purge runs as the database owner (DATABASE_OWNER_URL), which only sees committed rows: these tests commit."""
 
 from __future__ import annotations
 
@@ -7,31 +9,26 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from vip.audit import audit
+from vip.db_roles import as_owner
 from vip.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _event_aged(days: int, note: str) -> AuditEvent:
     event = audit(actor=None, action=AuditEvent.Action.READ, note=note)
-    # Ageing a row needs the maintenance switch, which the test database has on by default.
-    AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - dt.timedelta(days=days))
+    # Ageing a row needs the owner with the maintenance switch, which the owner's test sessions hold.
+    with as_owner():
+        AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - dt.timedelta(days=days))
     return event
 
 
 @pytest.fixture
 def aged_events():
-    old = _event_aged(800, "old")
-    recent = _event_aged(300, "recent")
-    with connection.cursor() as cursor:  # from here on, production rules: the purge must open the switch itself
-        cursor.execute("SET vip.audit_maintenance = 'off'")
-    yield old, recent
-    with connection.cursor() as cursor:
-        cursor.execute("SET vip.audit_maintenance = 'on'")
+    return _event_aged(800, "old"), _event_aged(300, "recent")
 
 
 def test_the_purge_deletes_only_rows_past_the_retention_period(aged_events, settings):
@@ -61,8 +58,9 @@ def test_a_retention_setting_under_a_year_is_refused(aged_events, settings):
 
 def test_the_switch_does_not_stay_open_after_the_purge(aged_events, settings):
     settings.VIP_AUDIT_RETENTION_DAYS = 730
-    call_command("purge_audit", stdout=StringIO())
-    with connection.cursor() as cursor:
+    with as_owner() as owner, owner.cursor() as cursor:  # production rules: the purge opens the switch itself
+        cursor.execute("SET vip.audit_maintenance = 'off'")
+        call_command("purge_audit", stdout=StringIO())
         cursor.execute("SELECT current_setting('vip.audit_maintenance', true)")
         assert cursor.fetchone()[0] == "off"
 

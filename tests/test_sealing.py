@@ -167,3 +167,32 @@ def test_the_records_custodian_still_sees_a_sealed_record(client, juvenile, cust
     candidate_seal(juvenile, custodian, ORDER, ORDERED_ON)
     client.force_login(custodian)
     assert client.get(f"/candidates/{juvenile.pk}/").status_code == 200
+
+
+# --- after unsealing, no trace of the sealing outside the custodian's trail -------------------------------
+
+
+def test_after_unsealing_the_candidates_history_does_not_show_the_sealing(juvenile, custodian):
+    from candidates.history import candidate_history
+
+    seen_before = len(candidate_history(juvenile))
+    candidate_seal(juvenile, custodian, ORDER, ORDERED_ON)
+    candidate_unseal(juvenile, custodian, UNSEAL_ORDER, dt.date.today())
+    assert len(candidate_history(juvenile)) == seen_before
+
+
+def test_after_unsealing_the_program_managers_audit_trail_does_not_show_the_sealing(
+    juvenile, custodian, program_manager
+):
+    from vip.audit import audit_events_visible_to
+
+    candidate_seal(juvenile, custodian, ORDER, ORDERED_ON)
+    candidate_unseal(juvenile, custodian, UNSEAL_ORDER, dt.date.today())
+
+    def the_sealing_rows(user):
+        return audit_events_visible_to(user).filter(
+            object_type="candidates.Candidate", object_id=str(juvenile.pk), changes__has_key="sealed_at"
+        )
+
+    assert the_sealing_rows(custodian).filter(action=AuditEvent.Action.UPDATE).count() == 2
+    assert not the_sealing_rows(program_manager).exists()

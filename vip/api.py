@@ -53,16 +53,6 @@ def exception_handler(exc, context):
     return response
 
 
-def api_not_found(request, exception=None):
-    """Django's 404 for /api/ paths no route matches: JSON like every other API answer."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found: check the address and the id.", "code": "not_found"}, status=404)
-    return page_not_found(request, exception)
-
-
 def idempotent(still_visible: Callable[[APIView, Any], bool]):
     """A POST carrying an `Idempotency-Key` header is applied once (the rules: vip/idempotency.py).
 

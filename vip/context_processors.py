@@ -5,12 +5,16 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
 from vip import roles
+from vip.security import signin_complete
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_roles": set()}
+    if not signin_complete(request):
+        # Before the second factor and the notice, the header holds Sign out only: no menu (issue #18).
+        return {"nav_roles": set(), "signin_pending": True}
     names = roles.role_names(user)
     flags = _flags(names, user.is_staff)
     return {**flags, "nav_links": _nav_links(frozenset(names), user.is_staff, get_script_prefix())}

@@ -27,6 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from vip import roles
+from vip.audit import reads
 
 T = TypeVar("T")
 
@@ -133,11 +134,16 @@ def keep_until_changed(key: str, make: Callable[[], T], seconds: int = KEPT_SECO
     could show a change a savepoint later rolls back, and Django has no public hook to see one."""
     if _pending_change() is not None:
         return make()
-    key = f"{key}:{cn_data_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.set(key, value, seconds)
+    # Kept with what it showed of people (`vip.audit.reads`): served kept, it reads none of them again, yet the
+    # request's audit row must name them as if it had (issue 17). The ":shown" names this (value, shown) form.
+    key = f"{key}:{cn_data_version()}:shown"
+    entry = cache.get(key)
+    if entry is None:
+        value, shown = reads.showing(make)
+        cache.set(key, (value, shown), seconds)
+        return value
+    value, shown = entry
+    reads.show_all(shown)
     return value
 
 

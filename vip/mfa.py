@@ -110,6 +110,31 @@ def verify(user, code: str):
     return use_recovery_code(user, code)
 
 
+# Said when a code is refused because it was accepted already (the page and the token API).
+REUSED_CODE = (
+    "That code was already used. Codes work once: wait for the next one your authenticator app shows "
+    "(they change every 30 seconds) and enter that."
+)
+
+
+def was_already_used(user, code: str) -> bool:
+    """The refused `code` is one the user's app showed in the accepted window, but its time step was used up.
+
+    django-otp accepts each 30-second step once (`TOTPDevice.last_t`, its replay protection), so the same code
+    typed again is refused; this tells that apart from a wrong code, so the person waits for the next one
+    instead of doubting the app. The check matches the code against the steps the device would accept with
+    no lower bound, and calls it reused only when the step it matches is at or before `last_t`.
+    """
+    code = normalise(code)
+    if not code.isdigit():
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        if totp.verify(int(code), device.tolerance) and totp.t() <= device.last_t:
+            return True
+    return False
+
+
 def current_code(device: TOTPDevice) -> str:
     """The code the app would show now (tests and demo mode only)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

@@ -10,7 +10,9 @@ Each domain app registers its scoped models here in its `AppConfig.ready()`:
 - `link`: the name of the foreign key by which other records point to this one (`candidate`, `delivery`),
   so that the admin can scope an alias or a step record by the record it belongs to;
 - `sealed_ids()`: the primary keys (as text) of the records sealed on a court order, whose audit events
-  only the Records Custodian reads.
+  only the Records Custodian reads;
+- `sealing_fields`: the columns a sealing or an unsealing writes: the trail's changes of only these are the
+  custodian's alone, even after the record is unsealed (an unsealed record must not show it was ever sealed).
 
 The lookups happen per request, never at import time, so the registration order does not matter.
 """
@@ -29,6 +31,7 @@ class Scope:
     visible_to: Callable[..., QuerySet]
     link: str | None = None
     sealed_ids: Callable[[], list[str]] | None = None
+    sealing_fields: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -44,8 +47,9 @@ def register(
     *,
     link: str | None = None,
     sealed_ids: Callable[[], list[str]] | None = None,
+    sealing_fields: tuple[str, ...] = (),
 ) -> None:
-    _SCOPES[model] = Scope(model, visible_to, link, sealed_ids)
+    _SCOPES[model] = Scope(model, visible_to, link, sealed_ids, sealing_fields)
 
 
 def all_scopes() -> list[Scope]:

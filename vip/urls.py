@@ -40,4 +40,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "vip.api.api_not_found"
+handler403 = "vip.views.permission_denied"
+handler404 = "vip.views.not_found"

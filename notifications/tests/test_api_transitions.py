@@ -244,6 +244,7 @@ def test_a_refusal_records_the_encounter_and_audits_the_change_of_state_once_eac
     rows = list(AuditEvent.objects.filter(id__gt=last))
     assert sorted((row.action, row.object_type) for row in rows) == [
         ("create", "notifications.Encounter"),
+        ("read", "notifications.Delivery"),  # the answer shows the CN: its one read row (issue 17)
         ("transition", "notifications.Delivery"),
         ("update", "notifications.Delivery"),
     ]

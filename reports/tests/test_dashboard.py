@@ -34,7 +34,8 @@ def test_the_program_manager_sees_the_figures_of_the_period(client, program_mana
 
 def test_every_figure_links_to_its_records(client, program_manager, program):
     html = signed_in(client, program_manager).get("/reports/dashboard/", PERIOD).content.decode()
-    assert 'href="/reports/drill/contacts/?start=2026-01-01&amp;end=2026-06-30&amp;window=365"' in html
+    link = 'href="/reports/drill/contacts/?start=2026-01-01&amp;end=2026-06-30&amp;window=365&amp;as_of=2'
+    assert link in html  # with the moment the figure was computed (as_of)
 
 
 def test_an_officer_may_not_open_the_dashboard(client, officer):
@@ -112,5 +113,8 @@ def test_opening_the_records_behind_a_figure_is_audited(client, program_manager,
     from vip.models import AuditEvent
 
     signed_in(client, program_manager).get("/reports/drill/juveniles/", PERIOD)
-    event = AuditEvent.objects.get(action="read", actor=program_manager)
-    assert (event.object_type, event.changes["rows"]) == ("reports.drill.juveniles", 1)
+    event = AuditEvent.objects.get(action="read", actor=program_manager)  # one row, naming the one juvenile
+    assert (event.changes["asked"]["path"], len(event.changes["shown"]["candidates.Candidate"])) == (
+        "/reports/drill/juveniles/",
+        1,
+    )

@@ -82,3 +82,77 @@ def test_a_figure_of_another_kind_of_record_is_refused_with_the_reason(client, p
     answer = client.get("/reports/export/services.csv?figure=contacts")
     assert answer.status_code == 400
     assert "not a figure of services" in answer.content.decode()
+
+
+# --- the contacts CSV (issue 18: "no delivery date, outcome or team, and its timestamps carry microseconds") ---
+
+CONTACTS = "/reports/export/cns.csv?figure=contacts&start=2026-01-01&end=2026-06-30"
+CN_HEADER = "id,candidate_id,candidate,state,state_entered_at,attempt,planned_for,closed_at"
+
+
+def contacts_csv(client, user, le_lead, officer, second_officer):
+    import csv
+
+    people, cns = small_program(le_lead, officer, second_officer)
+    client.force_login(user)
+    rows = list(csv.DictReader(body(client.post(CONTACTS, REASON)).splitlines()))
+    return {int(row["candidate_id"]): row for row in rows}, people
+
+
+def test_the_contacts_csv_keeps_its_columns_and_appends_delivery_date_outcome_and_team(
+    client, program_manager, le_lead, officer, second_officer
+):
+    small_program(le_lead, officer, second_officer)
+    client.force_login(program_manager)
+    header = body(client.post(CONTACTS, REASON)).splitlines()[0]
+    assert header == CN_HEADER + ",delivery_date,outcome,team"
+
+
+def test_each_contact_says_when_it_was_delivered_how_and_by_whom(
+    client, program_manager, le_lead, officer, second_officer
+):
+    rows, people = contacts_csv(client, program_manager, le_lead, officer, second_officer)
+    cal = rows[people["cal"].pk]
+    assert (cal["delivery_date"], cal["outcome"]) == (
+        "2026-04-20",
+        "Delivered to a family member, influencer or associate",
+    )
+    name = second_officer.get_full_name() or second_officer.username
+    assert cal["team"] == f"{name} (Officer)"
+
+
+def test_the_contacts_csv_times_are_iso_8601_to_the_second(client, program_manager, le_lead, officer, second_officer):
+    import re
+
+    rows, people = contacts_csv(client, program_manager, le_lead, officer, second_officer)
+    moment = rows[people["ana"].pk]["state_entered_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", moment), moment
+
+
+def test_the_candidates_csv_times_are_iso_8601_to_the_second(client, program_manager):
+    import re
+
+    person("Orla", "Brightwater", dt.date(1998, 4, 4))
+    client.force_login(program_manager)
+    created = body(client.post("/reports/export/candidates.csv", REASON)).splitlines()[1].split(",")[-1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", created), created
+
+
+def test_the_contacts_csv_reads_as_many_queries_for_many_cns_as_for_one(client, program_manager, le_lead, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.tests.builders import DELIVERED, OFFICER, cn
+
+    client.force_login(program_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            body(client.post("/reports/export/cns.csv", REASON))
+        return len(captured)
+
+    cn(person("P0", "One", dt.date(1990, 1, 1)), "closed", outcome=DELIVERED, on=TODAY, team=[(officer, OFFICER)])
+    one = queries()
+    for n in range(1, 8):
+        cn(person(f"P{n}", "N", dt.date(1990, 1, 1)), "closed", outcome=DELIVERED, on=TODAY, team=[(officer, OFFICER)])
+    assert queries() == one

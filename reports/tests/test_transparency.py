@@ -96,3 +96,26 @@ def test_the_json_is_plain_aggregates(client, program):
     assert {type(v) for v in values} <= {int, str}
     assert {v for v in values if isinstance(v, str) and not v.endswith("%")} <= {"fewer than 5", "suppressed", "n/a"}
     assert json.dumps(document)
+
+
+# --- a page for the public (issue 18: "carries the 'Restricted system' footer, and its columns don't line up") ---
+
+
+def test_the_public_report_does_not_carry_the_restricted_system_footer(client, program):
+    html = client.get("/reports/transparency/").content.decode()
+    assert "Restricted system" not in html
+    assert "public figures, aggregates only" in html
+
+
+def test_the_staff_pages_still_carry_the_restricted_system_footer(client, program_manager):
+    client.force_login(program_manager)
+    assert "Restricted system. Use is monitored" in client.get("/reports/dashboard/").content.decode()
+
+
+def test_every_table_of_a_year_declares_the_same_columns(client, program):
+    import re
+
+    html = client.get("/reports/transparency/").content.decode()
+    colgroups = re.findall(r"<colgroup>.*?</colgroup>", html)
+    assert colgroups and len(set(colgroups)) == 1
+    assert html.count('<table class="report-table">') == len(colgroups)

@@ -150,6 +150,26 @@ def test_a_juveniles_cn_cannot_be_marked_delivered_without_a_guardian(live_serve
     assert "never delivered without a parent or guardian present" in page.locator("#delivered-blocked").inner_text()
 
 
+def test_a_juveniles_blocked_delivered_choice_is_reached_by_tab_with_its_reason(
+    live_server, signed_in, le_lead, officer
+):
+    """aria-disabled, not disabled: Tab stops on it and a screen reader reads the reason (issue #18 item 10)."""
+    delivery = ready_delivery(le_lead, [officer], juvenile=True, first="Mateo", last="Chavez")
+    s.delivery_advise_ecc(delivery.pk, user=officer, ecc_reference="ECC-2")
+    page = signed_in
+    page.goto(f"{live_server.url}/tablet/{delivery.pk}/encounter/")
+    reached = None
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached = page.evaluate("document.activeElement.textContent.trim()")
+        if reached == "Delivered to the candidate":
+            break
+    described_by = page.evaluate("document.activeElement.getAttribute('aria-describedby')")
+    assert reached == "Delivered to the candidate" and described_by == "delivered-blocked"
+    page.keyboard.press("Enter")
+    assert page.url.endswith(f"/tablet/{delivery.pk}/encounter/")
+
+
 def test_a_double_tap_is_recorded_once(live_server, signed_in, officer, ready):
     s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-3")
     page = signed_in

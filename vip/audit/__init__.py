@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import models
 
+from vip.audit import reads
 from vip.audit.triggers import wanted_triggers
+from vip.db_roles import as_owner, may_maintain_audit
 from vip.models import AuditEvent
 from vip.requestlocal import current_request
 
@@ -99,6 +101,10 @@ def _repr(obj) -> str:
         return f"{obj._meta.verbose_name} #{obj.pk}"[:200]
 
 
+# A request writes one of these at most: written by its view, the middleware adds none (vip/audit/middleware.py).
+_ROWS_OF_A_REQUEST = frozenset({AuditEvent.Action.READ, AuditEvent.Action.EXPORT, AuditEvent.Action.DENIED})
+
+
 def audit(
     *,
     actor,
@@ -132,6 +138,8 @@ def audit(
         user_agent=agent,
     )
     row.save(force_insert=True)
+    if action in _ROWS_OF_A_REQUEST:
+        reads.recorded()  # the request's read, export or refusal row: the middleware writes no second one
     return row
 
 
@@ -181,8 +189,16 @@ def audit_events_visible_to(user):
     if not (roles.is_program_manager(user) or roles.is_administrator(user)):
         return qs.none()
     # That a record is or was sealed, and on which order, is the custodian's alone: after an unsealing the
-    # record's trail is seen again, but never its `seal` rows (NMSA 32A-2-26).
+    # record's trail is seen again, but never its `seal` rows, nor the database's rows of the sealing fields'
+    # changes (NMSA 32A-2-26).
     qs = qs.exclude(action=AuditEvent.Action.SEAL)
+    for scope in scopes.all_scopes():
+        if scope.sealing_fields:
+            qs = qs.exclude(
+                object_type=scope.label,
+                action=AuditEvent.Action.UPDATE,
+                changes__has_any_keys=list(scope.sealing_fields),
+            )
     sealed = {scope: scope.sealed_ids() for scope in scopes.all_scopes() if scope.sealed_ids}
     if not any(sealed.values()):
         return qs
@@ -196,6 +212,10 @@ def audit_events_visible_to(user):
             hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
             # and the database's change rows carry the whole record, whichever fields changed
             hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})
+    # and a read row of a list (vip/audit/reads.py) naming one among the records it showed (ids as text: `?|`)
+    for scope, ids in sealed.items():
+        if ids:
+            hidden |= Q(**{f"changes__shown__{scope.label}__has_any_keys": ids})
     # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
     return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
 
@@ -203,35 +223,46 @@ def audit_events_visible_to(user):
 MIN_RETENTION_DAYS = 365
 
 
+class AuditMaintenanceRefused(Exception):
+    """The purge was asked of a role that may not change the trail (the app role): only the owner may."""
+
+
 def purge_audit_older_than(days: int) -> int:
-    """Delete events older than `days` (>= 365) through the database's maintenance switch, and record
-    the purge itself. The switch is opened for this transaction only and closed again right after the delete
-    (see vip migration 0003)."""
+    """Delete events older than `days` (>= 365) as the database owner (DATABASE_OWNER_URL, vip.db_roles), through
+    the trail's maintenance switch, and record the purge itself. The switch is opened for this transaction only
+    and closed again right after the delete; the trigger honours it for the table's owner alone (vip migrations
+    0003 and 0009). Runs outside a transaction: the connection is opened again as the owner."""
     import datetime as dt
 
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
     cutoff = timezone.now() - dt.timedelta(days=days)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
-            previous = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
-        try:
-            count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-        finally:  # close the switch at once, even inside an outer transaction
+    with as_owner() as connection:
+        if not may_maintain_audit(connection):
+            raise AuditMaintenanceRefused(
+                f"The database role {connection.settings_dict['USER'] or '(default)'!r} does not own the audit "
+                "trail: run `manage.py purge_audit` with DATABASE_OWNER_URL set to the owner's URL."
+            )
+        with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
-        audit(
-            actor=None,
-            action=AuditEvent.Action.DELETE,
-            object_type="vip.AuditEvent",
-            note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
-            changes={"purged": count, "cutoff": cutoff.isoformat()},
-        )
+                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
+            try:
+                count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+            finally:  # close the switch at once, even inside an outer transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
+            audit(
+                actor=None,
+                action=AuditEvent.Action.DELETE,
+                object_type="vip.AuditEvent",
+                note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
+                changes={"purged": count, "cutoff": cutoff.isoformat()},
+            )
     return count
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from vip import roles
-from vip.audit import audit_events_visible_to
+from vip.audit import audit_events_visible_to, reads
 from vip.errors import DomainError
 from vip.exports import audit_export, csv_response, require_export_reason
 from vip.models import AuditEvent
@@ -72,6 +72,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The audit trail is for the Program Manager and administrators.")
     form, qs = _filtered_events(request, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for event in page.object_list:
+        event.shown_summary = reads.summary(event.changes)  # a read row: who was shown, for what question
     query = urlencode(_as_filters(form)) if form.is_valid() else ""
     return render(request, "audit/list.html", {"form": form, "page": page, "query": query})
 

@@ -65,6 +65,11 @@ def is_verified(user) -> bool:
     return bool(check and check())
 
 
+def signin_complete(request) -> bool:
+    """Every sign-in step is done: the password, the second factor (IA-2) and the notice (AC-8)."""
+    return is_verified(request.user) and bool(request.session.get(SESSION_NOTICE_AT))
+
+
 def _is_api(path: str) -> bool:
     return path.startswith("/api/")
 
@@ -138,7 +143,7 @@ class SecurityGateMiddleware:
                 return JsonResponse({"detail": MFA_MESSAGE, "code": "mfa_required"}, status=401)
             step = "security:mfa_verify" if confirmed_totp(user) else "security:mfa_enrol"
             return self.send_to(request, f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
-        if not session.get(SESSION_NOTICE_AT) and not path.startswith(_notice_exempt_paths()):
+        if not signin_complete(request) and not path.startswith(_notice_exempt_paths()):
             if _is_api(path):
                 return JsonResponse({"detail": NOTICE_MESSAGE, "code": "notice_required"}, status=403)
             return self.send_to(request, f"{reverse('security:notice')}?{urlencode({'next': request.get_full_path()})}")

@@ -97,6 +97,8 @@ class ObtainTokenView(APIView):
             user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=django_request)
             if is_locked_out(user.username):
                 return self.locked()
+            if mfa.was_already_used(user, data["otp"]):
+                return Response({"otp": [mfa.REUSED_CODE], "code": "invalid_otp"}, status=400)
             return Response({"otp": [WRONG_OTP], "code": "invalid_otp"}, status=400)
         signin_completed(user.get_username())
         # A token of its own for each sign-in; the user's expired ones go.

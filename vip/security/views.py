@@ -176,7 +176,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         locked = _count_failed_code(request, user)
         if locked:
             return locked
-        form.add_error("otp", WRONG_CODE)
+        # A reused code still counts as a failure (a replayed code is what the rule stops); it is only told.
+        reused = mfa.was_already_used(user, form.cleaned_data["otp"])
+        form.add_error("otp", mfa.REUSED_CODE if reused else WRONG_CODE)
     return render(request, "security/mfa_verify.html", {"form": form, "next": next_url})
 
 

@@ -119,6 +119,21 @@ VIP_PREPARED_STATEMENTS = env_bool("VIP_PREPARED_STATEMENTS", True)
 # its Unix socket there; a manage.py command run by hand reaches it while one of them is running.
 EMBEDDED_DATABASE_URL = f"postgresql://postgres@{quote(str(VAR_DIR / 'pg'), safe='')}:5432/vip"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL or EMBEDDED_DATABASE_URL, conn_max_age=60)}
+# Two database roles (docs/operations.md, "Database roles"; CJIS AU-9): DATABASE_URL is the app role the site,
+# the worker and beat connect as (SELECT and INSERT only on the audit trail, `manage.py setup_db_roles`);
+# DATABASE_OWNER_URL is the role that owns the tables, which `migrate`, `flush`, `setup_db_roles` and
+# `purge_audit` use on their own (vip.db_roles.as_owner). Unset, the owner is DATABASE_URL's role: a
+# single-role deployment works as before, without the separation. Only its role, password, host, port and
+# options are used: it names the same database.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+VIP_DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
+if VIP_DATABASE_OWNER and VIP_DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DATABASE_OWNER_URL names the database {VIP_DATABASE_OWNER['NAME']!r} and DATABASE_URL "
+        f"{DATABASES['default']['NAME']!r}: both name the one database, with the owner's and the app's role."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,6 +176,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A refused form says how to recover, in the site's layout (the API answers JSON): vip.views.csrf_failure.
+CSRF_FAILURE_VIEW = "vip.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -74,3 +74,11 @@ def test_issuing_a_token_is_audited(officer):
 def test_a_user_without_any_second_factor_gets_no_token(officer):
     response = ask(username="officer", password=PASSWORD, otp="123456")
     assert response.status_code == 400 and not ApiToken.objects.exists()
+
+
+def test_a_code_already_used_is_explained_as_reused(officer):
+    device = ready_device(officer)
+    code = mfa.current_code(device)
+    ask(username="officer", password=PASSWORD, otp=code)
+    response = ask(username="officer", password=PASSWORD, otp=code)
+    assert response.status_code == 400 and "already used" in response.json()["otp"][0]

@@ -89,7 +89,7 @@ def test_the_production_settings_pass_the_deployment_check():
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "DEBUG", "VIP_DEMO_MODE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "DEBUG", "VIP_DEMO_MODE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="vip.settings.production",
@@ -110,7 +110,7 @@ def test_the_production_settings_pass_the_deployment_check():
 
 
 def test_production_refuses_demo_mode():
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "DEBUG")}
     env.update(
         DJANGO_SETTINGS_MODULE="vip.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),

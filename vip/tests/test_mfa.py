@@ -147,10 +147,15 @@ def test_after_every_step_the_lead_reaches_the_cn_board(le_lead):
     assert browser.get("/")["Location"] == reverse("notifications:board")
 
 
-def test_the_notice_is_shown_on_the_sign_in_page(client):
+def test_the_sign_in_page_says_the_notice_follows_without_showing_it(client):
     response = client.get(reverse("login"))
-    assert b"monitored, recorded and audited" in response.content
-    assert b"criminal and civil penalties" in response.content
+    assert b"acknowledge the system-use notice" in response.content
+    assert b"criminal and civil penalties" not in response.content
+
+
+def test_the_notice_is_shown_once_where_it_is_acknowledged(le_lead):
+    page = verified(le_lead).get(reverse("security:notice")).content.decode()
+    assert page.count("criminal and civil penalties") == 1
 
 
 def test_the_admin_requires_the_second_factor(administrator):
@@ -204,3 +209,37 @@ def test_sign_in_steps_are_audited(le_lead):
 def test_a_failed_password_is_audited_with_the_username(client):
     client.post(reverse("login"), {"username": "nobody", "password": "wrong-password-here"})
     assert AuditEvent.objects.filter(action="login_failed", note__contains="'nobody'").exists()
+
+
+def test_before_the_second_factor_the_header_holds_sign_out_and_no_menu(le_lead):
+    ready_device(le_lead)
+    page = password_only(le_lead).get(reverse("security:mfa_verify")).content.decode()
+    assert 'class="nav"' not in page and 'class="who"' not in page
+    assert 'class="signout signout-only"' in page
+
+
+def test_before_the_notice_is_acknowledged_there_is_no_menu(le_lead):
+    page = verified(le_lead).get(reverse("security:notice")).content.decode()
+    assert 'class="nav"' not in page and "signout-only" in page
+
+
+def test_after_every_step_the_menu_is_shown(client, le_lead):
+    client.force_login(le_lead)
+    page = client.get(reverse("reminders:inbox")).content.decode()
+    assert '<nav class="nav"' in page and "signout-only" not in page
+
+
+def test_a_code_typed_again_within_its_30_seconds_is_explained_as_reused(le_lead):
+    device = ready_device(le_lead)
+    code = mfa.current_code(device)
+    password_only(le_lead).post(reverse("security:mfa_verify"), {"otp": code})
+    response = password_only(le_lead).post(reverse("security:mfa_verify"), {"otp": code})
+    assert b"That code was already used" in response.content
+
+
+def test_a_wrong_code_is_not_called_reused(le_lead):
+    device = ready_device(le_lead)
+    password_only(le_lead).post(reverse("security:mfa_verify"), {"otp": mfa.current_code(device)})
+    wrong = f"{(int(mfa.current_code(device)) + 1) % 1_000_000:06d}"
+    response = password_only(le_lead).post(reverse("security:mfa_verify"), {"otp": wrong})
+    assert b"did not work" in response.content and b"already used" not in response.content

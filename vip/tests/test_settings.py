@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def settings_value(expr: str, **env) -> subprocess.CompletedProcess:
     code = f"import django, os; django.setup(); from django.conf import settings; print({expr})"
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")
+    }
     full_env.update(
         {"DJANGO_SETTINGS_MODULE": "vip.settings", "VIP_VAR_DIR": str(ROOT / "var" / "settings-test"), **env}
     )
@@ -65,3 +69,17 @@ def test_production_starts_with_a_real_key_and_debug_off():
 def test_production_refuses_the_embedded_database():
     result = settings_value("1", DJANGO_SETTINGS_MODULE="vip.settings.production", SECRET_KEY="k" * 20 + "Q9z" * 15)
     assert "Set DATABASE_URL" in result.stderr
+
+
+def test_the_owner_s_url_defaults_to_the_app_s():
+    result = settings_value("settings.VIP_DATABASE_OWNER", DATABASE_URL="postgresql://vip_app@127.0.0.1:5432/vip")
+    assert result.stdout.strip() == "None"
+
+
+def test_the_owner_s_url_must_name_the_app_s_database():
+    result = settings_value(
+        "settings.VIP_DATABASE_OWNER['USER']",
+        DATABASE_URL="postgresql://vip_app@127.0.0.1:5432/vip",
+        DATABASE_OWNER_URL="postgresql://vip_owner@127.0.0.1:5432/other",
+    )
+    assert result.returncode != 0 and "both name the one database" in result.stderr
