@@ -40,19 +40,10 @@ def _declare_people_records() -> None:
     """The records that name a person: a request that loads one names it, and its person, in its one audit
     row (vip/audit/reads.py; issue 17). Shootings, groups and meetings name people only through these."""
     from candidates import models as m
+    from candidates.history import HISTORY_MODELS
     from vip.audit import reads
 
     reads.register(m.Candidate)
-    for model in (
-        m.Alias,
-        m.Address,
-        m.Phone,
-        m.Influencer,
-        m.Referral,
-        m.EligibilityBasis,
-        m.GroupMembership,
-        m.ShootingParticipant,
-        m.ServiceOffer,
-        m.OutcomeEvent,
-    ):
+    # the records of a person's history, and their part in a shooting (which the history leaves to the shooting)
+    for model in (*(model for model in HISTORY_MODELS if model is not m.Candidate), m.ShootingParticipant):
         reads.register(model, person="candidate")
