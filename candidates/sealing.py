@@ -94,6 +94,13 @@ def _order_note(order_reference: str, order_date: dt.date) -> str:
     return f"court order {order_reference} of {order_date:%Y-%m-%d} ({LAW})"
 
 
+def _write_sealing(locked: Candidate, at, by, order_reference: str, order_date: dt.date | None) -> None:
+    """The record's sealing fields (SEALING_FIELDS), as a sealing sets them or an unsealing clears them."""
+    locked.sealed_at, locked.sealed_by = at, by
+    locked.sealing_order_reference, locked.sealing_order_date = order_reference, order_date
+    locked.save(update_fields=[column.removesuffix("_id") for column in SEALING_FIELDS])
+
+
 def candidate_seal(candidate: Candidate, user, order_reference: str, order_date: dt.date | None) -> Candidate:
     """Seal `candidate` on the court order `order_reference` dated `order_date`: from now on only the Records
     Custodian sees the record and its CNs."""
@@ -106,11 +113,7 @@ def candidate_seal(candidate: Candidate, user, order_reference: str, order_date:
         if errors:
             raise DomainError("The record cannot be sealed.", reasons=errors, code="seal_refused")
         before = _sealing(locked)
-        locked.sealed_at = timezone.now()
-        locked.sealed_by = user
-        locked.sealing_order_reference = order_reference
-        locked.sealing_order_date = order_date
-        locked.save(update_fields=["sealed_at", "sealed_by", "sealing_order_reference", "sealing_order_date"])
+        _write_sealing(locked, timezone.now(), user, order_reference, order_date)
         audit(
             actor=user,
             action=AuditEvent.Action.SEAL,
@@ -136,11 +139,7 @@ def candidate_unseal(candidate: Candidate, user, order_reference: str, order_dat
             raise DomainError("The record cannot be unsealed.", reasons=errors, code="unseal_refused")
         before = _sealing(locked)
         sealed_by = f"{before['sealing_order_reference']} of {before['sealing_order_date'] or '?'}"
-        locked.sealed_at = None
-        locked.sealed_by = None
-        locked.sealing_order_reference = ""
-        locked.sealing_order_date = None
-        locked.save(update_fields=["sealed_at", "sealed_by", "sealing_order_reference", "sealing_order_date"])
+        _write_sealing(locked, None, None, "", None)
         audit(
             actor=user,
             action=AuditEvent.Action.SEAL,
