@@ -13,7 +13,7 @@ from candidates.models import Candidate, ServiceOffer
 from candidates.selectors import candidates_visible_to
 from notifications.models import Check, Delivery
 from notifications.selectors import checks_visible_to, deliveries_visible_to
-from tests.access_matrix import build_world, fast_password_hashing
+from tests.access_matrix import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     fast_password_hashing(settings)
-
-
-@pytest.fixture
-def world(le_lead, program_manager, officer, second_officer, social_worker, administrator, custodian):
-    return build_world(
-        le_lead=le_lead,
-        officer=officer,
-        second_officer=second_officer,
-        social_worker=social_worker,
-        administrator=administrator,
-        program_manager=program_manager,
-        custodian=custodian,
-    )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.test import RequestFactory
 
 from candidates.models import Alias, Candidate, GVISMeeting, Shooting
-from tests.access_matrix import build_world, fast_password_hashing
+from tests.access_matrix import fast_password_hashing
 from vip import roles
 from vip.audit.middleware import sensitive_target
 from vip.models import AuditEvent
@@ -24,19 +24,6 @@ def _fast_passwords(settings):
 
 pytestmark = pytest.mark.django_db
 A = AuditEvent.Action
-
-
-@pytest.fixture
-def world(le_lead, program_manager, officer, second_officer, social_worker, administrator, custodian):
-    return build_world(
-        le_lead=le_lead,
-        officer=officer,
-        second_officer=second_officer,
-        social_worker=social_worker,
-        administrator=administrator,
-        program_manager=program_manager,
-        custodian=custodian,
-    )
 
 
 @pytest.fixture

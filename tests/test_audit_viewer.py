@@ -9,7 +9,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from candidates.models import Candidate
-from tests.access_matrix import build_world, fast_password_hashing
+from tests.access_matrix import fast_password_hashing
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit
 from vip.errors import DomainError
@@ -24,19 +24,6 @@ def _fast_passwords(settings):
 
 pytestmark = pytest.mark.django_db
 A = AuditEvent.Action
-
-
-@pytest.fixture
-def world(le_lead, program_manager, officer, second_officer, social_worker, administrator, custodian):
-    return build_world(
-        le_lead=le_lead,
-        officer=officer,
-        second_officer=second_officer,
-        social_worker=social_worker,
-        administrator=administrator,
-        program_manager=program_manager,
-        custodian=custodian,
-    )
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from candidates.models import Candidate, ShootingParticipant
 from notifications.models import Delivery
 from notifications.selectors import deliveries_visible_to
-from tests.access_matrix import build_world, fast_password_hashing
+from tests.access_matrix import fast_password_hashing
 from vip.audit import audit_events_visible_to
 from vip.models import AuditEvent
 
@@ -31,19 +31,6 @@ CANDIDATE, CN = "candidates.Candidate", "notifications.Delivery"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     fast_password_hashing(settings)
-
-
-@pytest.fixture
-def world(le_lead, program_manager, officer, second_officer, social_worker, administrator, custodian):
-    return build_world(
-        le_lead=le_lead,
-        officer=officer,
-        second_officer=second_officer,
-        social_worker=social_worker,
-        administrator=administrator,
-        program_manager=program_manager,
-        custodian=custodian,
-    )
 
 
 class Rows:
