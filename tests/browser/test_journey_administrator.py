@@ -101,6 +101,8 @@ def test_the_administrator_adds_an_officer_whom_the_lead_then_puts_on_a_cns_team
     browser_sign_in(page, live_server.url, "lead")
     page.get_by_role("link", name="Personnel", exact=True).click()
     assert "May go as trainee with the LE Lead" in page.locator(f"tr[data-person='{reyes.pk}']").inner_text()
+    assert_fits_and_is_accessible(page)
+    shot(page, "admin-personnel")
     page.get_by_role("link", name="CN board", exact=True).click()
     page.get_by_role("link", name=f"CN #{a_cn_in_preparation.pk}").first.click()
     page.wait_for_url(f"**/cn/{a_cn_in_preparation.pk}/")
