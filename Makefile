@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.runtime-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench graph venv requirements clean otp
+.PHONY: run test lint format bench graph venv requirements clean otp screens
 
 $(RUNTIME): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: $(RUNTIME)
 
 test: $(DEV)
 	./scripts/test.sh $(ARGS)
+
+# Every persona's journey in Chromium (tests/browser/test_journey_*.py), each saving its key screens as small PNGs
+# into docs/screens/, the pictures docs/user-guide.md shows: commit them with the change that moved them.
+screens: $(DEV)
+	VIP_SCREENSHOTS=docs/screens ./scripts/test.sh tests/browser/test_journey_*.py -q $(ARGS)
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .

@@ -24,8 +24,12 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.username
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of people on staff, each by their full name (the username only for one who has none): the one
+    place a person is labelled in a list of choices (issue 18: coordinators were listed by username)."""
+
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
 
 
 class DeliveryForm(forms.Form):
@@ -75,12 +79,12 @@ class LetterForm(DeliveryForm):
         self.fields["template"].queryset = LetterTemplate.objects.filter(active=True).order_by("name")
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(StaffChoiceField):
     """People who can join a team, each labelled with their SOP 2-64-6 standing."""
 
     def label_from_instance(self, user):
         if roles.is_social_services(user):
-            return f"{_name(user)}: social services"
+            return f"{super().label_from_instance(user)}: social services"
         q = qualification(user)
         if q.qualified:
             status = "qualified" + (", command level" if q.command_level else "")
@@ -88,7 +92,7 @@ class MemberChoiceField(forms.ModelChoiceField):
             status = "trainee only: has not yet accompanied the LE Lead"
         else:
             status = "not qualified: " + "; ".join(q.missing)
-        return f"{_name(user)}: {status}"
+        return f"{super().label_from_instance(user)}: {status}"
 
 
 class TeamAddForm(DeliveryForm):
@@ -123,13 +127,13 @@ class SocialServicesForm(DeliveryForm):
     plan = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), help_text="What the social services component will bring."
     )
-    coordinator = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    coordinator = StaffChoiceField(queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = User.objects.filter(
             is_active=True, groups__name=roles.SOCIAL_SERVICES
-        ).order_by("last_name")
+        ).order_by("last_name", "first_name")
 
 
 class JPOCheckForm(DeliveryForm):

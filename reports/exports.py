@@ -29,6 +29,12 @@ KINDS = {
     "outcomes": f.OUTCOMES,
 }
 EXPORT_FOR_RECORDS = {records: kind for kind, records in KINDS.items()}
+NOUNS = {
+    "candidates": "candidates",
+    "cns": "CNs",
+    "services": "services offered",
+    "outcomes": "outcomes",
+}  # "Export 8 CNs"
 
 
 def may_export(user, kind: str) -> bool:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from candidates.models import OutcomeEvent, PartnerOrganization, ServiceOffer
 from candidates.selectors import candidates_visible_to
+from notifications.forms import StaffChoiceField
 from notifications.selectors import deliveries_visible_to
 from reports.filters import DATE
 from reports.services import OFFER_FIELDS
@@ -21,11 +23,6 @@ def staff_who_offer_services():
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
 
 
 class ServiceOfferForm(forms.ModelForm):
@@ -63,6 +60,8 @@ class ServiceOfferForm(forms.ModelForm):
         self.initial["offered_by"] = author
         self.fields["delivery"].queryset = deliveries_visible_to(user).filter(candidate=candidate)
         self.fields["delivery"].required = False
+        if not self.instance.pk:
+            self.initial.setdefault("offered_on", timezone.localdate())  # most offers are recorded the day made
 
     def clean(self):
         cleaned = super().clean()

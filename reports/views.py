@@ -396,7 +396,13 @@ def export(request, kind: str):
     return render(
         request,
         "reports/export.html",
-        {"form": form, "kind": kind, "count": qs.count(), "filters": {k: v for k, v in request.GET.items() if v}},
+        {
+            "form": form,
+            "kind": kind,
+            "noun": exports.NOUNS[kind],
+            "count": qs.count(),
+            "filters": {k: v for k, v in request.GET.items() if v},
+        },
     )
 
 

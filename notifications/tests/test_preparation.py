@@ -301,6 +301,13 @@ def test_a_guardian_contact_attempt_in_the_future_is_refused(le_lead, juvenile_p
     assert "attempted_at" in refused.value.reasons
 
 
+def test_social_services_coordinators_are_offered_by_their_full_name_not_their_username(social_worker, preparing):
+    from notifications.forms import SocialServicesForm
+
+    choices = SocialServicesForm(delivery=preparing).fields["coordinator"].choices
+    assert [label for value, label in choices if value] == ["Luis Quintana"]
+
+
 def test_the_social_services_coordinator_must_be_social_services_staff(le_lead, officer, social_worker, preparing):
     with pytest.raises(DomainError) as refused:
         s.record_social_services(preparing.pk, user=le_lead, coordinated_on=TODAY(), plan="x", coordinator=officer)

@@ -123,6 +123,16 @@ def test_a_social_worker_records_an_offer_through_the_form(client, social_worker
     assert ServiceOffer.objects.get(candidate=adult).status_changed_on == TODAY
 
 
+def test_a_new_offer_is_dated_today_until_changed_and_an_offer_keeps_its_date(client, social_worker, adult):
+    cn(adult, "ready", team=[(social_worker, "social_services")])
+    made = offer(adult, "shelter", "offered", TODAY - dt.timedelta(days=2), offered_by=social_worker)
+    client.force_login(social_worker)
+    new = client.get(f"/reports/services/new/?candidate={adult.pk}").context["form"]
+    kept = client.get(f"/reports/services/{made.pk}/edit/").context["form"]
+    assert new["offered_on"].value() == TODAY
+    assert kept["offered_on"].value() == TODAY - dt.timedelta(days=2)
+
+
 def test_the_form_keeps_what_was_typed_and_says_what_to_fix(client, program_manager, adult):
     client.force_login(program_manager)
     page = client.post(

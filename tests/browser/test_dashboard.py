@@ -1,9 +1,6 @@
 """The Program Manager opens the dashboard, reads the program's figures and follows one to its records."""
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -45,9 +42,8 @@ def test_the_dashboard_does_not_scroll_sideways_at_tablet_size(live_server, page
 # --- at the Program Manager's screen (1366x768): the figures' age, a drill-down that agrees, the public report ---
 
 DESKTOP = {"width": 1366, "height": 768}
-# VIP_SCREENSHOTS=docs/screens refreshes the pictures docs/ shows; otherwise they go to a scratch folder, and a
-# test run leaves the tree as it found it.
-SCREENS = Path(os.environ.get("VIP_SCREENSHOTS") or Path(tempfile.gettempdir()) / "vip-screens")
+# The pictures docs/user-guide.md shows of these pages come from the Program Manager's journey
+# (test_journey_program_manager.py, `make screens`).
 
 
 @pytest.fixture
@@ -79,15 +75,12 @@ def test_the_program_manager_sees_each_figures_age_and_its_drill_down_agrees(
     page.goto(f"{live_server.url}/reports/dashboard/")
     assert page.locator("#figure-refusals").inner_text() == "2"
     assert "as of " in page.locator("#figure-refusals + .as-of").inner_text()
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / "pm-dashboard.png"))
 
     cn(person("Late", "Refuser", dt.date(1990, 1, 1)), REFUSED, outcome=REFUSED, on=timezone.localdate())
     page.click("#figure-refusals")
     page.wait_for_url("**/reports/drill/refusals/**")
     assert page.locator("#drill-count").inner_text() == "3"
     assert "It showed 2" in page.locator("#agreement").inner_text()
-    page.screenshot(path=str(SCREENS / "pm-drill-down.png"))
     page.go_back()
     page.reload()
     assert page.locator("#figure-refusals").inner_text() == "3"
@@ -103,5 +96,3 @@ def test_the_public_reports_columns_line_up_and_it_has_no_restricted_footer(live
             for table in section.locator("table").all()
         }
         assert len(lefts) == 1, lefts  # every table of the year has its columns at the same places
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / "public-report.png"))
