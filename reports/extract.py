@@ -229,8 +229,9 @@ def _first_per(rows, key: str, value: str) -> dict:
     return found
 
 
-def read_records() -> Records:
-    """Every unsealed person and CN, with what the files need, in a fixed number of queries."""
+def read_records(*, whole: bool = True) -> Records:
+    """Every unsealed person and CN, with what the files need (`whole`) or what the privacy check needs, in a
+    fixed number of queries."""
     scope = f.all_unsealed_scope()
     people = {row["pk"]: row for row in scope.candidates.values("pk", "date_of_birth", "sex", "created_at")}
     areas = _first_per(
@@ -258,6 +259,27 @@ def read_records() -> Records:
         )
     ):
         encounters[row["delivery_id"]].append(row)
+    team, offers, entered = _cn_details(cn_ids) if whole else ({}, {}, {})
+    for cn in cns:
+        cn["encounters"] = encounters.get(cn["pk"], [])
+        cn["team"] = team.get(cn["pk"], [])
+        cn["offers"] = offers.get(cn["pk"], [])
+        cn["entered"] = {name: entered.get((str(cn["pk"]), state)) for name, state in STAGES.items()}
+    for pk, person in people.items():
+        person["area"] = area_of(areas.get(pk, ""))
+        person["cns"] = []
+    for cn in cns:
+        people[cn["candidate_id"]]["cns"].append(cn)
+    outcomes = list(
+        OutcomeEvent.objects.filter(candidate_id__in=scope.candidates.values("pk"))
+        .order_by("candidate_id", "occurred_on", "pk")
+        .values("pk", "candidate_id", "kind", "category", "occurred_on")
+    )
+    return Records(people=people, cns=cns, outcomes=outcomes)
+
+
+def _cn_details(cn_ids) -> tuple[dict, dict, dict]:
+    """What only the files need (the privacy check does not): each CN's team, service offers and stage dates."""
     team: dict[int, list[bool]] = defaultdict(list)
     for delivery_id, command in TeamMember.objects.filter(delivery_id__in=cn_ids).values_list(
         "delivery_id", "user__personnel__is_command_level"
@@ -276,22 +298,7 @@ def read_records() -> Records:
         .values("object_id", "to_state")
         .annotate(first=Min("at"))
     }
-    for cn in cns:
-        cn["encounters"] = encounters.get(cn["pk"], [])
-        cn["team"] = team.get(cn["pk"], [])
-        cn["offers"] = offers.get(cn["pk"], [])
-        cn["entered"] = {name: entered.get((str(cn["pk"]), state)) for name, state in STAGES.items()}
-    for pk, person in people.items():
-        person["area"] = area_of(areas.get(pk, ""))
-        person["cns"] = []
-    for cn in cns:
-        people[cn["candidate_id"]]["cns"].append(cn)
-    outcomes = list(
-        OutcomeEvent.objects.filter(candidate_id__in=scope.candidates.values("pk"))
-        .order_by("candidate_id", "occurred_on", "pk")
-        .values("pk", "candidate_id", "kind", "category", "occurred_on")
-    )
-    return Records(people=people, cns=cns, outcomes=outcomes)
+    return team, offers, entered
 
 
 def _day(moment: dt.datetime | None) -> dt.date | None:
@@ -327,6 +334,10 @@ class Cell:
     area: str
     delivery_month: str
     people: int
+
+    @property
+    def sex_label(self) -> str:
+        return Candidate.Sex(self.sex).label if self.sex in Candidate.Sex.values else self.sex
 
     def __str__(self) -> str:
         month = self.delivery_month or "no delivery"

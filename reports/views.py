@@ -431,7 +431,7 @@ def evaluation_extract(request):
                 response["Content-Disposition"] = f'attachment; filename="vip-evaluation-extract-{stamp}.zip"'
                 response["Cache-Control"] = "no-store"
                 return response
-    records = research.read_records()
+    records = research.read_records(whole=False)
     small = research.small_cells(records)
     context = {
         "form": form,

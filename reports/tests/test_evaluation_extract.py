@@ -15,11 +15,13 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from candidates.models import Address, Candidate, Influencer, Phone
 from notifications.models import Delivery, TeamMember
 from reports import extract as research
 from reports.tests.builders import DELIVERED, LEAD, arrest, at_noon, cn, offer, person, shot_again, small_program
+from vip.audit import audit
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.django_db
 REASON = "Outcome evaluation by the university criminology department"
 DUA = "DUA-2026-014"
 MARCH = dt.date(2026, 3, 10)
+TODAY = timezone.localdate()
 
 
 def five_alike(*, zip_code="87102", born=dt.date(1996, 5, 1), on=MARCH, sex="M", surname="Alike"):
@@ -104,6 +107,16 @@ def test_the_intervals_between_a_persons_dates_are_kept_and_the_dates_are_not(db
     )
     assert ((door - opened).days, (arrested - door).days) == (64, 52)  # 5 Jan -> 10 Mar -> 1 May, as recorded
     assert door != MARCH
+
+
+def test_the_stage_dates_come_from_the_trail_and_keep_their_interval(db):
+    ana = five_alike()[0]
+    delivery = Delivery.objects.get(candidate=ana)
+    Delivery.objects.filter(pk=delivery.pk).update(created_at=at_noon(TODAY - dt.timedelta(days=9)))
+    audit(actor=None, action="transition", obj=delivery, from_state="identified", to_state="eligible")
+    rows = [row for row in tables(released())["cns"] if row["eligible_on"]]
+    opened, eligible = (dt.date.fromisoformat(rows[0][name]) for name in ("identified_on", "eligible_on"))
+    assert (len(rows), (eligible - opened).days) == (1, 9)
 
 
 def test_each_persons_dates_move_by_their_own_offset(db):
