@@ -48,16 +48,16 @@ from django.utils import timezone
 from candidates.models import Address, Candidate, OutcomeEvent, ServiceOffer, age_on
 from notifications.models import Delivery, Encounter, State, TeamMember
 from reports import figures as f
+from reports.transparency import AGE_BANDS, SMALLEST_PUBLISHED
 from vip import roles
 from vip.audit import audit
 from vip.audit.middleware import asked
 from vip.errors import DomainError
 from vip.models import AuditEvent
 
-K_ANONYMITY = 5
+K_ANONYMITY = SMALLEST_PUBLISHED  # the smallest group the program lets out, as in its public report
 DATE_SHIFT_DAYS = 182  # at most half a year either way
 PSEUDONYM_HEX = 20  # 80 bits of the HMAC: no two records of one extract share an id in practice
-AGE_BANDS = ((0, 17, "under 18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 200, "35 and over"))  # SOP 2-64-5: <=17
 UNKNOWN_AREA = "unknown"
 QUASI_IDENTIFIERS = ("age_band", "sex", "area", "delivery_month")
 DUA_MAX_LENGTH = 100
@@ -73,7 +73,8 @@ def may_extract(user) -> bool:
 
 
 def age_band(age: int) -> str:
-    return next(label for youngest, oldest, label in AGE_BANDS if youngest <= age <= oldest)
+    """The program's age bands (reports/transparency.py, whose edge at 17 is SOP 2-64-5's juvenile line)."""
+    return next(label for _, label, youngest, oldest in AGE_BANDS if youngest <= max(age, 0) <= oldest)
 
 
 def area_of(postal_code: str) -> str:
@@ -122,7 +123,7 @@ def _choices(choices) -> tuple[str, ...]:
     return tuple(value for value, _ in choices)
 
 
-BANDS = tuple(label for _, _, label in AGE_BANDS)
+BANDS = tuple(label for _, label, _, _ in AGE_BANDS)
 SHIFTED = " Shifted by the person's offset (the same for all their dates in this extract)."
 PEOPLE = (
     Column(
@@ -594,7 +595,7 @@ def evaluation_extract(*, reason: str, dua: str = "", user=None, request=None) -
     del keying  # the key is not kept anywhere: two extracts cannot be joined, nor an id turned back into a person
     extract = Extract(extract_id=str(uuid.uuid4()), created_at=timezone.localtime())
     extract.rows = {name: len(table_rows) for name, table_rows in rows.items()}
-    released_by = "VIP Program Manager" if user is not None else f"operator at the server ({getpass.getuser()})"
+    released_by = "VIP Program Manager" if user is not None else "operator at the server"
     smallest = found[0].people if found else 0
     extract.files = {table.path: _csv(table, rows[table.name]) for table in TABLES}
     package = datapackage(extract, reason=reason, dua=dua, released_by=released_by, smallest=smallest)

@@ -96,8 +96,9 @@ def test_a_persons_cns_and_outcomes_carry_their_id(db):
 
 
 def test_the_intervals_between_a_persons_dates_are_kept_and_the_dates_are_not(db):
-    ana = five_alike()[0]
-    Delivery.objects.filter(candidate=ana).update(created_at=at_noon(dt.date(2026, 1, 5)))
+    people = five_alike()
+    ana = people[0]
+    Delivery.objects.filter(candidate__in=people).update(created_at=at_noon(dt.date(2026, 1, 5)))  # all 29 then
     arrest(ana, dt.date(2026, 5, 1))
     extract = tables(released())
     events = extract["outcome_events"]
@@ -127,15 +128,15 @@ def test_each_persons_dates_move_by_their_own_offset(db):
 
 
 def test_ages_are_given_in_bands_on_the_day_the_person_was_identified(db):
-    for n, born in enumerate([dt.date(2009, 6, 1), dt.date(2004, 1, 1), dt.date(1996, 1, 1), dt.date(1980, 1, 1)]):
+    for n, born in enumerate([dt.date(2009, 6, 1), dt.date(2004, 1, 1), dt.date(1999, 1, 1), dt.date(1980, 1, 1)]):
         someone = person(f"Aged{n}", "Person", born)
         cn(someone, "identified", created_at=at_noon(dt.date(2026, 3, 1)))
     bands = sorted(row["age_band"] for row in tables(released(dua=DUA))["people"])
-    assert bands == ["18-24", "25-34", "35 and over", "under 18"]
+    assert bands == ["17 or younger", "18 to 24", "25 to 29", "30 or older"]
 
 
-def test_a_17_year_old_is_under_18_and_an_18_year_old_is_not():
-    assert (research.age_band(17), research.age_band(18)) == ("under 18", "18-24")
+def test_a_17_year_old_is_a_juvenile_band_and_an_18_year_old_is_not():
+    assert (research.age_band(17), research.age_band(18)) == ("17 or younger", "18 to 24")
 
 
 def test_the_area_is_the_zip_code_and_nothing_else(db):
@@ -156,7 +157,7 @@ def test_a_group_of_fewer_than_five_people_refuses_the_extract(db):
     cn(loner, "refused", outcome="refused", on=dt.date(2026, 4, 2))
     with pytest.raises(research.ExtractRefused) as refused:
         released()
-    assert "35 and over, sex X, area unknown, 2026-04: 1 person" in refused.value.message
+    assert "30 or older, sex X, area unknown, 2026-04: 1 person" in refused.value.message
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
