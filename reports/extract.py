@@ -488,7 +488,12 @@ def _rows(records: Records, keying: Keying) -> dict[str, list[list]]:
         [person_id[e["candidate_id"]], e["kind"], e["category"], keying.shifted(e["candidate_id"], e["occurred_on"])]
         for e in records.outcomes
     ]
-    return {"people": people_rows, "cns": cn_rows, "outcome_events": outcome_rows}
+    # In the order of the pseudonyms, not of the records: the records' order (their numbers) is the order in which
+    # people were identified, and would let a reader bound each person's date shift.
+    return {
+        name: sorted(rows)
+        for name, rows in (("people", people_rows), ("cns", cn_rows), ("outcome_events", outcome_rows))
+    }
 
 
 def _field(column: Column) -> dict:

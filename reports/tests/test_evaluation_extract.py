@@ -120,6 +120,12 @@ def test_the_stage_dates_come_from_the_trail_and_keep_their_interval(db):
     assert (len(rows), (eligible - opened).days) == (1, 9)
 
 
+def test_the_rows_are_in_the_order_of_their_pseudonyms_not_of_the_records(db):
+    five_alike()
+    people = tables(released())["people"]
+    assert [row["person_id"] for row in people] == sorted(row["person_id"] for row in people)
+
+
 def test_each_persons_dates_move_by_their_own_offset(db):
     keying = research.Keying()
     offsets = {keying.shift_days(pk) for pk in range(1, 200)}
