@@ -53,6 +53,7 @@ from vip import roles
 from vip.audit import audit
 from vip.audit.middleware import asked
 from vip.errors import DomainError
+from vip.exports import REASON_MIN_LENGTH
 from vip.models import AuditEvent
 
 K_ANONYMITY = SMALLEST_PUBLISHED  # the smallest group the program lets out, as in its public report
@@ -586,8 +587,12 @@ def evaluation_extract(*, reason: str, dua: str = "", user=None, request=None) -
     reason, dua = (reason or "").strip(), (dua or "").strip()
     if user is not None and not may_extract(user):
         raise DomainError("Only the Program Manager releases an evaluation extract.", code="not_permitted")
-    if not reason:
-        raise DomainError("Say why the extract is made: who asked for it and for what evaluation.", code="reason")
+    if len(reason) < REASON_MIN_LENGTH:  # the rule of every export (vip/exports.py)
+        raise DomainError(
+            f"Say why the extract is made, in at least {REASON_MIN_LENGTH} characters: who asked for it and for what "
+            "evaluation.",
+            code="reason",
+        )
     if dua_errors(dua):
         raise DomainError(" ".join(dua_errors(dua).values()), code="data_use_agreement")
     records = read_records()

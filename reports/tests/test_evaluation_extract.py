@@ -367,6 +367,13 @@ def test_the_command_refuses_small_groups_unless_given_an_agreement(tmp_path):
     assert (tmp_path / "y" / "people.csv").exists()
 
 
+def test_the_command_asks_for_a_real_reason(tmp_path):
+    five_alike()
+    with pytest.raises(CommandError, match="at least 10 characters"):
+        call_command("evaluation_extract", out=str(tmp_path / "x"), reason="eval")
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
 def test_the_command_does_not_write_into_a_folder_with_files(tmp_path):
     (tmp_path / "old.csv").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
