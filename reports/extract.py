@@ -409,10 +409,13 @@ class Extract:
         return buffer.getvalue()
 
     def write_to(self, folder: Path) -> list[Path]:
-        folder.mkdir(parents=True, exist_ok=True)
+        """The files, readable by the account that wrote them only (they are about people, pseudonymised)."""
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         written = []
         for name, content in self.files.items():
             path = folder / name
+            path.touch(mode=0o600)
+            path.chmod(0o600)
             path.write_bytes(content)
             written.append(path)
         return written

@@ -367,6 +367,13 @@ def test_the_command_refuses_small_groups_unless_given_an_agreement(tmp_path):
     assert (tmp_path / "y" / "people.csv").exists()
 
 
+def test_the_files_written_at_the_server_are_readable_by_the_operator_only(tmp_path):
+    five_alike()
+    call_command("evaluation_extract", out=str(tmp_path / "x"), reason=REASON, stdout=io.StringIO())
+    modes = {oct(path.stat().st_mode & 0o777) for path in (tmp_path / "x").iterdir()}
+    assert (modes, oct((tmp_path / "x").stat().st_mode & 0o777)) == ({"0o600"}, "0o700")
+
+
 def test_the_command_asks_for_a_real_reason(tmp_path):
     five_alike()
     with pytest.raises(CommandError, match="at least 10 characters"):
