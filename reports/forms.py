@@ -97,3 +97,25 @@ class ExportForm(forms.Form):
             "min_length": "Say a little more about why (at least 10 characters): it is recorded in the audit trail.",
         },
     )
+
+
+class EvaluationExtractForm(ExportForm):
+    """The evaluation extract: the reason (audited, as for every export) and, when a combination of the
+    quasi-identifiers is too small, the data-use agreement that allows it (reports/extract.py)."""
+
+    data_use_agreement = forms.CharField(
+        label="Data-use agreement reference (if one is signed)",
+        required=False,
+        max_length=100,
+        help_text="Needed only when the privacy check finds a group of fewer than 5 people. Recorded with the extract.",
+        error_messages={"max_length": "The agreement's reference is at most 100 characters: give its number."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why is this extract made?"
+        self.fields[
+            "reason"
+        ].help_text = (
+            "Who the evaluator is and what evaluation it is for. Recorded in the audit trail with the extract."
+        )

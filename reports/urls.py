@@ -13,6 +13,7 @@ urlpatterns = [
     path("services/<int:pk>/edit/", views.service_edit, name="service_edit"),
     path("outcomes/", views.outcome_list, name="outcomes"),
     path("export/<slug:kind>.csv", views.export, name="export"),
+    path("evaluation-extract/", views.evaluation_extract, name="extract"),
     path("transparency/", views.transparency, name="transparency"),
     path("transparency.json", views.transparency_json, name="transparency_json"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from candidates.models import ServiceOffer
 from candidates.selectors import candidates_visible_to, get_candidate_for_user
 from reports import charts, exports, snapshots
+from reports import extract as research
 from reports import figures as f
 from reports import transparency as public
 from reports.filters import OutcomeFilter, ServiceFilter, filtered
-from reports.forms import ExportForm, OutcomeEventForm, ServiceOfferForm
+from reports.forms import EvaluationExtractForm, ExportForm, OutcomeEventForm, ServiceOfferForm
 from reports.services import (
     may_record_outcomes,
     may_record_services,
@@ -404,6 +405,53 @@ def export(request, kind: str):
             "filters": {k: v for k, v in request.GET.items() if v},
         },
     )
+
+
+# --- the evaluation extract (issue 19, part 5) --------------------------------------------------------------
+
+
+@role_required(research.may_extract)
+@require_http_methods(["GET", "POST"])
+def evaluation_extract(request):
+    """The pseudonymised extract for an outside evaluator, as a zip: refused (409, the form as typed) when the
+    privacy check finds a group smaller than k and no data-use agreement is recorded."""
+    form = EvaluationExtractForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                extract = research.evaluation_extract(
+                    reason=form.cleaned_data["reason"],
+                    dua=form.cleaned_data["data_use_agreement"],
+                    user=request.user,
+                    request=request,
+                )
+            except research.ExtractRefused as refused:
+                form.add_error(None, refused.summary)  # the combinations are listed on the page
+                form.add_error("data_use_agreement", refused.reasons["data_use_agreement"])
+                status = refused.status_code
+            else:
+                response = HttpResponse(extract.zip_bytes(), content_type="application/zip")
+                stamp = timezone.localdate().isoformat()
+                response["Content-Disposition"] = f'attachment; filename="vip-evaluation-extract-{stamp}.zip"'
+                response["Cache-Control"] = "no-store"
+                return response
+    records = research.read_records(whole=False)
+    small = research.small_cells(records)
+    context = {
+        "form": form,
+        "people": len(records.people),
+        "cns": len(records.cns),
+        "outcomes": len(records.outcomes),
+        "small": small[: research.SHOWN_CELLS],
+        "more_small": max(0, len(small) - research.SHOWN_CELLS),
+        "k": research.K_ANONYMITY,
+        "bands": research.BANDS,
+        "shift_days": research.DATE_SHIFT_DAYS,
+        "tables": research.TABLES,
+    }
+    return render(request, "reports/extract.html", context, status=status)
 
 
 # --- the public transparency report (SOP 2-64-2) -------------------------------------------------------------

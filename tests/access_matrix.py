@@ -396,6 +396,8 @@ MATRIX: dict[str, E] = {
     "reminders:mark_read": E("405 405 405 405 405 405 405 302", pk="reminder"),
     "reports:drill": E("200 200 403 403 403 403 403 302", figure="=contacts"),
     "reports:export": E("200 200 403 403 403 403 403 302", kind="=cns"),
+    # the evaluation extract: the Program Manager alone releases records to an evaluator (issue 19)
+    "reports:extract": E("403 200 403 403 403 403 403 302"),
     "reports:service_edit": E(
         adult="200 200 403 403 200 403 403 302",
         juvenile="200 200 403 403 404 403 403 302",
