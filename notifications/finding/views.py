@@ -42,7 +42,7 @@ def search(request):
         "may_open_cn": rules.may_open_cn(request.user),
     }
     if not query:
-        context["empty"] = request.GET.get("q") is not None and not opening  # asked with nothing typed
+        context["empty"] = request.GET.get("q") is not None  # asked with nothing typed (not just opened)
         return render(request, "finding/search.html", context)
     found = find.search_for(request.user, query)
     today = timezone.localdate()
