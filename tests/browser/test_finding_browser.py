@@ -126,6 +126,13 @@ def test_the_header_keeps_to_two_rows_at_1366(live_server, page, le_lead, caselo
     assert_fits_and_is_accessible(page)
 
 
+def test_an_officer_s_header_keeps_to_two_rows_on_the_tablet(live_server, tablet, officer):
+    browser_sign_in(tablet, live_server.url, "officer")
+    tablet.goto(f"{live_server.url}/tablet/")
+    assert header_rows(tablet) <= 2
+    shot(tablet, "officer-header")
+
+
 def test_the_admin_pages_pass_axe_core_breadcrumbs_included(live_server, page, administrator):
     page.set_viewport_size({"width": 1366, "height": 768})
     browser_sign_in(page, live_server.url, "admin")
