@@ -50,9 +50,7 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
 
 def may_use_candidate_records(user) -> bool:
     """The roles that work with people at all; anyone else is refused the candidate pages and API."""
-    return roles.has_role(
-        user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.OFFICER, roles.SOCIAL_SERVICES, roles.RECORDS_CUSTODIAN
-    )
+    return roles.has_role(user, *roles.RECORD_ROLES)
 
 
 def _served_adults(user) -> Q:

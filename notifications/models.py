@@ -81,6 +81,10 @@ class Delivery(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 condition=models.Q(state__in=OPEN_STATES),
                 name="delivery_open",
             ),
+            # The calendar of planned deliveries reads one week of planned days (notifications/finding).
+            models.Index(
+                fields=["planned_for"], condition=models.Q(planned_for__isnull=False), name="delivery_planned_for"
+            ),
         ]
 
     def __str__(self):

@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from vip import roles
 
@@ -247,14 +248,55 @@ def overdue_q(now: dt.datetime, dues: dict[str, dt.timedelta] | None = None) -> 
     return late
 
 
+def _soonest_owed(dues: dict[str, dt.timedelta] | None) -> list[tuple[DueStep, dt.timedelta]]:
+    # A Case takes the first When that matches: within a state, the soonest due first.
+    return sorted(due_steps(dues), key=lambda pair: pair[1])
+
+
 def due_at_expression(dues: dict[str, dt.timedelta] | None = None) -> ExpressionWrapper:
     """When a CN's soonest owed step is (or was) due, as a queryset annotation; null when nothing is due."""
     whens = [
         When(Q(state=step.state) & step.owing(), then=F("state_entered_at") + Value(due, output_field=DurationField()))
-        # The first that matches is taken: within a state, the soonest due first.
-        for step, due in sorted(due_steps(dues), key=lambda pair: pair[1])
+        for step, due in _soonest_owed(dues)
     ]
     return ExpressionWrapper(Case(*whens, default=None), output_field=DateTimeField())
+
+
+def due_step_expression(dues: dict[str, dt.timedelta] | None = None) -> Case:
+    """The code (`DueStep.code`) of the step `due_at_expression` dates, as a queryset annotation; null when
+    nothing is due. `DUE_STEPS_BY_CODE[code].what` says it in words."""
+    whens = [When(Q(state=step.state) & step.owing(), then=Value(step.code)) for step, _due in _soonest_owed(dues)]
+    return Case(*whens, default=None, output_field=models.CharField())
+
+
+DUE_STEPS_BY_CODE = {step.code: step for step in DUE_STEPS}
+
+
+def is_overdue(due_at: dt.datetime | None, today: dt.date) -> bool:
+    """A step is overdue once the day it was due has passed. Counted in days, as the board's "days in state":
+    the pages that show it are kept until the data or the day changes (`vip.kept`)."""
+    return due_at is not None and timezone.localdate(due_at) < today
+
+
+# --- the planned day ----------------------------------------------------------------------------------------
+
+# A CN whose team has not yet been to the door: its planned day is still to come, or it is overdue.
+BEFORE_THE_DOOR_STATES = (*TEAM_STATES, State.ECC_ADVISED)
+
+
+def planned_day_overdue(state: str, planned_for: dt.date | None, today: dt.date) -> bool:
+    """The planned day has passed and the CN has not yet been to the door (no outcome recorded)."""
+    return planned_for is not None and planned_for < today and state in BEFORE_THE_DOOR_STATES
+
+
+# --- who opens a CN -----------------------------------------------------------------------------------------
+
+OPEN_CN_REFUSAL = "Only the VIP Law Enforcement Lead opens a CN for a candidate."
+
+
+def may_open_cn(user) -> bool:
+    """Who opens a CN for a candidate (SOP 2-64-4 A): the VIP LE Lead, as for the CN's other lead steps."""
+    return may_lead(None, user)
 
 
 # --- who may deliver: SOP 2-64-6 ------------------------------------------------------------------------------

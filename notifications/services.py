@@ -222,8 +222,8 @@ def _save(obj):
 def delivery_create(
     *, user, candidate, planned_for: dt.date | None = None, location: str = "", note: str = ""
 ) -> Delivery:
-    if not roles.is_le_lead(user):
-        raise NotPermitted("Only the VIP Law Enforcement Lead opens a CN for a candidate.")
+    if not rules.may_open_cn(user):
+        raise NotPermitted(rules.OPEN_CN_REFUSAL)
     if candidate.is_sealed:
         raise DomainError("There is no such candidate.", code="not_found")
     with transaction.atomic():

@@ -25,6 +25,7 @@ from notifications import forms as f
 from notifications import guards, rules, services, steps
 from notifications.corrections.fields import frozen_fields
 from notifications.corrections.selectors import corrections_of
+from notifications.finding.selectors import mark_due, with_due
 from notifications.models import (
     AfterAction,
     Check,
@@ -73,6 +74,7 @@ BOARD_FIELDS = (
     "candidate__middle_name",
     "candidate__last_name",
     "candidate__date_of_birth",
+    "planned_for",
 )
 BOARD_PAGE_SIZE = 100
 MY_DELIVERIES_PAGE_SIZE = 50
@@ -94,9 +96,7 @@ def board(request):
     if chosen:
         # One state: every CN in it, a page at a time (a city's program holds hundreds of thousands).
         # The count is known: the paginator need not count again.
-        rows = (
-            visible.filter(state=chosen).annotate(due_at=rules.due_at_expression()).order_by("state_entered_at", "id")
-        )
+        rows = with_due(visible.filter(state=chosen)).order_by("state_entered_at", "id")
         page = CountedPaginator(rows, BOARD_PAGE_SIZE, counts.get(chosen, 0)).get_page(request.GET.get("page"))
         columns_html = _board_columns(page.object_list, counts, chosen)
     else:
@@ -114,6 +114,7 @@ def board(request):
             "chosen": chosen,
             "total": sum(counts.values()),
             "page": page,
+            "may_open_cn": rules.may_open_cn(request.user),
         },
     )
 
@@ -127,7 +128,7 @@ def _longest_waiting(visible):
     ids = first_in_each_state(sources, BOARD_ROWS_PER_STATE)
     rows = visible.filter(pk__in=ids).order_by("state_entered_at", "id").select_related(None)
     # When each is due: the rulebook's due time, the one the reminder sweep and the dashboard read.
-    return rows.select_related("candidate").only(*BOARD_FIELDS).annotate(due_at=rules.due_at_expression())
+    return with_due(rows.select_related("candidate").only(*BOARD_FIELDS))
 
 
 def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
@@ -136,6 +137,7 @@ def _board_columns(rows, counts: dict[str, int], chosen: str) -> str:
     for delivery in rows:
         delivery.days_in_state = (today - timezone.localdate(delivery.state_entered_at)).days  # calendar days
         delivery.juvenile = delivery.candidate.is_juvenile(today)
+        mark_due(delivery, today)  # the step due, and each date flagged in words once passed
         columns[delivery.state].append(delivery)
     sections = [
         {
@@ -199,7 +201,7 @@ def personnel(request):
 
 @login_required
 def delivery_new(request):
-    _require(roles.is_le_lead(request.user))
+    _require(rules.may_open_cn(request.user))
     candidate_id = request.GET.get("candidate") or request.POST.get("candidate")
     if not candidate_id:
         raise Http404("Open a new CN from a candidate's page.")

@@ -164,6 +164,11 @@ MATRIX: dict[str, E] = {
         sealed="404 404 404 404 404 404 200 302",
         pk="delivery",
     ),
+    # --- finding things (issue 18): the header's search reads people as the candidate list does (404 for the
+    # administrator, who reads none); the caseload is the LE Lead's; the calendar the Lead's, PM's and officers'
+    "finding:search": E("200 200 200 200 200 404 200 302", url="/find/?q=a"),
+    "finding:caseload": E("200 403 403 403 403 403 403 302"),
+    "finding:calendar": E("200 200 200 200 403 403 403 302"),
     "tablet:home": E("200 403 200 200 403 403 403 302"),  # officers and the LE Lead
     "reminders:inbox": E(SIGNED_IN_200),
     "reports:dashboard": E("200 200 403 403 403 403 403 302"),

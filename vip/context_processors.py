@@ -17,7 +17,12 @@ def navigation(request):
         return {"nav_roles": set(), "signin_pending": True}
     names = roles.role_names(user)
     flags = _flags(names, user.is_staff)
-    return {**flags, "nav_links": _nav_links(frozenset(names), user.is_staff, get_script_prefix())}
+    return {
+        **flags,
+        "nav_links": _nav_links(frozenset(names), user.is_staff, get_script_prefix()),
+        # The header's search (notifications/finding): for the roles that read people's records.
+        "may_search": bool(names & roles.RECORD_ROLES),
+    }
 
 
 def role_flags(user) -> dict:
@@ -42,7 +47,10 @@ def _flags(names, is_staff: bool) -> dict:
 def _nav_links(names: frozenset, is_staff: bool, script_prefix: str) -> dict:
     """The main menu's links for one set of roles: the same on every page, so written once per set of roles
     (and address prefix) a process serves, not with a dozen URL reversals on each page (issue #9): the
-    links before Reminders and those after; the Reminders link itself carries each page's unread count."""
+    links before Reminders, those after, and those under "More"; the Reminders link itself carries each
+    page's unread count."""
     links = render_to_string("_nav_links.html", _flags(names, is_staff))  # safe: written by the template
-    before, after = (mark_safe(part.strip()) for part in links.split("<!-- reminders -->"))  # noqa: S308
-    return {"before": before, "after": after, "reminders": reverse("reminders:inbox")}
+    rest, more = links.split("<!-- more -->")
+    before, after = rest.split("<!-- reminders -->")
+    before, after, more = (mark_safe(part.strip()) for part in (before, after, more))  # noqa: S308
+    return {"before": before, "after": after, "more": more, "reminders": reverse("reminders:inbox")}

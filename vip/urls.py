@@ -30,6 +30,7 @@ urlpatterns = [
     path("reminders/", include("notifications.reminders.urls")),
     path("reports/", include("reports.urls")),
     path("cn/", include("notifications.urls")),
+    path("find/", include("notifications.finding.urls")),  # search, caseload, calendar (issue 18)
     path("staff/", include("notifications.staff.urls")),
     # Before the API includes: a token needs username, password and a one-time code (CJIS IA-2).
     path("api/auth/token/", ObtainTokenView.as_view(), name="api_token"),

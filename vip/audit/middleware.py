@@ -89,6 +89,9 @@ PEOPLE_LISTS: frozenset[str] = frozenset(
         "reports:outcomes",
         "audit:review",
         "notifications:corrections",
+        "finding:search",
+        "finding:caseload",
+        "finding:calendar",
     }
 )
 QUERY_VALUE_MAX = 200  # characters of each asked value kept in the row
