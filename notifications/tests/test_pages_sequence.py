@@ -73,7 +73,7 @@ def test_once_the_threat_assessment_is_recorded_the_background_check_is_the_curr
 def test_the_threat_assessments_notes_are_shown_on_the_cn_page(lead_client, preparing, le_lead):
     _concerns(preparing, le_lead)
     html = lead_client.get(f"/cn/{preparing.pk}/").content.decode()
-    assert "Large dog in the yard." in html
+    assert '<p class="recorded-notes"><strong>Notes:</strong> Large dog in the yard.</p>' in html
 
 
 def test_concerns_noted_without_notes_is_refused_next_to_the_notes(lead_client, preparing):
