@@ -31,12 +31,14 @@ def _name(user) -> str:
 
 
 def focus_first_error(form) -> None:
-    """Put the cursor on the first field a refusal names: the browser scrolls the page to it (issue 18; the CSP
-    allows no inline script, and none is needed)."""
+    """Put the cursor on the first field a refusal names, or on the form's button when the refusal names none
+    (its reasons are above it): the browser scrolls the page there (issue 18; `autofocus`, as the CSP allows no
+    inline script; a URL fragment would not do, as a browser skips `autofocus` on a page opened at one)."""
     for name in form.fields:
         if name in form.errors:
             form.fields[name].widget.attrs["autofocus"] = True
             return
+    form.focus_on_submit = bool(form.errors)
 
 
 class DeliveryForm(forms.Form):
@@ -46,6 +48,7 @@ class DeliveryForm(forms.Form):
     and then asks why it changes: the service refuses a change without a reason and audits it."""
 
     revisable = False
+    focus_on_submit = False  # a refusal naming no field: the cursor goes to the button (`focus_first_error`)
 
     def __init__(self, *args, delivery=None, saved=None, **kwargs):
         self.delivery = delivery

@@ -422,15 +422,16 @@ def checklist(delivery, user) -> list[ChecklistItem]:
 
 
 def _add_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: each reason on its field when the form has it, else on top."""
-    on_top = False
+    """Show a service's refusal on the form once: each reason on its field when the form has it, else on top; the
+    refusal's message on top only when no reason names a field (it says the same again otherwise)."""
+    by_field = False
     for key, reason in exc.reasons.items():
         if key in form.fields:
             form.add_error(key, reason)
+            by_field = True
         else:
             form.add_error(None, reason)
-            on_top = True
-    if not on_top:
+    if not by_field and exc.message not in exc.reasons.values():
         form.add_error(None, exc.message)
 
 

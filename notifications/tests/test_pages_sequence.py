@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from notifications import services as s
+from notifications.forms import NoteForm, focus_first_error
 from notifications.models import Check, Delivery, Letter
 from vip.models import AuditEvent
 
@@ -123,9 +124,18 @@ def test_a_refusal_is_shown_once_by_its_field_and_the_cursor_goes_there(lead_cli
     assert 'name="threat-assessment-reason" cols="40" rows="2" autofocus' in html
 
 
-def test_a_refused_form_posts_back_to_its_own_place_on_the_page(lead_client, preparing):
-    html = lead_client.get(f"/cn/{preparing.pk}/").content.decode()
-    assert f'action="/cn/{preparing.pk}/step/threat-assessment/#step-threat-assessment"' in html
+def test_a_refusal_without_a_field_puts_the_cursor_on_its_forms_button(preparing):
+    form = NoteForm({}, delivery=preparing, prefix="approve")
+    form.is_valid()
+    form.add_error(None, "The CN changed meanwhile.")
+    focus_first_error(form)
+    assert form.focus_on_submit is True
+
+
+def test_a_refusal_of_a_form_no_longer_on_the_page_is_shown_on_top_with_the_cursor(lead_client, walk_to):
+    cn = walk_to("ready")  # the checks' forms are no longer offered
+    html = _record_threat(lead_client, cn, result="no_concerns").content.decode()
+    assert 'id="refused" tabindex="-1" autofocus' in html
 
 
 # --- forms the state does not allow -------------------------------------------------------------------
