@@ -499,12 +499,14 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
 
 
 def _sequence(items: list[ChecklistItem], step_forms: dict, *, refused: str) -> list[dict]:
-    """The checklist as the page's sequence: each item with its step's form, if offered, and whether it is open
-    (the refused step, else the first to do that has a form)."""
+    """The checklist as the page's sequence: each item with its step's form, if offered, and whether it is open:
+    the refused step, else the first step to do when the page records it. When the first step to do is a
+    transition (eligibility, the door, closing), none is open: "Next step" above is what to do."""
     sequence = [{"item": item, "form": step_forms.get(item.step), "open": False} for item in items]
-    current = next((entry for entry in sequence if refused and entry["item"].step == refused), None) or next(
-        (entry for entry in sequence if not entry["item"].done and entry["form"] is not None), None
-    )
+    current = next((entry for entry in sequence if refused and entry["item"].step == refused), None)
+    if current is None:
+        first_to_do = next((entry for entry in sequence if not entry["item"].done), None)
+        current = first_to_do if first_to_do is not None and first_to_do["form"] is not None else None
     if current is not None:
         current["open"] = True
     return sequence

@@ -53,6 +53,12 @@ def test_the_first_step_to_do_is_open_and_the_done_ones_are_folded(lead_client, 
     assert html.count("<details open>") == 1  # the current step; the next steps' forms are folded too
 
 
+def test_before_eligibility_no_step_is_open_the_next_step_is_above(lead_client, cn):
+    html = lead_client.get(f"/cn/{cn.pk}/").content.decode()
+    assert "sequence-step todo current" not in html
+    assert 'data-transition="determine-eligibility"' in html
+
+
 def test_a_done_step_shows_who_recorded_it(lead_client, preparing, le_lead):
     _concerns(preparing, le_lead)
     html = lead_client.get(f"/cn/{preparing.pk}/").content.decode()
