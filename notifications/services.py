@@ -178,6 +178,8 @@ def _validation_to_domain(exc: ValidationError) -> DomainError:
         reasons = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
     else:
         reasons = {"__all__": " ".join(exc.messages)}
+    if len(reasons) == 1:  # one field: the message is its reason, in full
+        return DomainError(next(iter(reasons.values())), reasons=reasons)
     return DomainError("Please correct the highlighted fields: " + " ".join(reasons.values()), reasons=reasons)
 
 

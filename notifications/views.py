@@ -422,16 +422,17 @@ def checklist(delivery, user) -> list[ChecklistItem]:
 
 
 def _add_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal on the form once: each reason on its field when the form has it, else on top; the
-    refusal's message on top only when no reason names a field (it says the same again otherwise)."""
-    by_field = False
+    """Show a service's refusal on the form once. A refusal about one field is said in full by that field (its
+    message is written for the person; its reason is the field's short form); one about several gives each
+    field its reason; reasons about no field of the form go on top, and the message with them when no field is
+    named."""
+    on_fields = [key for key in exc.reasons if key in form.fields]
     for key, reason in exc.reasons.items():
         if key in form.fields:
-            form.add_error(key, reason)
-            by_field = True
+            form.add_error(key, exc.message if len(on_fields) == 1 else reason)
         else:
             form.add_error(None, reason)
-    if not by_field and exc.message not in exc.reasons.values():
+    if not on_fields and exc.message not in exc.reasons.values():
         form.add_error(None, exc.message)
 
 

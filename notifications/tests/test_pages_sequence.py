@@ -126,7 +126,7 @@ def test_a_change_with_a_reason_is_recorded_and_the_reason_is_audited(lead_clien
 def test_a_refusal_is_shown_once_by_its_field_and_the_cursor_goes_there(lead_client, preparing, le_lead):
     _concerns(preparing, le_lead)
     html = _record_threat(lead_client, preparing, result="no_concerns").content.decode()
-    assert html.count("Say why the recorded result changes") == 1
+    assert html.count("The threat assessment is already on record: say why you change it.") == 1
     assert 'name="threat-assessment-reason" cols="40" rows="2" autofocus' in html
 
 
