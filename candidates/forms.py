@@ -66,7 +66,13 @@ class AddressForm(forms.ModelForm):
         model = m.Address
         fields = ["line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to"]
         widgets = date_widgets("valid_from", "valid_to")
-        labels = {"valid_from": "Lived there from", "valid_to": "Until"}
+        labels = {
+            "line1": "Address line 1",
+            "line2": "Address line 2",
+            "postal_code": "ZIP code",
+            "valid_from": "Lived there from",
+            "valid_to": "Until",
+        }
 
 
 class PhoneForm(forms.ModelForm):
@@ -74,16 +80,31 @@ class PhoneForm(forms.ModelForm):
         model = m.Phone
         fields = ["number", "label", "valid_from", "valid_to"]
         widgets = date_widgets("valid_from", "valid_to")
-        labels = {"valid_from": "In use from", "valid_to": "Until"}
+        labels = {"number": "Phone number", "label": "Which phone", "valid_from": "In use from", "valid_to": "Until"}
+        help_texts = {"label": "For example mobile, home or work."}
 
 
-def _formset(model, form, extra):
-    return forms.inlineformset_factory(m.Candidate, model, form=form, extra=extra, can_delete=True)
+class RowsFormSet(forms.BaseInlineFormSet):
+    """The rows of a person's record on one form (aliases, addresses, phones): each row is "Alias 1", "Alias 2"
+    rather than the formset's words, and its box to drop it reads "Remove this alias"."""
+
+    row_noun = ""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.row_noun.lower()}" if self.row_noun else "Remove"
 
 
-AliasFormSet = _formset(m.Alias, AliasForm, 2)
-AddressFormSet = _formset(m.Address, AddressForm, 1)
-PhoneFormSet = _formset(m.Phone, PhoneForm, 1)
+def _formset(model, form, extra, noun: str, base=RowsFormSet):
+    formset = forms.inlineformset_factory(m.Candidate, model, form=form, formset=base, extra=extra, can_delete=True)
+    formset.row_noun = noun
+    return formset
+
+
+AliasFormSet = _formset(m.Alias, AliasForm, 2, "Alias")
+AddressFormSet = _formset(m.Address, AddressForm, 1, "Address")
+PhoneFormSet = _formset(m.Phone, PhoneForm, 1, "Phone")
 
 
 def formset_rows(formset) -> list[dict]:
@@ -131,10 +152,18 @@ class BasisForm(forms.ModelForm):
             "gvis_meeting": "For someone identified in GVIS (or give the link-analysis reference).",
         }
 
+    class Media:
+        js = ("candidates/basis.js",)  # shows only the chosen kind's evidence fields; without it, all are shown
+
     def __init__(self, *args, candidate: m.Candidate, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["related_person"].queryset = people.exclude(pk=candidate.pk)
         self.fields["referral"].queryset = candidate.referrals.all()
+        for name in m.EligibilityBasis.EVIDENCE_FIELDS:
+            kinds = [
+                kind for kind in m.EligibilityBasis.Kind.values if name in m.EligibilityBasis.evidence_fields_of(kind)
+            ]
+            self.fields[name].widget.attrs["data-for-kinds"] = " ".join(kinds)
 
 
 class MembershipForm(forms.ModelForm):
@@ -173,8 +202,9 @@ class ParticipantForm(forms.ModelForm):
 
 
 ParticipantFormSet = forms.inlineformset_factory(
-    m.Shooting, m.ShootingParticipant, form=ParticipantForm, extra=3, can_delete=True
+    m.Shooting, m.ShootingParticipant, form=ParticipantForm, formset=RowsFormSet, extra=3, can_delete=True
 )
+ParticipantFormSet.row_noun = "Person"
 
 
 class GVISMeetingForm(forms.ModelForm):

@@ -469,6 +469,20 @@ class EligibilityBasis(models.Model):
         "referral",
     )
 
+    @classmethod
+    def evidence_fields_of(cls, kind: str) -> tuple[str, ...]:
+        """The evidence fields that can make a basis of `kind` (what `evidence_errors` asks of it): the intake
+        form shows only these for the kind chosen."""
+        k = cls.Kind
+        return {
+            k.SHOOTING_VICTIM: ("shooting",),
+            k.ASSOCIATE: ("shooting", "related_person", "related_person_name"),
+            k.INFLUENCER: ("shooting", "related_person", "related_person_name"),
+            k.DRIVER: ("information",),
+            k.GVIS_OR_LINK_ANALYSIS: ("gvis_meeting", "link_analysis_reference"),
+            k.REFERRAL: ("referral",),
+        }.get(kind, ())
+
     class Meta:
         verbose_name_plural = "eligibility bases"
         ordering = ["entered_at", "id"]

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
+from django.utils import timezone
 
 from candidates.models import EligibilityBasis, Influencer
 from notifications.models import Check, GuardianContactAttempt, JPOCheck, LetterTemplate, TeamMember
 from notifications.personnel import qualification
+from notifications.rules import REVISION_REASON_FIELD
 from vip import roles
 
 
@@ -32,30 +34,97 @@ class StaffChoiceField(forms.ModelChoiceField):
         return user.get_full_name() or user.username
 
 
-class DeliveryForm(forms.Form):
-    """A form about one CN: choices of people and records are limited to that CN's candidate."""
+def focus_first_error(form) -> None:
+    """Put the cursor on the first field a refusal names, or on the form's button when the refusal names none
+    (its reasons are above it): the browser scrolls the page there (issue 18; `autofocus`, as the CSP allows no
+    inline script; a URL fragment would not do, as a browser skips `autofocus` on a page opened at one)."""
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+    form.focus_on_submit = bool(form.errors)
 
-    def __init__(self, *args, delivery=None, **kwargs):
+
+class DeliveryForm(forms.Form):
+    """A form about one CN: choices of people and records are limited to that CN's candidate.
+
+    A step whose one record may already be on record (`revisable`) starts from what was recorded (`saved`),
+    and then asks why it changes: the service refuses a change without a reason and audits it."""
+
+    revisable = False
+    focus_on_submit = False  # a refusal naming no field: the cursor goes to the button (`focus_first_error`)
+
+    def __init__(self, *args, delivery=None, saved=None, **kwargs):
         self.delivery = delivery
+        self.saved = saved
+        if saved is not None:
+            kwargs["initial"] = {**kwargs.get("initial", {}), **self.initial_from(saved)}
         super().__init__(*args, **kwargs)
+        if saved is not None and self.revisable:
+            self.fields[REVISION_REASON_FIELD] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label="Why change what was recorded",
+                help_text="Needed only when you change a recorded value; kept in the audit trail.",
+            )
+
+    def initial_from(self, saved) -> dict:
+        """The form's values as recorded: each field read from the record's field of the same name."""
+        return {name: getattr(saved, name) for name in self.base_fields if hasattr(saved, name)}
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
 
 
 class NewDeliveryForm(forms.Form):
+    """A planned day in the past is asked about once more on the page (a CN opened after the fact means it, a
+    mistyped year does not); the service refuses one more than a year away (`rules.planned_for_problem`)."""
+
     planned_for = forms.DateField(required=False, widget=DateInput, help_text="The day the delivery is planned.")
+    past_date_confirmed = forms.BooleanField(required=False, label="Yes, the planned day is in the past")
     location = forms.CharField(required=False, max_length=200, help_text="Where the CN is to be delivered.")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self._past_day_typed():
+            del self.fields["past_date_confirmed"]  # asked only when it applies
+
+    def _past_day_typed(self) -> bool:
+        try:
+            typed = (
+                self.fields["planned_for"].clean(self.data.get(self.add_prefix("planned_for")))
+                if self.is_bound
+                else None
+            )
+        except forms.ValidationError:
+            return False
+        return typed is not None and typed < timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if "past_date_confirmed" in self.fields and not data.get("past_date_confirmed"):
+            self.add_error(
+                "planned_for",
+                f"{data['planned_for']:%-d %B %Y} is in the past: tick the box below to keep it, or change the day.",
+            )
+        data.pop("past_date_confirmed", None)
+        return data
 
 
 # --- preparation steps ----------------------------------------------------------------------------------
 
 
 class CheckForm(DeliveryForm):
+    revisable = True
+
     completed_on = forms.DateField(widget=DateInput)
     result = forms.ChoiceField(choices=Check.Result.choices)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What was found. Required unless the result is 'No concerns'.",
+    )
 
 
 class LetterForm(DeliveryForm):
@@ -77,6 +146,13 @@ class LetterForm(DeliveryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = LetterTemplate.objects.filter(active=True).order_by("name")
+
+    def initial_from(self, saved) -> dict:
+        return {
+            **super().initial_from(saved),
+            "template": saved.template_id,
+            "warranted": "0" if saved.not_warranted_reason else "1",
+        }
 
 
 class MemberChoiceField(StaffChoiceField):
@@ -123,6 +199,8 @@ class TeamRemoveForm(DeliveryForm):
 
 
 class SocialServicesForm(DeliveryForm):
+    revisable = True
+
     coordinated_on = forms.DateField(widget=DateInput)
     plan = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), help_text="What the social services component will bring."
@@ -135,12 +213,18 @@ class SocialServicesForm(DeliveryForm):
             is_active=True, groups__name=roles.SOCIAL_SERVICES
         ).order_by("last_name", "first_name")
 
+    def initial_from(self, saved) -> dict:
+        return {**super().initial_from(saved), "coordinator": saved.coordinator_id}
+
 
 class JPOCheckForm(DeliveryForm):
+    revisable = True
+
     contacted_on = forms.DateField(widget=DateInput)
     on_probation = forms.TypedChoiceField(
         choices=[("0", "No"), ("1", "Yes")], coerce=lambda v: v == "1", label="On probation?"
     )
+
     probation_officer = forms.CharField(required=False, max_length=150)
     services_status = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Status of services")
     relationship_status = forms.CharField(
@@ -148,6 +232,9 @@ class JPOCheckForm(DeliveryForm):
     )
     decision = forms.ChoiceField(choices=JPOCheck.Decision.choices, help_text="'Do not deliver' cancels the CN.")
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def initial_from(self, saved) -> dict:
+        return {**super().initial_from(saved), "on_probation": "1" if saved.on_probation else "0"}
 
 
 class InfluencerChoiceMixin:

@@ -285,9 +285,18 @@ class Check(StepRecord):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["delivery", "kind"], name="one_check_of_each_kind")]
 
+    # What was found is written down: the team reads it before the door (issue 18; the CN page, the tablet).
+    NEEDS_NOTES = (Result.CONCERNS_NOTED, Result.HIGH_RISK)
+    NOTES_REQUIRED = "Say what was found: notes are required when the result is not 'No concerns'."
+
     def clean(self):
+        errors = {}
         if self.completed_on and self.completed_on > today():
-            raise ValidationError({"completed_on": "The check cannot be completed in the future: check the date."})
+            errors["completed_on"] = "The check cannot be completed in the future: check the date."
+        if self.result in self.NEEDS_NOTES and not (self.notes or "").strip():
+            errors["notes"] = self.NOTES_REQUIRED
+        if errors:
+            raise ValidationError(errors)
 
 
 class LetterTemplate(models.Model):
@@ -328,7 +337,7 @@ class TeamMember(models.Model):
     class Role(models.TextChoices):
         LE_LEAD = "le_lead", "VIP LE Lead"
         OFFICER = "officer", "Officer"
-        TRAINEE = "trainee", "Trainee (accompanying the LE Lead)"
+        TRAINEE = "trainee", "Trainee, accompanying the LE Lead"
         SOCIAL_SERVICES = "social_services", "Social services"
 
     DELIVERING_ROLES = DELIVERING_ROLES  # notifications/rules.py

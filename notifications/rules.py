@@ -105,6 +105,29 @@ def actor_for(permission: Callable) -> Actor:
     return next(actor for actor in ACTORS if actor.may is permission)
 
 
+# --- changing what a step recorded, and the planned day --------------------------------------------------------
+
+# A preparation step's one record (a check, the social services coordination, the JPO check) may be recorded
+# again while the CN is prepared; a change of what it says needs a reason, kept in the audit trail (issue 18).
+# The page form's and the API body's field for it:
+REVISION_REASON_FIELD = "reason"
+
+# A planned day further than this from today is a typing error, refused by every interface (the page, the API).
+# A day in the past within it may be meant (a CN opened after the fact): the page asks to confirm it.
+PLANNED_FOR_WINDOW = dt.timedelta(days=366)
+
+
+def planned_for_problem(planned_for: dt.date | None, today: dt.date) -> str | None:
+    """Why `planned_for` cannot be a CN's planned delivery day, or None."""
+    if planned_for is None:
+        return None
+    if planned_for < today - PLANNED_FOR_WINDOW:
+        return f"{planned_for:%-d %B %Y} is more than a year ago: check the year."
+    if planned_for > today + PLANNED_FOR_WINDOW:
+        return f"{planned_for:%-d %B %Y} is more than a year ahead: check the year."
+    return None
+
+
 # --- what the SOP freezes, and the one way to change it ------------------------------------------------------
 # A closed CN is the program's record (SOP 2-64-4 D.2), a presented letter is what the candidate was handed, and
 # the after-action with its CAD number is what the ECC was told (D.1): no step changes them once frozen. An

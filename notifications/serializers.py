@@ -429,6 +429,12 @@ class CheckInputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=Check.Result.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     # No `completed_by`: who completed the check is the signed-in user who records it (issue 17).
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a result already on record changes; required then, and kept in the audit trail.",
+    )
 
 
 class LetterInputSerializer(serializers.Serializer):
@@ -457,6 +463,12 @@ class SocialServicesInputSerializer(serializers.Serializer):
     coordinator = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a result already on record changes; required then, and kept in the audit trail.",
+    )
 
 
 class JPOCheckInputSerializer(serializers.Serializer):
@@ -467,6 +479,12 @@ class JPOCheckInputSerializer(serializers.Serializer):
     relationship_status = serializers.CharField()
     decision = serializers.ChoiceField(choices=JPOCheck.Decision.choices)
     reasons = serializers.CharField()
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a result already on record changes; required then, and kept in the audit trail.",
+    )
 
 
 class GuardianContactInputSerializer(DeliveryContextMixin, serializers.Serializer):

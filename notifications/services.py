@@ -40,7 +40,7 @@ from notifications.models import (
 from notifications.personnel import qualification
 from notifications.selectors import deliveries_visible_to
 from vip import roles
-from vip.audit import acting_as, audit
+from vip.audit import acting_as, audit, model_changes
 from vip.errors import Conflict, DomainError, NotPermitted, TransitionRefused
 from vip.signals import delivery_transitioned
 
@@ -178,13 +178,17 @@ def _validation_to_domain(exc: ValidationError) -> DomainError:
         reasons = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
     else:
         reasons = {"__all__": " ".join(exc.messages)}
+    if len(reasons) == 1:  # one field: the message is its reason, in full
+        return DomainError(next(iter(reasons.values())), reasons=reasons)
     return DomainError("Please correct the highlighted fields: " + " ".join(reasons.values()), reasons=reasons)
 
 
-def _step(delivery_id: int, *, user, step: str, write: Callable, note: str = "") -> object:
+def _step(delivery_id: int, *, user, step: str, write: Callable, note: str = "", reason: str = "") -> object:
     """Write one preparation record (no transition): lock, check state and person (as the registry declares
-    the step), validate, save, audit."""
+    the step), validate, save, audit. A writer that changes what was already on record (`_revise`) gives the
+    changes, and the reason the person gave, to the trail."""
     declared = steps.PREPARATION_STEPS[step]
+    changes: dict = {}
     try:
         with transaction.atomic(), acting_as(user):
             delivery = _lock(delivery_id, user)
@@ -197,17 +201,49 @@ def _step(delivery_id: int, *, user, step: str, write: Callable, note: str = "")
                 )
             if not declared.who.may(delivery, user):
                 raise NotPermitted(declared.who.refusal)
-            obj = write(delivery)
+            obj = write(delivery, changes)
+            if changes:
+                _require_reason(declared, reason)
+                note = f"Changed the recorded {declared.record}: {reason.strip()}"
             audit(
                 actor=user,
                 action="update",
                 obj=delivery,
                 note=note or f"Recorded the {declared.record}.",
-                changes={"step": declared.record},
+                changes={"step": declared.record, **changes},
             )
             return obj
     except ValidationError as exc:
         raise _validation_to_domain(exc) from None
+
+
+def revision_refusal(record: str) -> DomainError:
+    """Why a change of what was recorded is refused without a reason (issue 18: Record pressed again never
+    silently overwrites a result)."""
+    return DomainError(
+        f"The {record} is already on record: say why you change it.",
+        reasons={rules.REVISION_REASON_FIELD: "Say why the recorded result changes (kept in the audit trail)."},
+    )
+
+
+def _require_reason(declared, reason: str) -> None:
+    if not (reason or "").strip():
+        raise revision_refusal(declared.record)
+
+
+def _revise(record, values: dict, changes: dict) -> None:
+    """Set a step's one record to `values`. For a record already on record, what changes is put in `changes`
+    ({field: [before, after]}) for `_step`, which then asks for a reason and audits both."""
+    before = {name: getattr(record, name) for name in values} if record.pk else {}
+    for name, value in values.items():
+        setattr(record, name, value)
+    if record.pk:
+        changes.update(model_changes(_plain(before), _plain(values)))
+
+
+def _plain(values: dict) -> dict:
+    """Values compared as the trail shows them: a person or a record by its id."""
+    return {name: getattr(value, "pk", value) for name, value in values.items()}
 
 
 def _save(obj):
@@ -226,6 +262,9 @@ def delivery_create(
         raise NotPermitted(rules.OPEN_CN_REFUSAL)
     if candidate.is_sealed:
         raise DomainError("There is no such candidate.", code="not_found")
+    problem = rules.planned_for_problem(planned_for, timezone.localdate())
+    if problem:
+        raise DomainError(problem, reasons={"planned_for": problem})
     with transaction.atomic():
         # Lock the candidate so two LE Leads opening a CN for the same person at once make only one.
         Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
@@ -280,25 +319,37 @@ def delivery_start_preparation(delivery_id: int, *, user, note: str = "") -> Del
 # --- preparation records (SOP 2-64-4 B, 2-64-5 B) -------------------------------------------------------
 
 
-def record_check(delivery_id: int, *, user, kind: str, completed_on: dt.date, result: str, notes: str = "") -> Check:
-    def write(delivery):
+def record_check(
+    delivery_id: int, *, user, kind: str, completed_on: dt.date, result: str, notes: str = "", reason: str = ""
+) -> Check:
+    def write(delivery, changes):
         check = Check.objects.filter(delivery=delivery, kind=kind).first() or Check(delivery=delivery, kind=kind)
-        check.completed_on = completed_on
+        _revise(check, {"completed_on": completed_on, "result": result, "notes": notes}, changes)
         check.completed_by = user  # who acted is the signed-in user, never a value sent (issue 17)
-        check.result = result
-        check.notes = notes
         check.recorded_by = user
         return _save(check)
 
     if kind not in Check.Kind.values:
         raise DomainError("Pick the kind of check.", reasons={"kind": "Unknown kind."})
-    return _step(delivery_id, user=user, step=kind.replace("_", "-"), write=write)
+    return _step(delivery_id, user=user, step=kind.replace("_", "-"), write=write, reason=reason)
 
 
-def render_letter(template: LetterTemplate, *, delivery: Delivery, penalties: str) -> str:
+LETTER_SIGNER_ROLE = "VIP Law Enforcement Lead"
+
+
+def render_letter(template: LetterTemplate, *, delivery: Delivery, penalties: str, signer=None) -> str:
+    """The letter's text. A template may name who signs it: `signer` (their name) and `signer_role`; the LE Lead
+    who drafts the letter signs it."""
     # Plain text, not HTML: pages escape it when they show it, so a name like O'Neil is not escaped twice.
     context = Context(
-        {"candidate": delivery.candidate, "penalties": penalties, "delivery": delivery, "today": timezone.localdate()},
+        {
+            "candidate": delivery.candidate,
+            "penalties": penalties,
+            "delivery": delivery,
+            "today": timezone.localdate(),
+            "signer": (signer.get_full_name() or signer.get_username()) if signer is not None else "",
+            "signer_role": LETTER_SIGNER_ROLE,
+        },
         autoescape=False,
     )
     return Template(template.body).render(context)
@@ -313,7 +364,7 @@ def record_letter(
     penalties: str = "",
     not_warranted_reason: str = "",
 ) -> Letter:
-    def write(delivery):
+    def write(delivery, _changes):
         letter = Letter.objects.filter(delivery=delivery).first() or Letter(delivery=delivery)
         if letter.is_frozen:
             raise DomainError(
@@ -336,7 +387,7 @@ def record_letter(
             letter.status = Letter.Status.DRAFTED
             letter.template = chosen
             letter.penalties = penalties
-            letter.body = render_letter(chosen, delivery=delivery, penalties=penalties)
+            letter.body = render_letter(chosen, delivery=delivery, penalties=penalties, signer=user)
             letter.not_warranted_reason = ""
         else:
             if not not_warranted_reason.strip():
@@ -357,7 +408,7 @@ def record_letter(
 def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
     """Add a person to the delivery team, checking officers against SOP 2-64-6 when added."""
 
-    def write(delivery):
+    def write(delivery, _changes):
         if role not in TeamMember.Role.values:
             raise DomainError(
                 "Pick the team role: LE Lead, officer, trainee or social services.", reasons={"role": "Unknown role."}
@@ -400,7 +451,7 @@ def change_team(delivery_id: int, *, user, action: str, member, role: str = "") 
 
 
 def remove_team_member(delivery_id: int, *, user, member) -> None:
-    def write(delivery):
+    def write(delivery, _changes):
         deleted, _ = TeamMember.objects.filter(delivery=delivery, user=member).delete()
         if not deleted:
             raise DomainError(
@@ -418,9 +469,9 @@ def remove_team_member(delivery_id: int, *, user, member) -> None:
 
 
 def record_social_services(
-    delivery_id: int, *, user, coordinated_on: dt.date, plan: str, coordinator=None
+    delivery_id: int, *, user, coordinated_on: dt.date, plan: str, coordinator=None, reason: str = ""
 ) -> SocialServicesCoordination:
-    def write(delivery):
+    def write(delivery, changes):
         if coordinator is not None and not roles.is_social_services(coordinator):
             raise DomainError(
                 f"{coordinator.get_full_name() or coordinator.username} is not social services staff.",
@@ -429,18 +480,11 @@ def record_social_services(
         record = SocialServicesCoordination.objects.filter(delivery=delivery).first() or SocialServicesCoordination(
             delivery=delivery
         )
-        record.coordinated_on = coordinated_on
-        record.plan = plan
-        record.coordinator = coordinator
+        _revise(record, {"coordinated_on": coordinated_on, "plan": plan, "coordinator": coordinator}, changes)
         record.recorded_by = user
         return _save(record)
 
-    return _step(
-        delivery_id,
-        user=user,
-        step="social-services",
-        write=write,
-    )
+    return _step(delivery_id, user=user, step="social-services", write=write, reason=reason)
 
 
 def record_jpo_check(
@@ -454,14 +498,15 @@ def record_jpo_check(
     services_status: str,
     relationship_status: str,
     probation_officer: str = "",
+    reason: str = "",
 ) -> Delivery:
     """SOP 2-64-5 B.1: the JPO contacted; a decision not to deliver cancels the CN with its reasons."""
 
-    def write(delivery):
+    def write(delivery, changes):
         if not delivery.candidate_is_juvenile():
             raise DomainError("The Juvenile Probation Office check is for juveniles only (SOP 2-64-5 B).")
         record = JPOCheck.objects.filter(delivery=delivery).first() or JPOCheck(delivery=delivery)
-        for name, value in dict(
+        values = dict(
             contacted_on=contacted_on,
             on_probation=on_probation,
             decision=decision,
@@ -469,18 +514,13 @@ def record_jpo_check(
             services_status=services_status,
             relationship_status=relationship_status,
             probation_officer=probation_officer,
-            recorded_by=user,
-        ).items():
-            setattr(record, name, value)
+        )
+        _revise(record, values, changes)
+        record.recorded_by = user
         return _save(record)
 
     with transaction.atomic():
-        _step(
-            delivery_id,
-            user=user,
-            step="jpo-check",
-            write=write,
-        )
+        _step(delivery_id, user=user, step="jpo-check", write=write, reason=reason)
         if decision == JPOCheck.Decision.DO_NOT_DELIVER:
             return delivery_cancel(
                 delivery_id, user=user, reason=f"Juvenile Probation Office: do not deliver. {reasons}"
@@ -500,7 +540,7 @@ def record_guardian_contact(
     guardian_name: str = "",
     notes: str = "",
 ) -> GuardianContactAttempt:
-    def write(delivery):
+    def write(delivery, _changes):
         if influencer is not None and influencer.candidate_id != delivery.candidate_id:
             raise DomainError(
                 "That person is not one of this candidate's influencers.", reasons={"influencer": "Wrong person."}

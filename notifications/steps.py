@@ -11,6 +11,7 @@ To add a step, see docs/workflow.md ("Where a step is declared").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,7 +21,7 @@ from django.utils.module_loading import import_string
 from notifications import forms as f
 from notifications import rules
 from notifications import serializers as ser
-from notifications.models import Check, Delivery
+from notifications.models import Check, Delivery, JPOCheck, Letter, SocialServicesCoordination
 
 
 def _today():
@@ -46,6 +47,7 @@ class PreparationStep:
     fixed: tuple[tuple[str, object], ...] = ()  # arguments the service always takes from this step
     initial_today: str = ""  # the form field that starts at today
     initial_now: str = ""  # the form field that starts at the current minute
+    saved: Callable | None = None  # (delivery) -> the step's one record, if on record: its form starts from it
 
     @cached_property
     def call(self):
@@ -60,6 +62,9 @@ class PreparationStep:
         if self.initial_now:
             return {self.initial_now: timezone.localtime().replace(second=0, microsecond=0)}
         return {}
+
+    def saved_record(self, delivery):
+        return self.saved(delivery) if self.saved is not None else None
 
     def allows(self, delivery, user, *, juvenile: bool) -> bool:
         """Whether it can be recorded now: the CN's state allows it, it applies, and the user may."""
@@ -132,6 +137,7 @@ PREPARATION_STEPS: dict[str, PreparationStep] = {
                 f"Record the {Check.Kind(kind).label.lower()}",
                 fixed=(("kind", kind),),
                 initial_today="completed_on",
+                saved=lambda delivery, kind=kind: Check.objects.filter(delivery=delivery, kind=kind).first(),
             )
             for kind in rules.CHECK_KINDS
         ),
@@ -146,6 +152,7 @@ PREPARATION_STEPS: dict[str, PreparationStep] = {
             f.LetterForm,
             ser.LetterInputSerializer,
             "Draft the personalised letter, or record it as not warranted with a reason",
+            saved=lambda delivery: Letter.objects.filter(delivery=delivery).first(),
         ),
         PreparationStep(
             "team",
@@ -191,6 +198,7 @@ PREPARATION_STEPS: dict[str, PreparationStep] = {
             ser.SocialServicesInputSerializer,
             "Record the coordination with the social services component",
             initial_today="coordinated_on",
+            saved=lambda delivery: SocialServicesCoordination.objects.filter(delivery=delivery).first(),
         ),
         PreparationStep(
             "jpo-check",
@@ -205,6 +213,7 @@ PREPARATION_STEPS: dict[str, PreparationStep] = {
             "Record the Juvenile Probation Office contact; 'do not deliver' cancels the CN",
             juvenile_only=True,
             initial_today="contacted_on",
+            saved=lambda delivery: JPOCheck.objects.filter(delivery=delivery).first(),
         ),
         PreparationStep(
             "guardian-contact",
@@ -251,7 +260,7 @@ TRANSITIONS: dict[str, TransitionStep] = {
             "approve",
             "approve",
             "notifications.services.delivery_approve",
-            "Approve",
+            "Approve as ready to deliver",
             "2-64-4 B, 2-64-5 B",
             f.NoteForm,
             ser.NoteSerializer,
@@ -261,7 +270,7 @@ TRANSITIONS: dict[str, TransitionStep] = {
             "advise-ecc",
             "advise_ecc",
             "notifications.services.delivery_advise_ecc",
-            "Advise ECC",
+            "Advise the ECC",
             "2-64-4 C.1.a",
             f.AdviseECCForm,
             ser.AdviseECCSerializer,

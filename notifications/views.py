@@ -215,6 +215,7 @@ def delivery_new(request):
         else:
             messages.success(request, f"CN #{delivery.pk} opened for {candidate}.")
             return redirect("notifications:detail", pk=delivery.pk)
+    f.focus_first_error(form)
     return render(
         request,
         "notifications/new.html",
@@ -235,6 +236,8 @@ class ChecklistItem:
     when: object = ""
     detail: str = ""
     missing: str = ""  # what is still missing, in the guard's words
+    step: str = ""  # the preparation step (steps.py) whose form records it, if the page offers one
+    notes: str = ""  # what was written down with it (a check's notes: safety information for the team)
 
     def __post_init__(self):
         # A date or a date and time, shown the same way whichever it is (local time).
@@ -291,6 +294,8 @@ def checklist(delivery, user) -> list[ChecklistItem]:
                 check and check.completed_on,
                 check.get_result_display() if (check and show_checks) else "",
                 missing,
+                step=kind.replace("_", "-"),
+                notes=check.notes if (check and show_checks) else "",
             )
         )
     letter = Letter.objects.filter(delivery=delivery).select_related("recorded_by").first()
@@ -306,6 +311,7 @@ def checklist(delivery, user) -> list[ChecklistItem]:
             if letter
             else "",
             missing,
+            step="letter",
         )
     )
     team = list(delivery.team_members.select_related("user", "added_by"))
@@ -317,6 +323,7 @@ def checklist(delivery, user) -> list[ChecklistItem]:
             done,
             detail=", ".join(str(m) for m in team),
             missing=missing,
+            step="team-add",
         )
     )
     social = SocialServicesCoordination.objects.filter(delivery=delivery).select_related("recorded_by").first()
@@ -330,6 +337,7 @@ def checklist(delivery, user) -> list[ChecklistItem]:
             social and social.coordinated_on,
             social.plan if social else "",
             missing,
+            step="social-services",
         )
     )
     jpo = JPOCheck.objects.filter(delivery=delivery).select_related("recorded_by").first()
@@ -344,6 +352,7 @@ def checklist(delivery, user) -> list[ChecklistItem]:
                 jpo and jpo.contacted_on,
                 f"{jpo.get_decision_display()}: {jpo.reasons}" if jpo else "",
                 missing,
+                step="jpo-check",
             )
         )
         attempts = list(delivery.guardian_contacts.select_related("recorded_by").order_by("attempted_at"))
@@ -360,6 +369,7 @@ def checklist(delivery, user) -> list[ChecklistItem]:
                     for a in attempts
                 ),
                 missing,
+                step="guardian-contact",
             )
         )
     ecc = delivery.latest_ecc_advisement()
@@ -414,20 +424,26 @@ def checklist(delivery, user) -> list[ChecklistItem]:
 
 
 def _add_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: each reason on its field when the form has it, else on top."""
-    on_top = False
+    """Show a service's refusal on the form once. A refusal about one field is said in full by that field (its
+    message is written for the person; its reason is the field's short form); one about several gives each
+    field its reason; reasons about no field of the form go on top, and the message with them when no field is
+    named."""
+    on_fields = [key for key in exc.reasons if key in form.fields]
     for key, reason in exc.reasons.items():
         if key in form.fields:
-            form.add_error(key, reason)
+            form.add_error(key, exc.message if len(on_fields) == 1 else reason)
         else:
             form.add_error(None, reason)
-            on_top = True
-    if not on_top:
+    if not on_fields and exc.message not in exc.reasons.values():
         form.add_error(None, exc.message)
 
 
 def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, status: int = 200):
     """Render the CN page; `bound` = (kind, name, form) keeps a refused form with what was typed.
+
+    Preparation reads as a sequence: each SOP step of the checklist with what was recorded (who, when, notes)
+    and, where the page offers its form, the form, starting from what is on record. The current step (the
+    first to do that the user can record, or the one just refused) is open; the others are folded.
 
     The preparation forms and the next steps are the registry's (notifications/steps.py): a step is offered
     only where it can succeed (its states, its actor, a juvenile's steps for a juvenile), a transition only to
@@ -435,20 +451,28 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
     user = request.user
     juvenile = delivery.candidate_is_juvenile()
 
-    def form_for(kind, name, form_class, **initial):
+    def form_for(kind, name, form_class, **kwargs):
         if bound and bound[:2] == (kind, name):
             return bound[2]
-        return form_class(delivery=delivery, prefix=name, **initial)
+        return form_class(delivery=delivery, prefix=name, **kwargs)
 
-    forms_offered = [
-        {"name": step.name, "title": step.title, "form": form_for("step", step.name, step.form, initial=step.initial())}
+    step_forms = {
+        step.name: form_for("step", step.name, step.form, initial=step.initial(), saved=step.saved_record(delivery))
         for step in steps.PREPARATION_STEPS.values()
         if step.offered(delivery, user, juvenile=juvenile)
-    ]
+    }
     options = [
         {"option": option, "form": form_for("transition", option.name, steps.TRANSITIONS[option.name].form)}
         for option in services.transition_options(delivery, user)
     ]
+    sequence = _sequence(
+        checklist(delivery, user), step_forms, refused=bound[1] if bound and bound[0] == "step" else ""
+    )
+    shown = [item["form"] for item in sequence if item["form"] is not None]
+    shown += [o["form"] for o in options if o["option"].allowed]
+    refused_form = bound[2] if bound else None
+    if refused_form is not None:
+        f.focus_first_error(refused_form)
     team = list(delivery.team_members.select_related("user"))
     corrections = corrections_of(delivery)
     return render(
@@ -457,8 +481,8 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
         {
             "delivery": delivery,
             "juvenile": juvenile,
-            "checklist": checklist(delivery, user),
-            "steps": forms_offered,
+            "sequence": sequence,
+            "checklist": [entry["item"] for entry in sequence],
             "options": options,
             "team": team,
             "may_edit_team": steps.PREPARATION_STEPS["team-remove"].allows(delivery, user, juvenile=juvenile),
@@ -468,11 +492,27 @@ def _page(request, delivery, *, bound: tuple[str, str, object] | None = None, st
             "corrected": [c for c in corrections if c.status == c.Status.APPROVED],
             "correctable": frozen_fields(delivery) if rules.PROPOSER.may(delivery, user) else [],
             "may_decide_corrections": rules.APPROVER.may(delivery, user),
-            # Shown at the top too: a refused form may belong to a step no longer offered to this user.
-            "refused_form": bound[2] if bound else None,
+            "refused_form": refused_form,
+            # Shown at the top only when the refused form is not on the page (a step no longer offered to
+            # this user, a team member's Remove): otherwise its errors are by its fields, once.
+            "refused_elsewhere": refused_form is not None and not any(form is refused_form for form in shown),
         },
         status=status,
     )
+
+
+def _sequence(items: list[ChecklistItem], step_forms: dict, *, refused: str) -> list[dict]:
+    """The checklist as the page's sequence: each item with its step's form, if offered, and whether it is open:
+    the refused step, else the first step to do when the page records it. When the first step to do is a
+    transition (eligibility, the door, closing), none is open: "Next step" above is what to do."""
+    sequence = [{"item": item, "form": step_forms.get(item.step), "open": False} for item in items]
+    current = next((entry for entry in sequence if refused and entry["item"].step == refused), None)
+    if current is None:
+        first_to_do = next((entry for entry in sequence if not entry["item"].done), None)
+        current = first_to_do if first_to_do is not None and first_to_do["form"] is not None else None
+    if current is not None:
+        current["open"] = True
+    return sequence
 
 
 @login_required
@@ -487,7 +527,8 @@ def _post_declared(request, pk: int, name: str, kind: str, declared, done) -> Ht
     step = declared.get(name)
     if step is None or step.form is None:
         raise Http404
-    form = step.form(request.POST, delivery=delivery, prefix=name)
+    saved = step.saved_record(delivery) if isinstance(step, steps.PreparationStep) else None
+    form = step.form(request.POST, delivery=delivery, prefix=name, saved=saved)
     status = 400
     if form.is_valid():
         try:

@@ -45,8 +45,9 @@ def ensure_reference_rows() -> None:
     from notifications.models import LetterTemplate
 
     ensure_roles()
-    letter = importlib.import_module("notifications.migrations.0002_default_letter_template")
-    LetterTemplate.objects.get_or_create(name="Standard VIP letter", defaults={"body": letter.BODY, "active": True})
+    # The standard letter as the latest migration left it (paragraphs, signed by the LE Lead who drafts it).
+    letter = importlib.import_module("notifications.migrations.0011_letter_paragraphs_and_signer")
+    LetterTemplate.objects.get_or_create(name="Standard VIP letter", defaults={"body": letter.NEW_BODY, "active": True})
 
 
 def make_user(

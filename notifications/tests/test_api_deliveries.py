@@ -83,7 +83,9 @@ def test_the_detail_shows_the_step_records_and_the_transitions_for_the_user(le_l
 
 def test_social_services_never_see_the_threat_assessment_or_background_check(le_lead, social_worker, cn):
     s.add_team_member(cn.pk, user=le_lead, member=social_worker, role="social_services")
-    s.record_check(cn.pk, user=le_lead, kind="background_check", completed_on="2026-11-01", result="high_risk")
+    s.record_check(
+        cn.pk, user=le_lead, kind="background_check", completed_on="2026-11-01", result="high_risk", notes="Armed"
+    )
     body = client_for(social_worker).get(f"/api/deliveries/{cn.pk}/").json()
     assert body["checks"] is None and "high_risk" not in str(body)
 

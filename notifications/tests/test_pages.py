@@ -99,7 +99,7 @@ def test_the_cn_page_shows_the_checklist_with_who_and_when(lead_client, walk_to)
     cn = walk_to("eligible")
     html = lead_client.get(f"/cn/{cn.pk}/").content.decode()
     assert "Eligibility determined" in html and "Dana Okafor" in html
-    assert 'class="todo"' in html
+    assert "sequence-step todo" in html
 
 
 def test_a_blocked_transition_shows_its_reasons_in_words(lead_client, walk_to):
@@ -169,7 +169,14 @@ def test_an_officer_not_on_the_team_gets_404(client, second_officer, cn):
 
 def test_a_social_worker_on_the_team_does_not_see_check_results(client, le_lead, social_worker, cn):
     s.add_team_member(cn.pk, user=le_lead, member=social_worker, role="social_services")
-    s.record_check(cn.pk, user=le_lead, kind="background_check", completed_on=timezone.localdate(), result="high_risk")
+    s.record_check(
+        cn.pk,
+        user=le_lead,
+        kind="background_check",
+        completed_on=timezone.localdate(),
+        result="high_risk",
+        notes="Armed",
+    )
     client.force_login(social_worker)
     html = client.get(f"/cn/{cn.pk}/").content.decode()
     assert "High risk" not in html

@@ -56,4 +56,4 @@ def test_it_offers_close_on_an_after_action_with_a_valid_cad_number_and_lists_no
     _shot(page, "cn-after-action")
     close = page.locator('[data-transition="close"]')
     assert "possible" in close.inner_text() and "CAD report number is missing" not in close.inner_text()
-    assert page.locator(".checklist li.todo strong").all_inner_texts() == ["Record confirmed by the LE Lead; CN closed"]
+    assert page.locator(".sequence li.todo strong").all_inner_texts() == ["Record confirmed by the LE Lead; CN closed"]

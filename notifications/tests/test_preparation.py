@@ -7,6 +7,7 @@ from notifications import services as s
 from notifications.models import Check, Delivery, JPOCheck, Letter, State, TeamMember
 from notifications.tests.conftest import guardian_of, prepare, transitions_of
 from vip.errors import DomainError, NotPermitted, TransitionRefused
+from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +137,70 @@ def test_an_officer_cannot_record_a_check(officer, le_lead, preparing):
         s.record_check(preparing.pk, user=officer, kind="background_check", completed_on=TODAY(), result="no_concerns")
 
 
-def test_recording_a_check_again_replaces_it(le_lead, preparing):
+def test_recording_a_check_again_with_a_reason_replaces_it(le_lead, preparing):
     s.record_check(preparing.pk, user=le_lead, kind="background_check", completed_on=TODAY(), result="no_concerns")
-    s.record_check(preparing.pk, user=le_lead, kind="background_check", completed_on=TODAY(), result="high_risk")
+    s.record_check(
+        preparing.pk,
+        user=le_lead,
+        kind="background_check",
+        completed_on=TODAY(),
+        result="high_risk",
+        notes="Warrant on file.",
+        reason="The records unit called back.",
+    )
     assert list(Check.objects.filter(delivery=preparing).values_list("result", flat=True)) == ["high_risk"]
+
+
+def test_changing_a_recorded_check_without_a_reason_is_refused(le_lead, preparing):
+    s.record_check(
+        preparing.pk,
+        user=le_lead,
+        kind="threat_assessment",
+        completed_on=TODAY(),
+        result="concerns_noted",
+        notes="Dog.",
+    )
+    with pytest.raises(DomainError) as refused:
+        s.record_check(preparing.pk, user=le_lead, kind="threat_assessment", completed_on=TODAY(), result="no_concerns")
+    assert "reason" in refused.value.reasons
+    assert Check.objects.get(delivery=preparing, kind="threat_assessment").result == "concerns_noted"
+
+
+def test_the_reason_for_a_change_and_what_changed_are_in_the_audit_trail(le_lead, preparing):
+    s.record_check(
+        preparing.pk,
+        user=le_lead,
+        kind="threat_assessment",
+        completed_on=TODAY(),
+        result="concerns_noted",
+        notes="Dog.",
+    )
+    s.record_check(
+        preparing.pk,
+        user=le_lead,
+        kind="threat_assessment",
+        completed_on=TODAY(),
+        result="no_concerns",
+        reason="Dog rehomed.",
+    )
+    event = AuditEvent.objects.filter(object_id=str(preparing.pk), action="update").latest("id")
+    assert "Dog rehomed." in event.note
+    assert event.changes["result"] == ["concerns_noted", "no_concerns"]
+
+
+def test_recording_the_same_check_again_needs_no_reason(le_lead, preparing):
+    for _ in range(2):
+        s.record_check(preparing.pk, user=le_lead, kind="background_check", completed_on=TODAY(), result="no_concerns")
+    assert Check.objects.filter(delivery=preparing).count() == 1
+
+
+def test_concerns_noted_without_notes_is_refused_with_what_to_write(le_lead, preparing):
+    with pytest.raises(DomainError) as refused:
+        s.record_check(
+            preparing.pk, user=le_lead, kind="threat_assessment", completed_on=TODAY(), result="concerns_noted"
+        )
+    assert refused.value.reasons["notes"] == Check.NOTES_REQUIRED
+    assert not Check.objects.filter(delivery=preparing).exists()
 
 
 def test_the_letter_is_rendered_with_the_candidates_penalties(le_lead, preparing):
