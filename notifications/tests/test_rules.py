@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from notifications import services as s
 from notifications.models import StepDueTime, TeamMember
@@ -51,5 +51,5 @@ def test_it_marks_the_team_done_only_when_an_officer_on_it_is_qualified(lead_cli
 
 def test_it_shows_on_the_board_when_a_cn_is_due_under_the_admins_override(lead_client, cn):
     StepDueTime.objects.create(state="identified", due_hours=1)
-    due = timezone.localtime(cn.state_entered_at + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    due = dateformat.format(timezone.localtime(cn.state_entered_at + dt.timedelta(hours=1)), "D j M Y, H:i")
     assert f"due {due}" in lead_client.get("/cn/board/").content.decode()
