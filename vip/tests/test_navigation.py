@@ -31,8 +31,8 @@ def test_the_program_manager_finds_the_corrections_awaiting_approval_in_the_menu
     assert "Corrections" in menu(client, program_manager)
 
 
-def test_an_officer_sees_their_deliveries_and_the_tablet_only(client, officer):
-    assert menu(client, officer) == ["My deliveries", "Candidates", "Tablet", "Reminders"]
+def test_an_officer_sees_one_my_deliveries_the_tablets_list(client, officer):
+    assert menu(client, officer) == ["My deliveries", "Candidates", "Reminders"]
 
 
 def test_the_administrator_sees_the_staff_the_admin_the_audit_and_the_role_grants(client, administrator):
@@ -48,5 +48,5 @@ def test_the_menu_is_written_once_for_a_set_of_roles_and_anew_when_a_role_is_giv
     menu(client, le_lead)
     menu(client, le_lead)
     assert _nav_links.cache_info().misses == 1
-    le_lead.groups.add(Group.objects.get(name=roles.OFFICER))
-    assert "Tablet" in menu(client, le_lead)
+    le_lead.groups.add(Group.objects.get(name=roles.RECORDS_CUSTODIAN))
+    assert "Sealing" in menu(client, le_lead)
