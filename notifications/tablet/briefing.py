@@ -91,9 +91,12 @@ def card_of(delivery: Delivery, user) -> dict:
 
 
 def _address(address: Address) -> dict:
-    since = door_date(address.valid_from) if address.valid_from else "?"
-    until = door_date(address.valid_to) if address.valid_to else "now"
-    return {"text": str(address), "when": f"{since} to {until}", "current": address.valid_to is None}
+    since, until = door_date(address.valid_from), door_date(address.valid_to)
+    if until:
+        when = f"{since} to {until}" if since else f"until {until}"
+    else:
+        when = f"current, since {since}" if since else "current"
+    return {"text": str(address), "when": when, "current": address.valid_to is None}
 
 
 def _check(check: Check | None, label: str) -> dict:

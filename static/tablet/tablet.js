@@ -348,6 +348,7 @@
       return encrypt(kit).then(function (sealed) {
         return store("briefings", "readwrite", function (s) { return s.put(sealed, "cards"); });
       }).then(function () {
+        if (!kit.cards.length) return;
         note.textContent = (kit.cards.length === 1 ? "1 briefing card is" : kit.cards.length + " briefing cards are") +
           " kept on this tablet, encrypted, to read without signal (from the \u201cNo signal\u201d page). Signing out wipes them.";
         note.hidden = false;
