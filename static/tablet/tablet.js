@@ -516,11 +516,13 @@
       if (!entry) return render();  // already sent: nothing to take back
       return removeEntry(id).then(function () {
         announce("ok", "Taken back: " + entry.label + " for CN #" + entry.cn + " was not sent. Nothing was recorded.");
+        var again = null;
         Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), function (form) {
           form.removeAttribute("data-sending");
           setBusy(form, false);
+          again = again || form.querySelector("button[type=submit]");
         });
-        return render();
+        return render().then(function () { if (again) again.focus(); });  // the Undo button is gone: focus stays on the form
       });
     });
   }
