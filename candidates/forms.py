@@ -7,12 +7,14 @@ import html
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from candidates import models as m
 from candidates import sealing
+from candidates.photos import photo_problem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -49,9 +51,24 @@ def date_widgets(*names: str) -> dict:
 class CandidateForm(forms.ModelForm):
     class Meta:
         model = m.Candidate
-        fields = ["first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "notes"]
-        widgets = {**date_widgets("date_of_birth"), "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "physical_description",
+            "language", "notes",
+        ]  # fmt: skip
+        widgets = {
+            **date_widgets("date_of_birth"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "physical_description": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {"date_of_birth": "Juvenile status is worked out from this on the date in question."}
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):  # a new upload (a kept photo is a stored file)
+            problem = photo_problem(photo)
+            if problem:
+                raise forms.ValidationError(problem)
+        return photo
 
 
 class AliasForm(forms.ModelForm):

@@ -76,6 +76,13 @@ class Candidate(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.OTHER)
     photo = models.ImageField(upload_to="candidate-photos/", blank=True)
+    # What the team at the door needs to recognise and speak with the person (the tablet's briefing card).
+    physical_description = models.TextField(
+        blank=True, help_text="Height, build, hair, marks, tattoos: what lets the team recognise the person."
+    )
+    language = models.CharField(
+        "preferred language", max_length=60, blank=True, help_text="The language to speak and give the letter in."
+    )
     notes = models.TextField(blank=True)
     # A lower-cased "first middle last + aliases" text, kept for trigram search (see migrations).
     search_text = models.TextField(blank=True, editable=False)

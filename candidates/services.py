@@ -36,7 +36,10 @@ from vip import roles
 from vip.audit import acting_as, audit, model_changes
 from vip.errors import NotPermitted
 
-CANDIDATE_FIELDS = ("first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "notes")
+CANDIDATE_FIELDS = (
+    "first_name", "middle_name", "last_name", "date_of_birth", "sex", "photo", "physical_description", "language",
+    "notes",
+)  # fmt: skip
 ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "valid_from", "valid_to")
 PHONE_FIELDS = ("number", "label", "valid_from", "valid_to")
 

@@ -19,7 +19,7 @@ from django.template import Context, Template
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from candidates.models import Candidate, Influencer
+from candidates.models import Candidate, Influencer, ServiceOffer, today
 from notifications import guards as g
 from notifications import rules, steps
 from notifications.models import (
@@ -649,7 +649,18 @@ def _encounter(delivery, user, outcome: str, fields: dict) -> Encounter:
     return encounter
 
 
-def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:
+def delivery_record_delivery(
+    delivery_id: int,
+    *,
+    user,
+    note: str = "",
+    services_offered: tuple[str, ...] | list[str] = (),
+    services_accepted: tuple[str, ...] | list[str] = (),
+    **encounter,
+) -> Delivery:
+    """SOP 2-64-4 C.1.b-c, with the services the team offered at the door (and those accepted) recorded as
+    the social services component's offers on this CN, in the same step (SOP 2-64-4 C.1.c)."""
+
     def record(delivery):
         guardian = encounter.get("guardian_influencer")
         if guardian is not None:
@@ -666,8 +677,34 @@ def delivery_record_delivery(delivery_id: int, *, user, note: str = "", **encoun
             encounter.setdefault("guardian_name", guardian.name)
         _encounter(delivery, user, Encounter.Outcome.DELIVERED, encounter)
         _freeze_letter(delivery, encounter)
+        _offers_at_the_door(delivery, user, offered=services_offered, accepted=services_accepted)
 
     return _transition(delivery_id, user=user, method_name="record_delivery", note=note, record=record)
+
+
+def _offers_at_the_door(delivery, user, *, offered, accepted) -> None:
+    """One `ServiceOffer` a service offered at the door: accepted there, or offered (social services follow up)."""
+    not_offered = set(accepted) - set(offered)
+    if not_offered:
+        raise DomainError(
+            "A service was marked accepted but not offered.",
+            reasons={"services_accepted": "Tick a service as offered before marking it accepted."},
+        )
+    for service_type in offered:
+        taken = service_type in accepted
+        offer = ServiceOffer(
+            candidate_id=delivery.candidate_id,
+            delivery=delivery,
+            service_type=service_type,
+            offered_by=user,
+            offered_on=today(),
+            status=ServiceOffer.Status.ACCEPTED if taken else ServiceOffer.Status.OFFERED,
+            status_changed_on=today() if taken else None,
+            notes="Offered at the door.",
+        )
+        offer.full_clean(exclude=["candidate", "delivery", "offered_by"])
+        offer.save()
+        audit(actor=user, action="create", obj=offer, note="Service offered at the door.")
 
 
 def delivery_record_influencer_delivery(delivery_id: int, *, user, note: str = "", **encounter) -> Delivery:

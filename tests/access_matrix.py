@@ -382,8 +382,27 @@ MATRIX: dict[str, E] = {
         sealed="404 403 404 404 403 403 403 302",
         pk="delivery",
     ),
-    "tablet:refusal": E("405 403 405 405 403 403 403 302", pk="delivery"),
-    "tablet:not_located": E("405 403 405 405 403 403 403 302", pk="delivery"),
+    # Refused and not located: GET is the confirm page (the world's CNs are not at the door: sent to their step)
+    "tablet:refusal": E(
+        adult="302 403 302 404 403 403 403 302",
+        juvenile="302 403 302 404 403 403 403 302",
+        sealed="404 403 404 404 403 403 403 302",
+        pk="delivery",
+    ),
+    "tablet:not_located": E(
+        adult="302 403 302 404 403 403 403 302",
+        juvenile="302 403 302 404 403 403 403 302",
+        sealed="404 403 404 404 403 403 403 302",
+        pk="delivery",
+    ),
+    # The door kit: the team's briefing cards, never social services nor an officer off the team (issue 18)
+    "tablet:briefing": E(
+        adult="200 403 200 404 403 403 403 302",
+        juvenile="200 403 200 404 403 403 403 302",
+        sealed="404 403 404 404 403 403 403 302",
+        pk="delivery",
+    ),
+    "tablet:briefings": E("200 403 200 200 403 403 403 302"),
     "tablet:retry": E("405 403 405 405 403 403 403 302", pk="delivery"),
     "tablet:after_action": E(
         adult="302 403 302 404 403 403 403 302",

@@ -106,7 +106,7 @@ def home_url_name(user) -> str:
     if is_program_manager(user):
         return "notifications:board"
     if is_officer(user):
-        return "notifications:my_deliveries"
+        return "tablet:home"  # "My deliveries": the one list an officer works from
     if is_social_services(user) or is_records_custodian(user):
         return "candidates:list"
     if is_administrator(user) or user.is_staff:

@@ -11,6 +11,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from candidates.models import ServiceOffer
 from vip import idempotency
 
 YES_NO = [("yes", "Yes, the team stayed"), ("no", "No, it was not feasible")]
@@ -33,7 +34,7 @@ class TabletForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 auto_id = self[name].auto_id
-                help_id = f" {auto_id}_help" if self.fields[name].help_text else ""
+                help_id = f" {auto_id}_helptext" if self.fields[name].help_text else ""
                 attrs["aria-describedby"] = f"{auto_id}_error{help_id}"
 
 
@@ -82,12 +83,37 @@ class DeliveredForm(_InfluencerChoiceForm):
         label="If not, why was it not feasible?", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     guardian_influencer = forms.ChoiceField(label="Parent or guardian present", required=False)
+    # The services the team offered at the door, and those the person accepted (SOP 2-64-4 C.1.c): kept as
+    # the social services component's offers on this CN (candidates.models.ServiceOffer, its types and statuses).
+    services_offered = forms.MultipleChoiceField(
+        label="Offered", required=False, choices=ServiceOffer.Type.choices, widget=forms.CheckboxSelectMultiple
+    )
+    services_accepted = forms.MultipleChoiceField(
+        label="Accepted", required=False, choices=ServiceOffer.Type.choices, widget=forms.CheckboxSelectMultiple
+    )
     notes = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    SERVICE_FIELDS = ("services_offered", "services_accepted")
 
     def __init__(self, *args, juvenile: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not juvenile:
             del self.fields["guardian_influencer"]
+
+    def clean(self):
+        data = super().clean()
+        not_offered = set(data.get("services_accepted", ())) - set(data.get("services_offered", ()))
+        if not_offered:
+            labels = ", ".join(str(ServiceOffer.Type(t).label) for t in sorted(not_offered))
+            self.add_error(
+                "services_accepted", f"Accepted but not ticked as offered: {labels}. Tick it as offered too."
+            )
+        return data
+
+    def service_rows(self) -> list[tuple[str, object, object]]:
+        """(service, its Offered box, its Accepted box): one row a service on the screen."""
+        offered, accepted = self["services_offered"], self["services_accepted"]
+        return [(label, o, a) for (_, label), o, a in zip(ServiceOffer.Type.choices, offered, accepted, strict=True)]
 
     def encounter_fields(self) -> dict:
         data = self.cleaned_data
@@ -97,6 +123,8 @@ class DeliveredForm(_InfluencerChoiceForm):
             "social_services_stayed": data["social_services_stayed"] == "yes",
             "social_services_not_feasible_reason": data["social_services_not_feasible_reason"],
             "notes": data["notes"],
+            "services_offered": data["services_offered"],
+            "services_accepted": data["services_accepted"],
         }
         guardian = self.influencer("guardian_influencer") if "guardian_influencer" in self.fields else None
         if guardian is not None:

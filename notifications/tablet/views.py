@@ -23,12 +23,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates import photos
 from candidates.models import Address
 from notifications import guards, rules, services, steps
 from notifications.models import Delivery, State, TeamMember
 from notifications.selectors import deliveries_on_team_of, deliveries_visible_to, get_delivery_for_user
+from notifications.tablet import briefing
 from notifications.tablet import forms as f
 from vip import idempotency, roles
 from vip.errors import DomainError
@@ -105,6 +107,7 @@ def _home_rows_html(user) -> str:
             "team": list(d.team_members.all()),
             "next_step": NEXT_STEP[d.state],
             "today": d.planned_for == today,
+            "juvenile": briefing.juvenile_at_the_door(d),
             "actionable": d.state in rules.DOOR_STATES,
         }
         # The open CNs an officer is on are few in practice; the cap keeps a tablet page small on a weak
@@ -123,7 +126,36 @@ def photo(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk)
     if not delivery.candidate.photo:
         raise Http404("No photo.")
-    response = FileResponse(delivery.candidate.photo.open("rb"))
+    handle = delivery.candidate.photo.open("rb")
+    content_type = photos.content_type_of(handle.read(8))  # what the bytes are, not what the name says
+    if content_type is None:
+        handle.close()
+        raise Http404("No photo.")
+    handle.seek(0)
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- The door kit: a briefing card for each CN on the team (notifications/tablet/briefing.py) -------------
+
+
+@tablet_view
+@require_GET
+def briefing_card(request, pk: int):
+    delivery = briefing.get_briefing_delivery(request.user, pk)
+    ctx = _context(request, delivery, step_no=None, card=briefing.card_of(delivery, request.user))
+    response = render(request, "tablet/briefing.html", ctx)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@tablet_view
+@require_GET
+def briefing_cards(request):
+    """The team's cards as values, for tablet.js to keep encrypted and show without signal."""
+    response = JsonResponse({"cards": briefing.cards_for(request.user), "kept_at": timezone.now().isoformat()})
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -402,8 +434,6 @@ def encounter(request, pk: int):
         influencer_blocked=_unavailable(delivery, options, "record-influencer-delivery"),
         refusal_blocked=_unavailable(delivery, options, "record-refusal"),
         not_located_blocked=_unavailable(delivery, options, "record-not-located"),
-        refusal_form=f.NoteForm(auto_id="refusal_%s"),
-        not_located_form=f.NoteForm(auto_id="not_located_%s"),
     )
     return render(request, "tablet/encounter.html", ctx)
 
@@ -497,28 +527,52 @@ def _one_tap(request, pk: int, *, service, done: str, title: str):
     )
 
 
+def _confirmed_outcome(request, pk: int, *, name: str, outcome: str, service, done: str, title: str, meaning: str):
+    """An outcome that ends the encounter (refused, not located): GET asks "are you sure?", POST records it.
+
+    Confirmed on a page of its own, so that no tap on the encounter screen records it by mistake (issue 18).
+    With the tablet script, the confirmed outcome is kept on the tablet for 10 seconds before it is sent, with
+    an Undo button (static/tablet/tablet.js, `data-hold`); without it, confirming records it at once."""
+    if request.method == "POST":
+        return _one_tap(request, pk, service=service, done=done, title=title)
+    delivery = get_delivery_for_user(request.user, pk)
+    moved = _moved_on(request, delivery, steps.TRANSITIONS[name].sources)
+    if moved:
+        return moved
+    ctx = _context(request, delivery, step_no=2, form=f.NoteForm(), title=title, meaning=meaning, outcome=outcome)
+    ctx["blocked"] = _unavailable(delivery, ctx["options"], name)
+    return render(request, "tablet/confirm_outcome.html", ctx)
+
+
 @tablet_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refusal(request, pk: int):
-    """SOP 2-64-4 C.1.d: the encounter is consensual; one tap records it and the team leaves."""
-    return _one_tap(
+    """SOP 2-64-4 C.1.d: the encounter is consensual; the team records the refusal and leaves."""
+    return _confirmed_outcome(
         request,
         pk,
+        name="record-refusal",
+        outcome="refused",
         service=services.delivery_record_refusal,
         done="Refusal recorded. Leave now; the after-action is next.",
         title="Refused or asked us to leave",
+        meaning="The CN is recorded as refused and the team leaves at once (SOP 2-64-4 C.1.d). "
+        "The after-action comes next.",
     )
 
 
 @tablet_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def not_located(request, pk: int):
-    return _one_tap(
+    return _confirmed_outcome(
         request,
         pk,
+        name="record-not-located",
+        outcome="not-located",
         service=services.delivery_record_not_located,
         done="Recorded as not located.",
         title="Not located",
+        meaning="The CN is recorded as not located. The after-action comes next; you may then try again later.",
     )
 
 

@@ -57,3 +57,25 @@ def test_the_server_still_refuses_a_juveniles_delivery_without_a_guardian(client
     )
     juvenile_at_the_door.refresh_from_db()
     assert response.status_code >= 400 and juvenile_at_the_door.state == State.ECC_ADVISED
+
+
+def test_no_tablet_screen_disables_a_button_outright():
+    """A blocked step is aria-disabled with its reason tied by aria-describedby, never `disabled` (which Tab
+    skips, so the reason is never read): every screen of the tablet, not only the encounter (issue #18 item 10)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "templates" / "tablet"
+    outright = [p.name for p in folder.glob("*.html") if re.search(r"<button[^>]*\sdisabled[\s>{]", p.read_text())]
+    assert outright == []
+
+
+def test_the_confirm_page_of_a_refusal_tells_why_it_is_blocked_for_a_cn_not_at_the_door(
+    client, officer, juvenile_at_the_door
+):
+    """A refusal once recorded: the confirm page no longer offers it (the CN moved on: sent to its step)."""
+    client.post(reverse("tablet:refusal", args=[juvenile_at_the_door.pk]), {"idempotency_key": "r1"})
+    response = client.get(reverse("tablet:refusal", args=[juvenile_at_the_door.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tablet:after_action", args=[juvenile_at_the_door.pk])

@@ -5,9 +5,15 @@
    - No signal: the entry stays, the officer is told so plainly, and it is sent, in order, when the
      network returns (the same form POST, the same idempotency key, so it is never applied twice).
    - Refused (the CN moved meanwhile: 409 with a reason): the officer is told why and what to do.
-   Stored: only the form's own fields (what the step needs), AES-GCM encrypted with a key that cannot
-   leave the browser (WebCrypto, extractable=false, kept in IndexedDB). Signing out wipes it all
-   (static/tablet/signout.js). */
+   - An outcome that ends the encounter (form[data-hold], refused and not located, after their confirm
+     page) is held on the tablet for that many seconds before it is sent, with an Undo button: taken back,
+     nothing was sent. A held or waiting outcome can be taken back until it is sent; while one is kept for a
+     CN, the other outcomes for that CN are locked (aria-disabled, with the reason tied by aria-describedby).
+   - The door kit: the team's briefing cards (/tablet/briefings/) are kept the same way, so that they can be
+     read without signal from the "No signal" page.
+   Stored: only the form's own fields (what the step needs) and the cards, AES-GCM encrypted with a key
+   that cannot leave the browser (WebCrypto, extractable=false, kept in IndexedDB): `encrypt`/`decrypt`,
+   the one home for both. Signing out wipes it all (static/tablet/signout.js). */
 (function () {
   "use strict";
 
@@ -17,6 +23,7 @@
   var DB_NAME = "vip-tablet";
   var QUEUE_HEADER = "X-VIP-Queue";
   var RETRY_MS = 15000;
+  var BRIEFINGS_URL = script && script.getAttribute("data-briefings");
 
   var supported = !!(window.indexedDB && window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder);
   var flushing = null;
@@ -27,11 +34,12 @@
   function openDb() {
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
-        var request = indexedDB.open(DB_NAME, 1);
+        var request = indexedDB.open(DB_NAME, 2);
         request.onupgradeneeded = function () {
           var db = request.result;
-          db.createObjectStore("keys");
-          db.createObjectStore("queue", { keyPath: "id", autoIncrement: true });
+          if (!db.objectStoreNames.contains("keys")) db.createObjectStore("keys");
+          if (!db.objectStoreNames.contains("queue")) db.createObjectStore("queue", { keyPath: "id", autoIncrement: true });
+          if (!db.objectStoreNames.contains("briefings")) db.createObjectStore("briefings");  // version 2
         };
         request.onsuccess = function () {
           var db = request.result;
@@ -101,11 +109,14 @@
 
   function enqueue(form) {
     var url = new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname;
+    var holdSeconds = Number(form.getAttribute("data-hold") || 0);
     return encrypt(formFields(form)).then(function (sealed) {
       var entry = {
         url: url,
         cn: cnOf(url),
         label: form.getAttribute("data-queue") || "A step",
+        outcome: form.getAttribute("data-outcome") || "",
+        holdUntil: holdSeconds ? Date.now() + holdSeconds * 1000 : 0,
         created: Date.now(),
         iv: sealed.iv,
         data: sealed.data,
@@ -171,7 +182,7 @@
       var chain = Promise.resolve(true);
       all.forEach(function (entry) {
         chain = chain.then(function (goOn) {
-          if (!goOn || entry.status !== "waiting") return false;
+          if (!goOn || entry.status !== "waiting" || held(entry)) return false;
           return send(entry).then(function (result) {
             if (result.kind === "sent") {
               // The officer is looking at this CN: take them to where it stands now.
@@ -199,6 +210,8 @@
     }, function () { flushing = null; });
     return flushing;
   }
+
+  function held(entry) { return entry.holdUntil && entry.holdUntil > Date.now(); }
 
   // --- Telling the officer, in plain words ---------------------------------------------------------
 
@@ -240,17 +253,176 @@
       } else if (lastNews) {
         box.classList.add(lastNews.kind === "ok" ? "queue-ok" : "queue-problem");
       }
-      if (waiting.length) {
-        box.appendChild(el("p", {}, (waiting.length === 1 ? "1 step is" : waiting.length + " steps are") +
+      var holding = waiting.filter(held);
+      var unsent = waiting.filter(function (e) { return !held(e); });
+      holding.forEach(function (entry) {
+        var note = el("p", { "class": "undo-note" }, entry.label + " for CN #" + entry.cn + ": kept on this tablet, sent in ");
+        // The countdown is for the eye; a screen reader hears the sentence once, not a tick a second.
+        note.appendChild(el("strong", { "data-countdown": String(entry.holdUntil), "aria-hidden": "true" }, secondsLeft(entry.holdUntil)));
+        note.appendChild(document.createTextNode(" s (10 seconds). Tapped by mistake? Undo it now."));
+        box.appendChild(note);
+        box.appendChild(el("button", { type: "button", "class": "btn btn-primary", "data-undo": String(entry.id) }, "Undo: " + entry.label.toLowerCase()));
+      });
+      if (unsent.length) {
+        box.appendChild(el("p", {}, (unsent.length === 1 ? "1 step is" : unsent.length + " steps are") +
           " kept on this tablet, not sent yet: there is no connection to the server. Nothing you typed is lost. They will be sent in order when the network returns."));
         var list = el("ul");
-        waiting.forEach(function (e) { list.appendChild(el("li", {}, e.label + " for CN #" + e.cn)); });
+        unsent.forEach(function (e) {
+          var item = el("li", {}, e.label + " for CN #" + e.cn + " ");
+          if (e.outcome) item.appendChild(el("button", { type: "button", "class": "btn", "data-undo": String(e.id) }, "Take back"));
+          list.appendChild(item);
+        });
         box.appendChild(list);
         var retry = el("button", { type: "button", "class": "btn", "data-send-now": "1" }, "Send now");
         box.appendChild(retry);
       }
       if (lastNews && !refused.length) box.insertBefore(el("p", {}, lastNews.text), box.firstChild);
       box.hidden = !(waiting.length || refused.length || lastNews);
+      lockOutcomes(waiting);
+      if (holding.length) tick();
+      holding.forEach(function (entry) {
+        // Held on an earlier page and not taken back: sent from here when its seconds are up.
+        if (scheduled[entry.id]) return;
+        scheduled[entry.id] = true;
+        window.setTimeout(function () { flush(); }, entry.holdUntil - Date.now() + 50);
+      });
+    });
+  }
+
+  function secondsLeft(until) { return String(Math.max(0, Math.ceil((until - Date.now()) / 1000))); }
+
+  var scheduled = {};  // the held entries whose sending is already timed on this page
+  var ticking = null;
+  function tick() {
+    if (ticking) return;
+    ticking = window.setInterval(function () {
+      var counters = document.querySelectorAll("[data-countdown]");
+      Array.prototype.forEach.call(counters, function (node) { node.textContent = secondsLeft(Number(node.getAttribute("data-countdown"))); });
+      if (!counters.length) { window.clearInterval(ticking); ticking = null; }
+    }, 250);
+  }
+
+  // While an outcome is kept for this CN (held or waiting for signal), the others are locked: two
+  // contradictory outcomes must not be queued (issue 18). Locked as the server locks a step: aria-disabled,
+  // still reached by Tab, the reason tied with aria-describedby.
+  function lockOutcomes(waiting) {
+    var here = cnOf(window.location.pathname);
+    var kept = waiting.filter(function (e) { return e.outcome && e.cn === here; })[0];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-locked-by-queue]"), function (node) {
+      node.removeAttribute("aria-disabled");
+      node.removeAttribute("aria-describedby");
+      node.removeAttribute("data-locked-by-queue");
+    });
+    var reason = document.getElementById("outcome-locked");
+    if (!kept) {
+      if (reason) reason.hidden = true;
+      return;
+    }
+    if (!reason) {
+      reason = el("p", { "class": "outcome-locked", id: "outcome-locked" });
+      var first = document.querySelector("form[data-outcome]");
+      if (first) first.parentNode.insertBefore(reason, first);
+    }
+    reason.textContent = "\u201c" + kept.label + "\u201d is kept on this tablet for CN #" + kept.cn +
+      ", waiting to be sent. The other outcomes are locked until it is sent, or taken back with Undo.";
+    reason.hidden = false;
+    var targets = document.querySelectorAll("a[data-outcome], form[data-outcome] button[type=submit]");
+    Array.prototype.forEach.call(targets, function (node) {
+      if (node.getAttribute("aria-disabled") === "true") return;  // locked by the server already
+      node.setAttribute("aria-disabled", "true");
+      node.setAttribute("aria-describedby", "outcome-locked");
+      node.setAttribute("data-locked-by-queue", "1");
+    });
+  }
+
+  // --- The door kit: the team's briefing cards, kept encrypted to read without signal ---------------
+
+  function keepBriefings() {
+    var note = document.querySelector("[data-keep-briefings]");
+    if (!BRIEFINGS_URL || !note || !navigator.onLine) return Promise.resolve();
+    return fetch(BRIEFINGS_URL, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      return response.ok && json ? response.json() : null;
+    }).then(function (kit) {
+      if (!kit) return null;
+      return encrypt(kit).then(function (sealed) {
+        return store("briefings", "readwrite", function (s) { return s.put(sealed, "cards"); });
+      }).then(function () {
+        if (!kit.cards.length) return;
+        note.textContent = (kit.cards.length === 1 ? "1 briefing card is" : kit.cards.length + " briefing cards are") +
+          " kept on this tablet, encrypted, to read without signal (from the \u201cNo signal\u201d page). Signing out wipes them.";
+        note.hidden = false;
+      });
+    }).catch(function () { /* no signal: the cards kept last time stay */ });
+  }
+
+  function keptBriefings() {
+    return store("briefings", "readonly", function (s) { return s.get("cards"); }).then(function (sealed) {
+      return sealed ? decrypt(sealed) : null;
+    });
+  }
+
+  function section(card, title) {
+    card.appendChild(el("h3", {}, title));
+    var list = el("ul");
+    card.appendChild(list);
+    return list;
+  }
+
+  // The same card as templates/tablet/_card.html, drawn from the kept values (text only, never HTML).
+  function drawCard(c) {
+    var card = el("article", { "class": "briefing card", "aria-labelledby": "kept-card-" + c.cn });
+    var name = el("h2", { id: "kept-card-" + c.cn }, c.name + " ");
+    if (c.juvenile) name.appendChild(el("span", { "class": "badge badge-juvenile" }, "Juvenile"));
+    card.appendChild(name);
+    card.appendChild(el("p", { "class": "muted" }, "CN #" + c.cn + " \u00b7 " + c.state + (c.planned_for ? " \u00b7 planned " + c.planned_for : "") + " \u00b7 born " + c.born));
+    var facts = el("dl", { "class": "facts" });
+    function fact(term, value) { facts.appendChild(el("dt", {}, term)); facts.appendChild(el("dd", {}, value)); }
+    fact("Looks like", c.description || "No physical description recorded.");
+    fact("Language", c.language || "Not recorded");
+    if (c.juvenile) {
+      fact("Parent or guardian", c.guardians.length ? c.guardians.map(function (g) {
+        return g.name + " (" + g.relationship + ") \u00b7 " + (g.phone || "no phone on record");
+      }).join("; ") : "None on record: ask the LE Lead.");
+    }
+    card.appendChild(facts);
+    var checks = section(card, "Safety");
+    checks.className = "checks";
+    c.checks.forEach(function (k) {
+      var item = el("li", { "class": k.flag ? "check-flag" : "" });
+      item.appendChild(el("strong", {}, k.label + ":"));
+      item.appendChild(document.createTextNode(" " + k.result + (k.on ? " (" + k.on + ")" : "")));
+      if (k.notes) item.appendChild(el("p", {}, k.notes));
+      checks.appendChild(item);
+    });
+    var places = section(card, "Addresses");
+    if (!c.addresses.length) places.appendChild(el("li", {}, "No address on record"));
+    c.addresses.forEach(function (a) { places.appendChild(el("li", {}, a.text + " (" + a.when + ")")); });
+    var letter = el("details", { "class": "letter" });
+    letter.appendChild(el("summary", {}, "The letter (" + c.letter_status.toLowerCase() + ")"));
+    letter.appendChild(el("div", { "class": "letter-body" }, c.letter));
+    card.appendChild(letter);
+    return card;
+  }
+
+  function showBriefings() {
+    var box = document.getElementById("briefings");
+    if (!box) return Promise.resolve();
+    return keptBriefings().then(function (kit) {
+      box.textContent = "";
+      if (!kit || !kit.cards.length) {
+        box.appendChild(el("p", { "class": "card" }, "No briefing cards are kept on this tablet. Open My deliveries once with signal to keep them."));
+      } else {
+        var here = cnOf(window.location.pathname);
+        var cards = kit.cards.slice().sort(function (a, b) { return (String(b.cn) === here) - (String(a.cn) === here); });
+        box.appendChild(el("h2", {}, "Briefing cards kept on this tablet"));
+        box.appendChild(el("p", { "class": "muted" }, "Kept " + new Date(kit.kept_at).toLocaleString() + ". For the delivery team only."));
+        cards.forEach(function (c) { box.appendChild(drawCard(c)); });
+      }
+      box.hidden = false;
+    }, function () {
+      box.textContent = "The briefing cards kept on this tablet can no longer be read (their key was wiped).";
+      box.hidden = false;
     });
   }
 
@@ -274,11 +446,21 @@
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-queue")) return;
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
     event.preventDefault();
+    if (form.querySelector("[data-locked-by-queue]")) return;  // another outcome is kept for this CN
     if (form.getAttribute("data-sending")) return;  // a double tap: the first one is on its way
     form.setAttribute("data-sending", "1");
-    setBusy(form, true, "Sending…");
+    var holding = form.hasAttribute("data-hold");
+    setBusy(form, true, holding ? "Kept for a few seconds: Undo is above" : "Sending…");
     enqueue(form).then(function (entry) {
-      return flushThen(entry, form);
+      if (!held(entry)) return flushThen(entry, form);
+      scheduled[entry.id] = true;
+      return render().then(function () {
+        var undo = document.querySelector("[data-undo='" + entry.id + "']");
+        if (undo) undo.focus();
+        window.setTimeout(function () {
+          entriesHave(entry.id).then(function (still) { if (still) flushThen(entry, form); });
+        }, entry.holdUntil - Date.now() + 50);
+      });
     }).catch(function () {
       // This browser can't keep it (private mode, storage full): send it the plain way.
       form.removeAttribute("data-sending");
@@ -328,9 +510,40 @@
     });
   }
 
+  function undo(id) {
+    return entries().then(function (all) {
+      var entry = all.filter(function (e) { return e.id === id; })[0];
+      if (!entry) return render();  // already sent: nothing to take back
+      return removeEntry(id).then(function () {
+        announce("ok", "Taken back: " + entry.label + " for CN #" + entry.cn + " was not sent. Nothing was recorded.");
+        var again = null;
+        Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), function (form) {
+          form.removeAttribute("data-sending");
+          setBusy(form, false);
+          again = again || form.querySelector("button[type=submit]");
+        });
+        return render().then(function () { if (again) again.focus(); });  // the Undo button is gone: focus stays on the form
+      });
+    });
+  }
+
   function onClick(event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
+    var locked = target.closest("[aria-disabled=true]");
+    if (locked) {
+      event.preventDefault();  // a blocked choice goes nowhere; its reason is beside it
+      return;
+    }
+    if (target.hasAttribute("data-show-briefings")) {
+      showBriefings();
+      return;
+    }
+    var undoId = target.getAttribute("data-undo");
+    if (undoId) {
+      undo(Number(undoId));
+      return;
+    }
     var discard = target.getAttribute("data-discard");
     if (discard) {
       removeEntry(Number(discard)).then(function () { lastNews = null; return render(); });
@@ -350,6 +563,8 @@
     window.addEventListener("online", function () { flush(); });
     window.setInterval(function () { if (navigator.onLine) flush(); }, RETRY_MS);
     render().then(function () { if (navigator.onLine) flush(); });
+    keepBriefings();
+    Array.prototype.forEach.call(document.querySelectorAll(".hold-note, [data-show-briefings]"), function (node) { node.hidden = false; });
   }
   registerServiceWorker();
 })();

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_officer_signs_in_at_tablet_size_and_lands_on_their_deliveries(live_server, page, officer):
     browser_sign_in(page, live_server.url, "officer")
-    page.wait_for_url("**/cn/mine/")
+    page.wait_for_url("**/tablet/")  # "My deliveries": the one list an officer works from (issue 18)
     assert page.locator("h1").inner_text() == "My deliveries"
 
 

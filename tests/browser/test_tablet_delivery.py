@@ -130,12 +130,15 @@ def test_an_officer_records_an_adult_delivery_from_ready_to_after_action(live_se
     assert state_of(ready) == State.AFTER_ACTION
 
 
-def test_a_refusal_is_recorded_in_one_tap(live_server, signed_in, officer, ready):
+def test_a_refusal_is_confirmed_then_sent_after_its_10_seconds_to_undo(live_server, signed_in, officer, ready):
     s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-1")
     page = signed_in
     page.goto(f"{live_server.url}/tablet/{ready.pk}/")
-    page.get_by_role("button", name="Refused or asked us to leave").tap()
-    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    page.get_by_role("link", name="Refused or asked us to leave").tap()
+    page.get_by_role("button", name="Yes, record: refused or asked us to leave").tap()
+    page.get_by_role("button", name="Undo: refused or asked us to leave").wait_for()
+    assert state_of(ready) == State.ECC_ADVISED  # held on the tablet for its 10 seconds
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/", timeout=30000)
     assert state_of(ready) == State.REFUSED
 
 
@@ -173,9 +176,9 @@ def test_a_juveniles_blocked_delivered_choice_is_reached_by_tab_with_its_reason(
 def test_a_double_tap_is_recorded_once(live_server, signed_in, officer, ready):
     s.delivery_advise_ecc(ready.pk, user=officer, ecc_reference="ECC-3")
     page = signed_in
-    page.goto(f"{live_server.url}/tablet/{ready.pk}/encounter/")
-    page.locator("#not-located-button").dblclick()
-    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
+    page.goto(f"{live_server.url}/tablet/{ready.pk}/not-located/")
+    page.locator("#confirm-outcome").dblclick()
+    page.wait_for_url(f"**/tablet/{ready.pk}/after-action/", timeout=30000)
     transitions = AuditEvent.objects.filter(action="transition", object_id=str(ready.pk), to_state=State.NOT_LOCATED)
     assert Encounter.objects.filter(delivery=ready).count() == 1
     assert transitions.count() == 1
@@ -187,7 +190,8 @@ def test_a_double_tap_without_javascript_is_recorded_once_by_the_server(live_ser
     page = context.new_page()
     browser_sign_in(page, live_server.url, "officer")
     page.goto(f"{live_server.url}/tablet/{ready.pk}/encounter/")
-    page.locator("#refused-button").dblclick()
+    page.locator("#refused-button").click()
+    page.locator("#confirm-outcome").dblclick()  # without the script: recorded at once, with no undo
     page.wait_for_url(f"**/tablet/{ready.pk}/after-action/")
     context.close()
     transitions = AuditEvent.objects.filter(action="transition", object_id=str(ready.pk), to_state=State.REFUSED)

@@ -84,6 +84,7 @@ PEOPLE_LISTS: frozenset[str] = frozenset(
         "notifications:board",
         "notifications:my_deliveries",
         "tablet:home",
+        "tablet:briefings",
         "reports:drill",
         "reports:services",
         "reports:outcomes",

@@ -46,8 +46,8 @@ def test_the_program_manager_has_the_board_calendar_and_dashboard_at_hand(client
     assert menu(client, program_manager)[:5] == ["CN board", "Calendar", "Dashboard", "Candidates", "Reminders"]
 
 
-def test_an_officer_sees_their_deliveries_the_calendar_and_the_tablet_only(client, officer):
-    assert menu(client, officer) == ["My deliveries", "Calendar", "Candidates", "Tablet", "Reminders"]
+def test_an_officer_sees_one_my_deliveries_the_tablets_list_and_the_calendar(client, officer):
+    assert menu(client, officer) == ["My deliveries", "Calendar", "Candidates", "Reminders"]
 
 
 def test_the_administrator_sees_the_staff_the_admin_the_audit_and_the_role_grants(client, administrator):
@@ -72,5 +72,5 @@ def test_the_menu_is_written_once_for_a_set_of_roles_and_anew_when_a_role_is_giv
     menu(client, le_lead)
     menu(client, le_lead)
     assert _nav_links.cache_info().misses == 1
-    le_lead.groups.add(Group.objects.get(name=roles.OFFICER))
-    assert "Tablet" in menu(client, le_lead)
+    le_lead.groups.add(Group.objects.get(name=roles.RECORDS_CUSTODIAN))
+    assert "Sealing" in menu(client, le_lead)

@@ -31,7 +31,7 @@ def test_it_refuses_a_wrong_password(client, officer):
     [
         ("le_lead", "notifications:board"),
         ("program_manager", "notifications:board"),
-        ("officer", "notifications:my_deliveries"),
+        ("officer", "tablet:home"),
         ("social_worker", "candidates:list"),
         ("administrator", "admin:index"),
     ],
