@@ -49,18 +49,11 @@ from candidates.selectors import candidates_visible_to
 from notifications import rules
 from notifications.models import Delivery, Encounter, State, TeamMember
 from notifications.selectors import deliveries_visible_to
+from reports.recorded import ACCEPTED_STATUSES, CONTACT_OUTCOMES, STATES_AFTER, recorded  # noqa: F401 (read as f.*)
 from vip.audit import reads
 
 DEFAULT_WINDOW_DAYS = 365
 MAX_WINDOW_DAYS = 3650
-CONTACT_OUTCOMES = (Encounter.Outcome.DELIVERED, Encounter.Outcome.DELIVERED_TO_INFLUENCER)
-# A recorded encounter counts only if the CN went on from it (a consistent record): the states it can be in.
-STATES_AFTER = {
-    Encounter.Outcome.DELIVERED: (State.DELIVERED, State.AFTER_ACTION, State.CLOSED),
-    Encounter.Outcome.DELIVERED_TO_INFLUENCER: (State.DELIVERED_TO_INFLUENCER, State.AFTER_ACTION, State.CLOSED),
-    Encounter.Outcome.REFUSED: (State.REFUSED, State.AFTER_ACTION, State.CLOSED),
-}
-ACCEPTED_STATUSES = (ServiceOffer.Status.ACCEPTED, ServiceOffer.Status.COMPLETED)
 PIPELINE_STATES = list(State)
 
 
@@ -177,14 +170,6 @@ class EncounterFact:
     @property
     def age(self) -> int:
         return age_on(self.date_of_birth, self.on)
-
-
-def recorded(outcomes) -> Q:
-    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later)."""
-    condition = Q(pk__in=[])
-    for outcome in outcomes:
-        condition |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
-    return condition
 
 
 def encounter_facts(scope: Scope, period: Period, outcomes=(*CONTACT_OUTCOMES, Encounter.Outcome.REFUSED)):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from unittest import mock
 
 from django.utils import timezone
 
 from candidates.models import Address, Candidate, OutcomeEvent, ServiceOffer
 from notifications.models import Delivery, Encounter, TeamMember
+from vip.audit import audit
 
 
 def at_noon(day: dt.date) -> dt.datetime:
@@ -98,3 +101,32 @@ def small_program(le_lead, officer, second_officer):
     offer(eve, "mental_health", "offered", d(2025, 12, 21))
     offer(sam, "shelter", "accepted", d(2026, 2, 2))
     return people, cns
+
+
+# --- CNs followed through their transitions (the funnel, the follow-up report) --------------------------------
+
+
+@contextmanager
+def on_the_day(day: dt.date):
+    """Records created inside are stamped at noon on `day` (their `auto_now_add` dates and the audit rows)."""
+    with mock.patch("django.utils.timezone.now", return_value=at_noon(day)):
+        yield
+
+
+def cn_through(candidate, identified: dt.date, *steps: tuple[str, dt.date], state: str = "", **fields) -> Delivery:
+    """A CN identified on a day, then moved into each (state, day) of `steps` as the service records it: a
+    transition row in the audit trail dated that day. It ends in `state` (the last step's when not given)."""
+    with on_the_day(identified):
+        delivery = Delivery.objects.create(
+            candidate=candidate, state=state or (steps[-1][0] if steps else "identified"), **fields
+        )
+    before = "identified"
+    for to_state, day in steps:
+        with on_the_day(day):
+            audit(actor=None, action="transition", obj=delivery, from_state=before, to_state=to_state)
+        before = to_state
+    return delivery
+
+
+def encounter(delivery, outcome: str, day: dt.date, attempt: int = 1) -> Encounter:
+    return Encounter.objects.create(delivery=delivery, outcome=outcome, occurred_at=at_noon(day), attempt=attempt)
