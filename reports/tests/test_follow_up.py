@@ -1,0 +1,107 @@
+"""Follow-up outcomes the way evaluations report them (issue 19, part 4), counted by hand: the people
+delivered to in 2024, and those identified in 2024 but never reached, followed 6, 12 and 20 months, as the
+Program Manager reads them on 10 January 2026."""
+
+import datetime as dt
+
+import pytest
+
+from reports import follow_up
+from reports.figures import Period, all_unsealed_scope
+from reports.tests.builders import arrest, cn_through, encounter, person, shot_again
+
+pytestmark = pytest.mark.django_db
+d = dt.date
+PERIOD = Period(d(2024, 1, 1), d(2024, 12, 31))
+TODAY = d(2026, 1, 10)
+
+
+def delivered_to(name: str, on: dt.date, outcome: str = "delivered"):
+    someone = person(name, "Followed", d(1999, 1, 1))
+    encounter(cn_through(someone, on - dt.timedelta(days=10), (outcome, on)), outcome, on)
+    return someone
+
+
+def identified_only(name: str, on: dt.date, *steps):
+    someone = person(name, "Compared", d(1999, 1, 1))
+    cn_through(someone, on, *steps)
+    return someone
+
+
+@pytest.fixture
+def program():
+    """- Pia, delivered 15 Jan 2024: arrested (gun violence) 1 May 2024; shot again 1 Mar 2024.
+    - Pat, delivered 1 Mar 2024: arrested (drug) 1 Dec 2024, nine months after.
+    - Pen, delivered 10 Jun 2024: shot again 1 Dec 2025; her 20-month window ends 10 Feb 2026, after today.
+    - Poe, delivered to an influencer 1 Feb 2024: arrested the same day (not after), and (other violence)
+      1 Sep 2025, nineteen months after.
+    - Pim, delivered 20 Dec 2023: before the period.
+    - Quin, identified 1 Apr 2024, never reached: arrested (gun violence) 1 Jun 2024.
+    - Quay, identified 1 May 2024, refused at the door: nothing since.
+    - Quill, identified 1 Jul 2024, delivered 5 Jan 2025: reached, after the period: in neither group.
+    """
+    pia = delivered_to("Pia", d(2024, 1, 15))
+    arrest(pia, d(2024, 5, 1), category="gun_violence")
+    shot_again(pia, d(2024, 3, 1))
+    arrest(delivered_to("Pat", d(2024, 3, 1)), d(2024, 12, 1), category="drug")
+    shot_again(delivered_to("Pen", d(2024, 6, 10)), d(2025, 12, 1))
+    poe = delivered_to("Poe", d(2024, 2, 1), outcome="delivered_to_influencer")
+    arrest(poe, d(2024, 2, 1))
+    arrest(poe, d(2025, 9, 1), category="other_violence")
+    arrest(delivered_to("Pim", d(2023, 12, 20)), d(2024, 1, 10))
+    arrest(identified_only("Quin", d(2024, 4, 1)), d(2024, 6, 1), category="gun_violence")
+    quay = identified_only("Quay", d(2024, 5, 1), ("refused", d(2024, 5, 10)))
+    encounter(quay.deliveries.get(), "refused", d(2024, 5, 10))
+    delivered_to("Quill", d(2025, 1, 5))
+
+
+def counts():
+    scope = all_unsealed_scope()
+    return follow_up.numbers(scope.candidates, scope.deliveries, PERIOD, today=TODAY)["counts"]
+
+
+def test_it_counts_the_people_delivered_to_whose_window_has_fully_elapsed(program):
+    numbers = counts()
+    assert [numbers[f"delivered:{m}:cohort"] for m in (6, 12, 20)] == [4, 4, 3]  # Pen's 20 months still run
+
+
+def test_it_counts_the_re_arrested_at_6_12_and_20_months(program):
+    numbers = counts()
+    assert [numbers[f"delivered:{m}:arrest:any"] for m in (6, 12, 20)] == [1, 2, 3]
+
+
+def test_it_counts_each_re_arrest_in_its_category(program):
+    numbers = counts()
+    assert (numbers["delivered:20:arrest:firearm"], numbers["delivered:20:arrest:violent"]) == (1, 1)
+    assert (numbers["delivered:6:arrest:other"], numbers["delivered:12:arrest:other"]) == (0, 1)
+
+
+def test_a_re_victimisation_without_a_category_is_a_firearm_one(program):
+    numbers = counts()
+    assert numbers["delivered:6:revictimization:firearm"] == numbers["delivered:6:revictimization:any"] == 1
+
+
+def test_an_event_in_a_window_not_yet_elapsed_is_not_counted(program):
+    scope = all_unsealed_scope()
+    assert counts()["delivered:20:revictimization:any"] == 1  # Pia's; Pen's window runs until 10 Feb 2026
+    later = follow_up.numbers(scope.candidates, scope.deliveries, PERIOD, today=d(2026, 2, 11))["counts"]
+    assert later["delivered:20:revictimization:any"] == 2
+
+
+def test_the_comparison_group_is_the_people_identified_and_never_reached(program):
+    numbers = counts()
+    assert [numbers[f"never_reached:{m}:cohort"] for m in (6, 12, 20)] == [2, 2, 2]  # Quin and Quay
+    assert numbers["never_reached:6:arrest:firearm"] == 1  # Quin, two months after being identified
+
+
+def test_a_cohort_smaller_than_10_is_flagged_and_one_of_10_is_not():
+    lines = follow_up.lines({"counts": {"delivered:6:cohort": 10, "never_reached:6:cohort": 9}})
+    flags = {(line.group, line.months): line.small for line in lines}
+    assert flags[("delivered", 6)] is False and flags[("never_reached", 6)] is True
+
+
+def test_a_cell_s_drill_down_lists_the_people_it_counts(program):
+    scope = all_unsealed_scope()
+    listed = follow_up.ids(scope.candidates, scope.deliveries, PERIOD, "delivered:12:arrest:any", today=TODAY)
+    names = sorted(person.first_name for person in scope.candidates.filter(pk__in=listed))
+    assert names == ["Pat", "Pia"]
