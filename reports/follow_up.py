@@ -64,27 +64,50 @@ def event_categories(kind: str, category: str) -> list[str]:
     return codes + ([""] if UNCATEGORISED[kind] == category else [])
 
 
-DEFINITIONS = {
-    "delivered": "Delivered to: the people whose first delivery (to them or to a family member, influencer or "
+DEFINITIONS = {  # title: text
+    "Delivered to": "The people whose first delivery (to them or to a family member, influencer or "
     "associate, on a CN that went on from it) is dated in the period. Their follow-up starts on the day of "
     "that delivery.",
-    "never_reached": "Identified, never reached (the comparison group): the people whose first CN was created in "
+    "Identified, never reached": "The comparison group: the people whose first CN was created in "
     "the period and to whom no CN has been delivered. Their follow-up starts on the day they were identified "
     "(their first CN's creation), not on a delivery: the two groups' windows start at different steps.",
-    "window": "A window of N months runs from the day after the start to the same day N months later, "
+    "Windows": "A window of N months runs from the day after the start to the same day N months later, "
     "inclusive. It is counted only once it has fully elapsed (its last day is before today): a person whose "
     "window is still running is left out of that window's cohort and of its counts.",
-    "counted": "Re-arrested: at least one new arrest or offence (outcome event) dated in the window. "
+    "Re-arrested, re-victimised": "Re-arrested: at least one new arrest or offence (outcome event) dated in the window. "
     "Re-victimised: at least one re-victimisation (outcome event) dated in the window. Each person counts once "
     "per cell, whatever the number of events; the share is of the window's cohort.",
-    "categories": "Categories: firearm is an event of the category “gun violence”, violent one of “other "
+    "Categories": "Firearm is an event of the category “gun violence”, violent one of “other "
     "violence”, other one of “drug”, “property” or “other”. A re-victimisation recorded without a category is "
     "firearm (being shot again); an arrest without one is other. A person with events of two categories counts "
     "in each, and once in “any”.",
-    "small": f"A cohort of fewer than {SMALL_COHORT} people is flagged: its shares say little.",
+    "Small cohorts": f"A cohort of fewer than {SMALL_COHORT} people is flagged: its shares say little.",
 }
 
-
+# The news report's first-year figures ("149 contacts, 3% reoffended, 1 re-victimised"), computed from the
+# records: each is the dashboard's figure of that name (reports/figures.py, defined on the dashboard), over the
+# period of the form; for the program's first year, choose its first twelve months.
+NEWS_FIGURES = (
+    (
+        "contacts",
+        "Contacts",
+        "The news report's “149 contacts”: the dashboard's Contacts, the CNs delivered in the period to the "
+        "candidate or to a family member, influencer or associate, each CN once.",
+    ),
+    (
+        "reoffended",
+        "Share re-offended",
+        "The news report's “3% reoffended”: the dashboard's Re-offence, the share of the people contacted in the "
+        "period with a new arrest or offence (any category) after their first contact in the period and within the "
+        "re-offence window of the form.",
+    ),
+    (
+        "revictimizations",
+        "Re-victimisations",
+        "The news report's “1 re-victimised”: the dashboard's Re-victimisations, the re-victimisation events dated "
+        "in the period of people contacted before that date.",
+    ),
+)
 # --- the query -----------------------------------------------------------------------------------------------
 
 
@@ -219,8 +242,10 @@ class WindowLine:
     def small(self) -> bool:
         return self.cohort.count < SMALL_COHORT
 
-    def row(self, kind: str) -> list[Cell]:
-        return [self.cells[(kind, category)] for category in CATEGORIES]
+    @property
+    def rows(self) -> list[list[Cell]]:
+        """Each kind's cells, category by category (the table's columns)."""
+        return [[self.cells[(kind, category)] for category in CATEGORIES] for kind in KINDS]
 
 
 def lines(data: dict) -> list[WindowLine]:

@@ -3,8 +3,10 @@ delivered to in 2024, and those identified in 2024 but never reached, followed 6
 Program Manager reads them on 10 January 2026."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils.html import escape
 
 from reports import follow_up
 from reports.figures import Period, all_unsealed_scope
@@ -105,3 +107,41 @@ def test_a_cell_s_drill_down_lists_the_people_it_counts(program):
     listed = follow_up.ids(scope.candidates, scope.deliveries, PERIOD, "delivered:12:arrest:any", today=TODAY)
     names = sorted(person.first_name for person in scope.candidates.filter(pk__in=listed))
     assert names == ["Pat", "Pia"]
+
+
+# --- the page ------------------------------------------------------------------------------------------------
+
+ASKED = {"start": "2024-01-01", "end": "2024-12-31"}
+
+
+def test_the_program_manager_reads_the_definitions_and_where_the_comparison_group_s_window_starts(
+    client, program_manager, program
+):
+    client.force_login(program_manager)
+    html = client.get("/reports/follow-up/", ASKED).content.decode()
+    assert all(escape(text) in html for text in follow_up.DEFINITIONS.values())
+    assert "their follow-up starts on the day they were identified" in html.lower()
+
+
+def test_a_cohort_smaller_than_10_is_flagged_on_the_page(client, program_manager, program):
+    client.force_login(program_manager)
+    html = client.get("/reports/follow-up/", ASKED).content.decode()
+    assert html.count('class="small-cohort"') == 6  # both groups, three windows: 4 or fewer people each
+
+
+def test_a_cell_opens_the_people_it_counts_and_they_agree(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/follow-up/", ASKED).content.decode()
+    found = re.search(r'<a id="cell-delivered12arrestany" href="([^"]+)">(\d+)</a>', page)
+    drill = client.get(found.group(1).replace("&amp;", "&"))
+    assert (
+        sorted(c.first_name for c in drill.context["rows"]) == ["Pat", "Pia"] == ["Pat", "Pia"][: int(found.group(2))]
+    )
+
+
+def test_the_news_report_s_figures_are_computed_from_the_records(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/follow-up/", {**ASKED, "window": "365"})
+    news = {key: number for key, _, _, number in page.context["news"]}
+    # contacts: Pia, Pat, Pen, Poe; re-offended within a year: Pia (May) and Pat (December); re-victimised: Pia
+    assert news == {"contacts": "4", "reoffended": "50.0% (2 of 4)", "revictimizations": "1"}

@@ -3,8 +3,10 @@ CNs identified from January to June 2026 to wherever they went, how long each st
 stopped stopped."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils.html import escape
 
 from notifications.models import JPOCheck
 from reports import funnel
@@ -164,3 +166,63 @@ def test_a_drill_down_lists_the_cns_its_number_counts(program):
     scope = all_unsealed_scope()
     listed = funnel.ids(scope.deliveries, *PERIOD.bounds, "stage:service_accepted")
     assert listed == [program["ana"].pk, program["gus"].pk] and stage("service_accepted").count == len(listed)
+
+
+# --- the page: the Program Manager reads the funnel, and opens the CNs behind a number ----------------------
+
+ASKED = {"start": "2026-01-01", "end": "2026-06-30"}
+
+
+def shown(page, anchor: str) -> tuple[int, str]:
+    """The number the page shows under an id, and where its link goes."""
+    found = re.search(rf'<a id="{anchor}" href="([^"]+)">(\d+)</a>', page.content.decode())
+    return int(found.group(2)), found.group(1).replace("&amp;", "&")
+
+
+def test_the_program_manager_reads_each_stage_with_its_definition(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/funnel/", ASKED)
+    assert shown(page, "stage-eligible")[0] == 6 and shown(page, "exit-jpo_do_not_deliver")[0] == 1
+    html = page.content.decode()
+    assert all(escape(stage.definition) in html for stage in funnel.STAGES)
+    assert all(escape(exit.definition) in html for exit in funnel.EXITS)
+
+
+def test_the_dashboard_links_to_the_funnel_for_its_period(client, program_manager, program):
+    client.force_login(program_manager)
+    html = client.get("/reports/dashboard/", ASKED).content.decode()
+    assert 'id="link-funnel" href="/reports/funnel/?start=2026-01-01&amp;end=2026-06-30' in html
+
+
+def test_a_stage_s_number_opens_the_cns_it_counts(client, program_manager, program):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "stage-service_accepted")
+    drill = client.get(link)
+    assert {d.pk for d in drill.context["rows"]} == {program["ana"].pk, program["gus"].pk} and number == 2
+    assert "The dashboard's figure, as of " in drill.content.decode()
+
+
+def test_a_cn_that_reached_a_stage_since_the_page_was_computed_brings_the_figure_to_the_drill_down_s_moment(
+    client, program_manager, program
+):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "exit-refused")
+    late = cn_through(
+        adult("Kit"), d(2026, 4, 2), ("eligible", d(2026, 4, 3)), ("ready", d(2026, 4, 4)), ("refused", d(2026, 4, 5))
+    )
+    encounter(late, "refused", d(2026, 4, 5))
+    drill = client.get(link)
+    number_now, _ = shown(client.get("/reports/funnel/", ASKED), "exit-refused")
+    assert (number, len(drill.context["rows"]), number_now) == (1, 2, 2)
+    assert "It showed 1 (as of " in drill.content.decode()
+
+
+def test_a_drill_down_of_a_number_the_funnel_does_not_have_is_refused_with_what_to_do(client, program_manager):
+    client.force_login(program_manager)
+    answer = client.get("/reports/drill/funnel/", {"cell": "stage:teleported"})
+    assert answer.status_code == 400 and "open it from its page" in answer.content.decode()
+
+
+def test_an_officer_may_not_open_the_funnel(client, officer):
+    client.force_login(officer)
+    assert client.get("/reports/funnel/").status_code == 403
