@@ -166,8 +166,9 @@ def _group(group: str) -> Q:
 
 
 def condition(cell: str, today: dt.date) -> Q:
-    """The people counted in a cell: "<group>:<months>:cohort" or "<group>:<months>:<kind>:<category>"."""
-    group, months, what, *category = cell.split(":")
+    """The people counted in a cell: "<group>__<months>__cohort" or "<group>__<months>__<kind>__<category>"
+    (identifiers: a snapshot's keys)."""
+    group, months, what, *category = cell.split("__")
     elapsed = Q(**{f"ends_{months}__lt": today})
     if what == "cohort":
         return _group(group) & elapsed
@@ -176,21 +177,21 @@ def condition(cell: str, today: dt.date) -> Q:
 
 def cells() -> list[str]:
     return [
-        f"{group}:{months}:{what}"
+        f"{group}__{months}__{what}"
         for group in GROUPS
         for months in WINDOWS
-        for what in ["cohort", *(f"{kind}:{category}" for kind in KINDS for category in CATEGORIES)]
+        for what in ["cohort", *(f"{kind}__{category}" for kind in KINDS for category in CATEGORIES)]
     ]
 
 
 def numbers(candidates: QuerySet, deliveries: QuerySet, period, today: dt.date | None = None) -> dict:
-    """Every cell's count (one query), as plain JSON (what a snapshot stores), and the day windows were
-    judged elapsed on."""
+    """Every cell's count (one query), as plain JSON (what a snapshot stores). A window counts if its last
+    day is before `today` (the snapshot's day: the page says so)."""
     today = today or timezone.localdate()
     row = people(candidates, deliveries, period).aggregate(
         **{cell: Count("pk", filter=condition(cell, today)) for cell in cells()}
     )
-    return {"counts": row, "today": today.isoformat()}
+    return {"counts": row}
 
 
 def ids(candidates: QuerySet, deliveries: QuerySet, period, cell: str, today: dt.date | None = None) -> list[int]:
@@ -204,7 +205,7 @@ def ids(candidates: QuerySet, deliveries: QuerySet, period, cell: str, today: dt
 
 
 def title(cell: str) -> str:
-    group, months, what, *category = cell.split(":")
+    group, months, what, *category = cell.split("__")
     who = GROUPS[group].lower()
     if what == "cohort":
         return f"Follow-up: people {who} whose {months}-month window has elapsed"
@@ -253,12 +254,12 @@ def lines(data: dict) -> list[WindowLine]:
     result = []
     for months in WINDOWS:
         for group in GROUPS:
-            key = f"{group}:{months}:cohort"
+            key = f"{group}__{months}__cohort"
             cohort = Cell(key, counts.get(key, 0), 0)
             cells_ = {}
             for kind in KINDS:
                 for category in CATEGORIES:
-                    key = f"{group}:{months}:{kind}:{category}"
+                    key = f"{group}__{months}__{kind}__{category}"
                     cells_[(kind, category)] = Cell(key, counts.get(key, 0), cohort.count)
             result.append(WindowLine(group, months, cohort, cells_))
     return result

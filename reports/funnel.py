@@ -321,27 +321,23 @@ class ExitLine:
 def numbers(deliveries: QuerySet, first: dt.datetime, after: dt.datetime) -> dict:
     """The funnel's numbers (one query): counts by stage and exit, and each stage's times, as plain JSON
     (what a snapshot stores: reports/snapshots.py)."""
-    aggregates = {f"stage:{s.key}": Count("pk", filter=s.reached()) for s in STAGES}
-    aggregates |= {f"exit:{e.key}": Count("pk", filter=e.where()) for e in EXITS}
+    aggregates = {f"stage__{s.key}": Count("pk", filter=s.reached()) for s in STAGES}
+    aggregates |= {f"exit__{e.key}": Count("pk", filter=e.where()) for e in EXITS}
+    timed = []
     for stage in STAGES:
         for since in stage.timed_from:
             days = _days(stage.day, STAGE_BY_KEY[since].day)
-            key = f"{since}>{stage.key}"
-            aggregates[f"median:{key}"] = Percentile(days, fraction=0.5)
-            aggregates[f"p90:{key}"] = Percentile(days, fraction=0.9)
+            key = f"{since}__{stage.key}"
+            timed.append(key)
+            aggregates[f"median__{key}"] = Percentile(days, fraction=0.5)
+            aggregates[f"p90__{key}"] = Percentile(days, fraction=0.9)
             both = Q(**{f"{stage.day}__isnull": False, f"{STAGE_BY_KEY[since].day}__isnull": False})
-            aggregates[f"timed:{key}"] = Count("pk", filter=both)
+            aggregates[f"timed__{key}"] = Count("pk", filter=both)
     row = cohort(deliveries, first, after).aggregate(**aggregates)
     return {
-        "counts": {key: value for key, value in row.items() if key.startswith(("stage:", "exit:"))},
+        "counts": {key: value for key, value in row.items() if key.startswith(("stage__", "exit__"))},
         "times": {
-            key.split(":", 1)[1]: [
-                _rounded(row[key]),
-                _rounded(row[f"p90:{key.split(':', 1)[1]}"]),
-                row[f"timed:{key.split(':', 1)[1]}"],
-            ]
-            for key in row
-            if key.startswith("median:")
+            key: [_rounded(row[f"median__{key}"]), _rounded(row[f"p90__{key}"]), row[f"timed__{key}"]] for key in timed
         },
     }
 
@@ -355,31 +351,32 @@ def lines(data: dict) -> tuple[list[StageLine], list[ExitLine]]:
     counts, times = data.get("counts", {}), data.get("times", {})
     stages = []
     for stage in STAGES:
-        of = counts.get(f"stage:{stage.converts_from}", 0) if stage.converts_from else None
-        line = StageLine(stage, counts.get(f"stage:{stage.key}", 0), of)
+        of = counts.get(f"stage__{stage.converts_from}", 0) if stage.converts_from else None
+        line = StageLine(stage, counts.get(f"stage__{stage.key}", 0), of)
         for since in stage.timed_from:
-            median, p90, timed = times.get(f"{since}>{stage.key}", [None, None, 0])
+            median, p90, timed = times.get(f"{since}__{stage.key}", [None, None, 0])
             line.times.append(TimeLine(STAGE_BY_KEY[since], median, p90, timed))
         stages.append(line)
-    identified = counts.get("stage:identified", 0)
-    exits = [ExitLine(e, counts.get(f"exit:{e.key}", 0), identified) for e in EXITS]
+    identified = counts.get("stage__identified", 0)
+    exits = [ExitLine(e, counts.get(f"exit__{e.key}", 0), identified) for e in EXITS]
     return stages, exits
 
 
 def cells() -> list[str]:
-    """Every number of the funnel a drill-down opens: `stage:<key>` and `exit:<key>`."""
-    return [f"stage:{s.key}" for s in STAGES] + [f"exit:{e.key}" for e in EXITS]
+    """Every number of the funnel a drill-down opens: `stage__<key>` and `exit__<key>` (identifiers: a
+    snapshot's keys)."""
+    return [f"stage__{s.key}" for s in STAGES] + [f"exit__{e.key}" for e in EXITS]
 
 
 def ids(deliveries: QuerySet, first: dt.datetime, after: dt.datetime, cell: str) -> list[int]:
     """The CNs behind one of the funnel's numbers: the same condition its count uses."""
-    kind, _, key = cell.partition(":")
+    kind, _, key = cell.partition("__")
     condition = STAGE_BY_KEY[key].reached() if kind == "stage" else EXIT_BY_KEY[key].where()
     return list(cohort(deliveries, first, after).filter(condition).order_by("pk").values_list("pk", flat=True))
 
 
 def title(cell: str) -> str:
-    kind, _, key = cell.partition(":")
+    kind, _, key = cell.partition("__")
     if kind == "stage":
         stage = STAGE_BY_KEY[key]
         label = f"Delivered {stage.label}" if stage.part_of else stage.label

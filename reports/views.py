@@ -288,6 +288,7 @@ def _cohort_page(request, template: str, extra):
             "figures": figures,
             "freshness_text": freshness.text(),
             "as_of_text": freshness.as_of_text(),
+            "computed_on": timezone.localdate(freshness.computed_at),
             "q": _query(period_params, as_of=_moment(freshness)),
             **extra(figures),
         },
@@ -312,7 +313,6 @@ def follow_up_page(request):
             "kinds": follow_up.KINDS,
             "categories": follow_up.CATEGORIES,
             "definitions": follow_up.DEFINITIONS,
-            "judged_on": figures.follow_up.get("today", ""),
             "news": [
                 (key, label, definition, _news_number(figures, key))
                 for key, label, definition in follow_up.NEWS_FIGURES

@@ -159,12 +159,12 @@ def test_it_counts_the_exits_by_reason(program):
 
 def test_a_retried_cn_is_counted_where_its_next_attempt_took_it_not_as_not_located(program):
     scope = all_unsealed_scope()
-    assert funnel.ids(scope.deliveries, *PERIOD.bounds, "exit:not_located") == [program["dee"].pk]
+    assert funnel.ids(scope.deliveries, *PERIOD.bounds, "exit__not_located") == [program["dee"].pk]
 
 
 def test_a_drill_down_lists_the_cns_its_number_counts(program):
     scope = all_unsealed_scope()
-    listed = funnel.ids(scope.deliveries, *PERIOD.bounds, "stage:service_accepted")
+    listed = funnel.ids(scope.deliveries, *PERIOD.bounds, "stage__service_accepted")
     assert listed == [program["ana"].pk, program["gus"].pk] and stage("service_accepted").count == len(listed)
 
 
@@ -219,7 +219,7 @@ def test_a_cn_that_reached_a_stage_since_the_page_was_computed_brings_the_figure
 
 def test_a_drill_down_of_a_number_the_funnel_does_not_have_is_refused_with_what_to_do(client, program_manager):
     client.force_login(program_manager)
-    answer = client.get("/reports/drill/funnel/", {"cell": "stage:teleported"})
+    answer = client.get("/reports/drill/funnel/", {"cell": "stage__teleported"})
     assert answer.status_code == 400 and "open it from its page" in answer.content.decode()
 
 
