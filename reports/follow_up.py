@@ -64,6 +64,22 @@ def event_categories(kind: str, category: str) -> list[str]:
     return codes + ([""] if UNCATEGORISED[kind] == category else [])
 
 
+def _categories_text() -> str:
+    """The mapping above, in words (so the page cannot say other than what is counted)."""
+    named = {
+        mapped: " or ".join(
+            f"“{OutcomeEvent.Category(code).label.lower()}”" for code, m in EVALUATION_CATEGORY.items() if m == mapped
+        )
+        for mapped in (FIREARM, VIOLENT, OTHER)
+    }
+    return (
+        f"Firearm is an event of the category {named[FIREARM]}, violent one of {named[VIOLENT]}, other one of "
+        f"{named[OTHER]}. A re-victimisation recorded without a category is {UNCATEGORISED[REVICTIMIZATION]} (being "
+        f"shot again); an arrest without one is {UNCATEGORISED[ARREST]}. A person with events of two categories "
+        "counts in each, and once in “any”."
+    )
+
+
 DEFINITIONS = {  # title: text
     "Delivered to": "The people whose first delivery (to them or to a family member, influencer or "
     "associate, on a CN that went on from it) is dated in the period. Their follow-up starts on the day of "
@@ -77,10 +93,7 @@ DEFINITIONS = {  # title: text
     "Re-arrested, re-victimised": "Re-arrested: at least one new arrest or offence (outcome event) dated in the window. "
     "Re-victimised: at least one re-victimisation (outcome event) dated in the window. Each person counts once "
     "per cell, whatever the number of events; the share is of the window's cohort.",
-    "Categories": "Firearm is an event of the category “gun violence”, violent one of “other "
-    "violence”, other one of “drug”, “property” or “other”. A re-victimisation recorded without a category is "
-    "firearm (being shot again); an arrest without one is other. A person with events of two categories counts "
-    "in each, and once in “any”.",
+    "Categories": _categories_text(),
     "Small cohorts": f"A cohort of fewer than {SMALL_COHORT} people is flagged: its shares say little.",
 }
 

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from reports import follow_up
 from reports.figures import Period, all_unsealed_scope
-from reports.tests.builders import arrest, cn_through, encounter, person, shot_again
+from reports.tests.builders import follow_up_program
 
 pytestmark = pytest.mark.django_db
 d = dt.date
@@ -18,43 +18,9 @@ PERIOD = Period(d(2024, 1, 1), d(2024, 12, 31))
 TODAY = d(2026, 1, 10)
 
 
-def delivered_to(name: str, on: dt.date, outcome: str = "delivered"):
-    someone = person(name, "Followed", d(1999, 1, 1))
-    encounter(cn_through(someone, on - dt.timedelta(days=10), (outcome, on)), outcome, on)
-    return someone
-
-
-def identified_only(name: str, on: dt.date, *steps):
-    someone = person(name, "Compared", d(1999, 1, 1))
-    cn_through(someone, on, *steps)
-    return someone
-
-
 @pytest.fixture
 def program():
-    """- Pia, delivered 15 Jan 2024: arrested (gun violence) 1 May 2024; shot again 1 Mar 2024.
-    - Pat, delivered 1 Mar 2024: arrested (drug) 1 Dec 2024, nine months after.
-    - Pen, delivered 10 Jun 2024: shot again 1 Dec 2025; her 20-month window ends 10 Feb 2026, after today.
-    - Poe, delivered to an influencer 1 Feb 2024: arrested the same day (not after), and (other violence)
-      1 Sep 2025, nineteen months after.
-    - Pim, delivered 20 Dec 2023: before the period.
-    - Quin, identified 1 Apr 2024, never reached: arrested (gun violence) 1 Jun 2024.
-    - Quay, identified 1 May 2024, refused at the door: nothing since.
-    - Quill, identified 1 Jul 2024, delivered 5 Jan 2025: reached, after the period: in neither group.
-    """
-    pia = delivered_to("Pia", d(2024, 1, 15))
-    arrest(pia, d(2024, 5, 1), category="gun_violence")
-    shot_again(pia, d(2024, 3, 1))
-    arrest(delivered_to("Pat", d(2024, 3, 1)), d(2024, 12, 1), category="drug")
-    shot_again(delivered_to("Pen", d(2024, 6, 10)), d(2025, 12, 1))
-    poe = delivered_to("Poe", d(2024, 2, 1), outcome="delivered_to_influencer")
-    arrest(poe, d(2024, 2, 1))
-    arrest(poe, d(2025, 9, 1), category="other_violence")
-    arrest(delivered_to("Pim", d(2023, 12, 20)), d(2024, 1, 10))
-    arrest(identified_only("Quin", d(2024, 4, 1)), d(2024, 6, 1), category="gun_violence")
-    quay = identified_only("Quay", d(2024, 5, 1), ("refused", d(2024, 5, 10)))
-    encounter(quay.deliveries.get(), "refused", d(2024, 5, 10))
-    delivered_to("Quill", d(2025, 1, 5))
+    return follow_up_program()
 
 
 def counts():

@@ -8,103 +8,18 @@ import re
 import pytest
 from django.utils.html import escape
 
-from notifications.models import JPOCheck
 from reports import funnel
 from reports.figures import Period, all_unsealed_scope
-from reports.tests.builders import cn_through, encounter, offer, person
+from reports.tests.builders import cn_through, encounter, funnel_program, person
 
 pytestmark = pytest.mark.django_db
 d = dt.date
 PERIOD = Period(d(2026, 1, 1), d(2026, 6, 30))
 
 
-def adult(name: str, *, sealed: bool = False):
-    return person(name, "Funnelperson", d(1998, 1, 1), sealed=sealed)
-
-
 @pytest.fixture
 def program():
-    """Eight CNs identified in the period, one before it, one sealed:
-
-    - Ana: identified 5 Jan, eligible 7 Jan, ready 12 Jan, delivered to her 15 Jan; accepted job training 20 Jan.
-    - Ben: identified 10 Jan, eligible 11 Jan, ready 20 Jan, delivered to an influencer 30 Jan.
-    - Cal: identified 1 Feb, eligible 3 Feb, ready 10 Feb, refused 12 Feb.
-    - Dee: identified 5 Feb, eligible 6 Feb, ready 8 Feb, not located 9 Feb (not tried again).
-    - Eve: identified 1 Mar, eligible 2 Mar, the JPO said "do not deliver", cancelled 5 Mar.
-    - Fay: identified 3 Mar, cancelled 4 Mar.
-    - Gus: identified 10 Mar, eligible 12 Mar, ready 14 Mar, not located 15 Mar, tried again (ready 20 Mar),
-      delivered to him 25 Mar; accepted a food box 4 Apr.
-    - Hal: identified 1 Apr, still identified.
-    - Ivy: identified 20 Dec 2025 and delivered: before the period. Sam: sealed, delivered: never counted.
-    """
-    cns = {}
-    ana = adult("Ana")
-    cns["ana"] = cn_through(
-        ana,
-        d(2026, 1, 5),
-        ("eligible", d(2026, 1, 7)),
-        ("ready", d(2026, 1, 12)),
-        ("ecc_advised", d(2026, 1, 15)),
-        ("delivered", d(2026, 1, 15)),
-        ("after_action", d(2026, 1, 16)),
-        ("closed", d(2026, 1, 17)),
-    )
-    encounter(cns["ana"], "delivered", d(2026, 1, 15))
-    offer(ana, "job_training", "accepted", d(2026, 1, 15), status_changed_on=d(2026, 1, 20))
-    ben = adult("Ben")
-    cns["ben"] = cn_through(
-        ben,
-        d(2026, 1, 10),
-        ("eligible", d(2026, 1, 11)),
-        ("ready", d(2026, 1, 20)),
-        ("delivered_to_influencer", d(2026, 1, 30)),
-    )
-    encounter(cns["ben"], "delivered_to_influencer", d(2026, 1, 30))
-    offer(ben, "shelter", "declined", d(2026, 1, 30), status_changed_on=d(2026, 2, 1))
-    cns["cal"] = cn_through(
-        adult("Cal"), d(2026, 2, 1), ("eligible", d(2026, 2, 3)), ("ready", d(2026, 2, 10)), ("refused", d(2026, 2, 12))
-    )
-    encounter(cns["cal"], "refused", d(2026, 2, 12))
-    cns["dee"] = cn_through(
-        adult("Dee"),
-        d(2026, 2, 5),
-        ("eligible", d(2026, 2, 6)),
-        ("ready", d(2026, 2, 8)),
-        ("not_located", d(2026, 2, 9)),
-    )
-    encounter(cns["dee"], "not_located", d(2026, 2, 9))
-    cns["eve"] = cn_through(adult("Eve"), d(2026, 3, 1), ("eligible", d(2026, 3, 2)), ("cancelled", d(2026, 3, 5)))
-    JPOCheck.objects.create(
-        delivery=cns["eve"],
-        contacted_on=d(2026, 3, 4),
-        on_probation=True,
-        services_status="-",
-        relationship_status="-",
-        decision=JPOCheck.Decision.DO_NOT_DELIVER,
-        reasons="On probation.",
-    )
-    cns["fay"] = cn_through(adult("Fay"), d(2026, 3, 3), ("cancelled", d(2026, 3, 4)))
-    gus = adult("Gus")
-    cns["gus"] = cn_through(
-        gus,
-        d(2026, 3, 10),
-        ("eligible", d(2026, 3, 12)),
-        ("ready", d(2026, 3, 14)),
-        ("not_located", d(2026, 3, 15)),
-        ("ready", d(2026, 3, 20)),
-        ("delivered", d(2026, 3, 25)),
-        ("after_action", d(2026, 3, 26)),
-        attempt=2,
-    )
-    encounter(cns["gus"], "not_located", d(2026, 3, 15))
-    encounter(cns["gus"], "delivered", d(2026, 3, 25), attempt=2)
-    offer(gus, "food_box", "completed", d(2026, 3, 25), status_changed_on=d(2026, 4, 4))
-    cns["hal"] = cn_through(adult("Hal"), d(2026, 4, 1))
-    cns["ivy"] = cn_through(adult("Ivy"), d(2025, 12, 20), ("delivered", d(2025, 12, 28)))
-    encounter(cns["ivy"], "delivered", d(2025, 12, 28))
-    cns["sam"] = cn_through(adult("Sam", sealed=True), d(2026, 2, 2), ("delivered", d(2026, 2, 9)))
-    encounter(cns["sam"], "delivered", d(2026, 2, 9))
-    return cns
+    return funnel_program()
 
 
 def the_funnel():
@@ -208,7 +123,11 @@ def test_a_cn_that_reached_a_stage_since_the_page_was_computed_brings_the_figure
     client.force_login(program_manager)
     number, link = shown(client.get("/reports/funnel/", ASKED), "exit-refused")
     late = cn_through(
-        adult("Kit"), d(2026, 4, 2), ("eligible", d(2026, 4, 3)), ("ready", d(2026, 4, 4)), ("refused", d(2026, 4, 5))
+        person("Kit", "Funnelperson", d(1998, 1, 1)),
+        d(2026, 4, 2),
+        ("eligible", d(2026, 4, 3)),
+        ("ready", d(2026, 4, 4)),
+        ("refused", d(2026, 4, 5)),
     )
     encounter(late, "refused", d(2026, 4, 5))
     drill = client.get(link)
