@@ -305,6 +305,7 @@ class TimeLine:
     median: float | None
     p90: float | None
     timed: int  # how many CNs have both dates
+    cell: str  # their drill-down
 
 
 @dataclass
@@ -331,15 +332,20 @@ def numbers(deliveries: QuerySet, first: dt.datetime, after: dt.datetime) -> dic
             timed.append(key)
             aggregates[f"median__{key}"] = Percentile(days, fraction=0.5)
             aggregates[f"p90__{key}"] = Percentile(days, fraction=0.9)
-            both = Q(**{f"{stage.day}__isnull": False, f"{STAGE_BY_KEY[since].day}__isnull": False})
-            aggregates[f"timed__{key}"] = Count("pk", filter=both)
+            aggregates[f"timed__{key}"] = Count("pk", filter=_timed(key))
     row = cohort(deliveries, first, after).aggregate(**aggregates)
     return {
-        "counts": {key: value for key, value in row.items() if key.startswith(("stage__", "exit__"))},
+        "counts": {key: value for key, value in row.items() if key.startswith(("stage__", "exit__", "timed__"))},
         "times": {
             key: [_rounded(row[f"median__{key}"]), _rounded(row[f"p90__{key}"]), row[f"timed__{key}"]] for key in timed
         },
     }
+
+
+def _timed(key: str) -> Q:
+    """The CNs a time is measured over: both stages' dates on record (`key`: "<since>__<stage>")."""
+    since, stage = key.split("__")
+    return Q(**{f"{STAGE_BY_KEY[stage].day}__isnull": False, f"{STAGE_BY_KEY[since].day}__isnull": False})
 
 
 def _rounded(value) -> float | None:
@@ -355,7 +361,7 @@ def lines(data: dict) -> tuple[list[StageLine], list[ExitLine]]:
         line = StageLine(stage, counts.get(f"stage__{stage.key}", 0), of)
         for since in stage.timed_from:
             median, p90, timed = times.get(f"{since}__{stage.key}", [None, None, 0])
-            line.times.append(TimeLine(STAGE_BY_KEY[since], median, p90, timed))
+            line.times.append(TimeLine(STAGE_BY_KEY[since], median, p90, timed, f"timed__{since}__{stage.key}"))
         stages.append(line)
     identified = counts.get("stage__identified", 0)
     exits = [ExitLine(e, counts.get(f"exit__{e.key}", 0), identified) for e in EXITS]
@@ -363,15 +369,18 @@ def lines(data: dict) -> tuple[list[StageLine], list[ExitLine]]:
 
 
 def cells() -> list[str]:
-    """Every number of the funnel a drill-down opens: `stage__<key>` and `exit__<key>` (identifiers: a
-    snapshot's keys)."""
-    return [f"stage__{s.key}" for s in STAGES] + [f"exit__{e.key}" for e in EXITS]
+    """Every number of the funnel a drill-down opens: `stage__<key>`, `exit__<key>` and the CNs a time is
+    measured over, `timed__<since>__<stage>` (identifiers: a snapshot's keys)."""
+    timed = [f"timed__{since}__{s.key}" for s in STAGES for since in s.timed_from]
+    return [f"stage__{s.key}" for s in STAGES] + [f"exit__{e.key}" for e in EXITS] + timed
 
 
 def ids(deliveries: QuerySet, first: dt.datetime, after: dt.datetime, cell: str) -> list[int]:
     """The CNs behind one of the funnel's numbers: the same condition its count uses."""
     kind, _, key = cell.partition("__")
-    condition = STAGE_BY_KEY[key].reached() if kind == "stage" else EXIT_BY_KEY[key].where()
+    condition = {"stage": lambda: STAGE_BY_KEY[key].reached(), "exit": lambda: EXIT_BY_KEY[key].where()}.get(
+        kind, lambda: _timed(key)
+    )()
     return list(cohort(deliveries, first, after).filter(condition).order_by("pk").values_list("pk", flat=True))
 
 
@@ -381,4 +390,7 @@ def title(cell: str) -> str:
         stage = STAGE_BY_KEY[key]
         label = f"Delivered {stage.label}" if stage.part_of else stage.label
         return f"Funnel: CNs identified in the period that reached “{label}”"
-    return f"Funnel: CNs identified in the period that left at “{EXIT_BY_KEY[key].label}”"
+    if kind == "exit":
+        return f"Funnel: CNs identified in the period that left at “{EXIT_BY_KEY[key].label}”"
+    since, stage = (STAGE_BY_KEY[k].label for k in key.split("__"))
+    return f"Funnel: CNs timed from “{since}” to “{stage}”"

@@ -145,3 +145,10 @@ def test_a_drill_down_of_a_number_the_funnel_does_not_have_is_refused_with_what_
 def test_an_officer_may_not_open_the_funnel(client, officer):
     client.force_login(officer)
     assert client.get("/reports/funnel/").status_code == 403
+
+
+def test_a_time_opens_the_cns_it_is_measured_over(client, program_manager, program):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "timed__identified__delivered")
+    drill = client.get(link)
+    assert number == 3 and {d.pk for d in drill.context["rows"]} == {program[k].pk for k in ("ana", "ben", "gus")}
