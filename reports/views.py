@@ -322,11 +322,12 @@ def follow_up_page(request):
     return _cohort_page(request, "reports/follow_up.html", extra)
 
 
-def _news_number(figures: f.FigureCounts, key: str) -> str:
+def _news_number(figures: f.FigureCounts, key: str) -> tuple[str, str]:
+    """The news figure as the page shows it, and what it is a share of."""
     if key == "reoffended":
         rate = figures.reoffence_rate
-        return "n/a" if rate is None else f"{rate}% ({figures.reoffended} of {figures.contacted})"
-    return str(getattr(figures, key))
+        return ("n/a" if rate is None else f"{rate}%"), f"{figures.reoffended} of {figures.contacted} people contacted"
+    return str(getattr(figures, key)), ""
 
 
 # --- services (the social services component) ------------------------------------------------------------

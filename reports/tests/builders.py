@@ -140,7 +140,8 @@ def funnel_program():
     """Eight CNs identified in the period, one before it, one sealed:
 
     - Ana: identified 5 Jan, eligible 7 Jan, ready 12 Jan, delivered to her 15 Jan; accepted job training 20 Jan.
-    - Ben: identified 10 Jan, eligible 11 Jan, ready 20 Jan, delivered to an influencer 30 Jan.
+    - Ben: identified 10 Jan, eligible 11 Jan, ready 20 Jan, delivered to an influencer 30 Jan; accepted a
+      food box offered 15 Jan, before the delivery (not counted), declined shelter after it.
     - Cal: identified 1 Feb, eligible 3 Feb, ready 10 Feb, refused 12 Feb.
     - Dee: identified 5 Feb, eligible 6 Feb, ready 8 Feb, not located 9 Feb (not tried again).
     - Eve: identified 1 Mar, eligible 2 Mar, the JPO said "do not deliver", cancelled 5 Mar.
@@ -173,6 +174,8 @@ def funnel_program():
         ("delivered_to_influencer", dt.date(2026, 1, 30)),
     )
     encounter(cns["ben"], "delivered_to_influencer", dt.date(2026, 1, 30))
+    # accepted before the delivery, not during it: no service accepted after the delivery
+    offer(ben, "food_box", "accepted", dt.date(2026, 1, 15), status_changed_on=dt.date(2026, 1, 16))
     offer(ben, "shelter", "declined", dt.date(2026, 1, 30), status_changed_on=dt.date(2026, 2, 1))
     cns["cal"] = cn_through(
         _adult("Cal"),

@@ -73,6 +73,16 @@ def test_it_counts_the_exits_by_reason(program):
 
 
 def test_a_retried_cn_is_counted_where_its_next_attempt_took_it_not_as_not_located(program):
+    jon = person("Jon", "Funnelperson", d(1998, 1, 1))
+    waiting = cn_through(
+        jon,
+        d(2026, 4, 2),
+        ("eligible", d(2026, 4, 3)),
+        ("ready", d(2026, 4, 4)),
+        ("not_located", d(2026, 4, 5)),
+        ("ready", d(2026, 4, 6)),
+    )  # tried again, not yet at the door
+    encounter(waiting, "not_located", d(2026, 4, 5))
     scope = all_unsealed_scope()
     assert funnel.ids(scope.deliveries, *PERIOD.bounds, "exit__not_located") == [program["dee"].pk]
 

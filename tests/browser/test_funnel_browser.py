@@ -21,6 +21,8 @@ def test_the_program_manager_reads_the_funnel_and_opens_a_stage(live_server, pag
     assert page.locator("#stage-identified").inner_text() == "8"
     assert_fits_and_is_accessible(page)
     shot(page, "pm-funnel")
+    page.locator("#exits-h").scroll_into_view_if_needed()
+    shot(page, "pm-funnel-exits")
     page.click("#stage-service_accepted")
     page.wait_for_url("**/reports/drill/funnel/**")
     listed = page.locator("#drill-records").inner_text()
@@ -35,3 +37,5 @@ def test_the_program_manager_reads_the_follow_up_outcomes(live_server, page, pro
     assert page.locator("#cell-delivered__12__cohort").inner_text() == "4"
     assert_fits_and_is_accessible(page)
     shot(page, "pm-follow-up")
+    page.locator("#news-h").scroll_into_view_if_needed()
+    shot(page, "pm-follow-up-news")
