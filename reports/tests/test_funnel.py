@@ -162,3 +162,9 @@ def test_a_time_opens_the_cns_it_is_measured_over(client, program_manager, progr
     number, link = shown(client.get("/reports/funnel/", ASKED), "timed__identified__delivered")
     drill = client.get(link)
     assert number == 3 and {d.pk for d in drill.context["rows"]} == {program[k].pk for k in ("ana", "ben", "gus")}
+
+
+def test_a_stage_s_cns_export_as_the_drill_down_lists_them(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/export/cns.csv", {**ASKED, "figure": "funnel", "cell": "stage__delivered"})
+    assert page.status_code == 200 and page.context["count"] == 3
