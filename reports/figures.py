@@ -49,18 +49,13 @@ from candidates.selectors import candidates_visible_to
 from notifications import rules
 from notifications.models import Delivery, Encounter, State, TeamMember
 from notifications.selectors import deliveries_visible_to
+from reports import follow_up, funnel
+from reports.recorded import ACCEPTED_STATUSES, CONTACT_OUTCOMES, STATES_AFTER, recorded  # noqa: F401 (read as f.*)
 from vip.audit import reads
+from vip.errors import DomainError
 
 DEFAULT_WINDOW_DAYS = 365
 MAX_WINDOW_DAYS = 3650
-CONTACT_OUTCOMES = (Encounter.Outcome.DELIVERED, Encounter.Outcome.DELIVERED_TO_INFLUENCER)
-# A recorded encounter counts only if the CN went on from it (a consistent record): the states it can be in.
-STATES_AFTER = {
-    Encounter.Outcome.DELIVERED: (State.DELIVERED, State.AFTER_ACTION, State.CLOSED),
-    Encounter.Outcome.DELIVERED_TO_INFLUENCER: (State.DELIVERED_TO_INFLUENCER, State.AFTER_ACTION, State.CLOSED),
-    Encounter.Outcome.REFUSED: (State.REFUSED, State.AFTER_ACTION, State.CLOSED),
-}
-ACCEPTED_STATUSES = (ServiceOffer.Status.ACCEPTED, ServiceOffer.Status.COMPLETED)
 PIPELINE_STATES = list(State)
 
 
@@ -177,14 +172,6 @@ class EncounterFact:
     @property
     def age(self) -> int:
         return age_on(self.date_of_birth, self.on)
-
-
-def recorded(outcomes) -> Q:
-    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later)."""
-    condition = Q(pk__in=[])
-    for outcome in outcomes:
-        condition |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
-    return condition
 
 
 def encounter_facts(scope: Scope, period: Period, outcomes=(*CONTACT_OUTCOMES, Encounter.Outcome.REFUSED)):
@@ -355,6 +342,9 @@ class FigureCounts:
     months: list[MonthLine] = field(default_factory=list)
     pipeline: list[PipelineLine] = field(default_factory=list)
     overdue_total: int = 0
+    # the delivery funnel's and the follow-up report's numbers, as their modules compute them (plain JSON)
+    funnel: dict = field(default_factory=dict)
+    follow_up: dict = field(default_factory=dict)
 
     NUMBERS = (
         "contacts",
@@ -391,6 +381,8 @@ class FigureCounts:
             "services": [[line.service_type, line.offered, line.accepted] for line in self.services],
             "months": [[m.year, m.month, m.contacts, m.refusals, m.offered, m.accepted] for m in self.months],
             "pipeline": {line.state: line.count for line in self.pipeline},
+            "funnel": self.funnel,
+            "follow_up": self.follow_up,
         }
 
     @classmethod
@@ -407,6 +399,8 @@ class FigureCounts:
             ],
             months=[MonthLine(*row) for row in data.get("months", [])],
             pipeline=[PipelineLine(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE_STATES],
+            funnel=data.get("funnel", {}),
+            follow_up=data.get("follow_up", {}),
         )
 
 
@@ -448,6 +442,10 @@ def dashboard_counts(
     counts = (program or program_figures(scope, period, window)).counts()
     counts.pipeline = pipeline(scope)
     counts.overdue_total = overdue_count(scope, now=now)
+    counts.funnel = funnel.numbers(scope.deliveries, *period.bounds)
+    counts.follow_up = follow_up.numbers(
+        scope.candidates, scope.deliveries, period, today=timezone.localdate(now) if now else None
+    )
     return counts
 
 
@@ -792,11 +790,25 @@ FIGURES = {
     "state": Figure(DELIVERIES, "CNs in a state", "pipeline"),
     "overdue": Figure(DELIVERIES, "Overdue CNs", "overdue_total"),
     "this_week": Figure(DELIVERIES, "This week's CNs", None),
+    # The delivery funnel (reports/funnel.py) and the follow-up report (reports/follow_up.py): many numbers
+    # each, one a drill-down's `cell` names.
+    "funnel": Figure(DELIVERIES, "The delivery funnel", "funnel"),
+    "follow_up": Figure(CANDIDATES, "Follow-up outcomes", "follow_up"),
 }
+# What each cohort figure's cells are computed by.
+COHORT_FIGURES = {"funnel": funnel, "follow_up": follow_up}
 # The figures of the moment (the pipeline, the overdue CNs, this week's), and those of the period, folded
 # from its records by `program_figures`.
 MOMENT_FIGURES = ("state", "overdue", "this_week")
-PERIOD_FIGURES = tuple(name for name in FIGURES if name not in MOMENT_FIGURES)
+PERIOD_FIGURES = tuple(name for name in FIGURES if name not in MOMENT_FIGURES and name not in COHORT_FIGURES)
+
+
+def cell_of(figure: str, params) -> str:
+    """The cell of a cohort figure a drill-down names (its `cell` parameter), refused if it names none."""
+    cell = params.get("cell", "")
+    if cell not in COHORT_FIGURES[figure].cells():
+        raise DomainError(f"“{cell}” is not a number of {FIGURES[figure].title.lower()}: open it from its page.")
+    return cell
 
 
 def drill_ids(
@@ -810,6 +822,10 @@ def drill_ids(
         return overdue_ids(scope)
     if figure == "this_week":
         return list(this_weeks_deliveries(scope).values_list("pk", flat=True))
+    if figure == "funnel":
+        return funnel.ids(scope.deliveries, *period.bounds, cell_of(figure, params))
+    if figure == "follow_up":
+        return follow_up.ids(scope.candidates, scope.deliveries, period, cell_of(figure, params))
     program = program or program_figures(scope, period, window)
     return program.ids(figure, params.get("type", ""))
 
@@ -821,6 +837,8 @@ def shown_number(counts: FigureCounts, figure: str, params) -> int | None:
         return None
     if figure == "state":
         return {line.state: line.count for line in counts.pipeline}.get(params.get("state", ""), 0)
+    if figure in COHORT_FIGURES:
+        return getattr(counts, number).get("counts", {}).get(params.get("cell", ""), 0)
     service_type = params.get("type", "")
     if service_type and figure in ("services_offered", "services_accepted"):
         line = next((line for line in counts.services if line.service_type == service_type), None)

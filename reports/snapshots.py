@@ -138,9 +138,13 @@ def dashboard_figures(
 
 def fresh_snapshot(key: str, period: f.Period, window: int, *, now=None) -> FiguresSnapshot | None:
     oldest = (now or timezone.now()) - settings.VIP_FIGURES_MAX_AGE
-    return FiguresSnapshot.objects.filter(
-        scope=key, period_start=period.start, period_end=period.end, window=window, computed_at__gte=oldest
-    ).first()
+    return (
+        FiguresSnapshot.objects.filter(
+            scope=key, period_start=period.start, period_end=period.end, window=window, computed_at__gte=oldest
+        )
+        .filter(data__has_key="follow_up")
+        .first()
+    )  # one stored before the funnel and the follow-up is not fresh
 
 
 def compute_snapshot(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import ServiceOffer
 from candidates.selectors import candidates_visible_to, get_candidate_for_user
-from reports import charts, exports, snapshots
+from reports import charts, exports, follow_up, funnel, snapshots
 from reports import extract as research
 from reports import figures as f
 from reports import transparency as public
@@ -201,6 +201,9 @@ def _as_of(params) -> dt.datetime | None:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
+BACK_TO = {"funnel": "reports:funnel", "follow_up": "reports:follow_up"}  # the page a cohort figure is shown on
+
+
 @program_leads
 def drill(request, figure: str):
     if figure not in f.FIGURES:
@@ -211,6 +214,7 @@ def drill(request, figure: str):
         return HttpResponseBadRequest(" ".join(errors.values()))
     try:
         came_from = _as_of(request.GET)
+        cell = f.cell_of(figure, request.GET) if figure in f.COHORT_FIGURES else ""
     except DomainError as exc:
         return HttpResponseBadRequest(exc.message)
     scope = f.scope_for(request.user)
@@ -221,6 +225,8 @@ def drill(request, figure: str):
     if figure == "state":
         label = dict(f.State.choices).get(request.GET.get("state", ""), "?")
         title = f"CNs in the state “{label}”"
+    if cell:
+        title = f.COHORT_FIGURES[figure].title(cell)
     rows = {
         f.DELIVERIES: lambda: scope.deliveries.filter(pk__in=ids).select_related("candidate").order_by("pk"),
         f.CANDIDATES: lambda: scope.candidates.filter(pk__in=ids).order_by("last_name", "first_name", "pk"),
@@ -228,7 +234,7 @@ def drill(request, figure: str):
         f.OUTCOMES: lambda: outcomes_visible_to(request.user).filter(pk__in=ids).order_by("occurred_on", "pk"),
     }[records]()
     export_kind = exports.EXPORT_FOR_RECORDS[records]
-    params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type")}
+    params = {k: request.GET.get(k) for k in ("start", "end", "window", "state", "type", "cell")}
     # The list names people (juveniles among them): the request's read row names each (vip/audit/middleware.py).
     now = timezone.now()
     return render(
@@ -242,7 +248,7 @@ def drill(request, figure: str):
             "listed": len(ids),
             "period": period,
             "window": window,
-            "dated": figure in f.PERIOD_FIGURES,
+            "dated": figure not in f.MOMENT_FIGURES,
             "agreement": agreement,
             "as_of_text": agreement.freshness.as_of_text(now) if agreement.freshness else "",
             "before_text": agreement.before[1].as_of_text(now) if agreement.before else "",
@@ -256,9 +262,73 @@ def drill(request, figure: str):
             ),
             "listed_at": timezone.localtime(now),
             "export_url": reverse("reports:export", args=[export_kind]) + "?" + _query(params, figure=figure),
-            "back_q": _query({"start": params["start"], "end": params["end"], "window": params["window"]}),
+            "back_url": reverse(BACK_TO.get(figure, "reports:dashboard"))
+            + "?"
+            + _query({"start": params["start"], "end": params["end"], "window": params["window"]}),
+            "back_to": "Dashboard" if figure not in BACK_TO else f.FIGURES[figure].title.capitalize(),
         },
     )
+
+
+# --- the delivery funnel and the follow-up outcomes (issue 19) ---------------------------------------------
+
+
+def _cohort_page(request, template: str, extra):
+    """A page of the dashboard's snapshot (its period form, its moment): numbers only, each opening its
+    records through the dashboard's drill-down (`drill`, `?cell=`), which brings the figure to its moment."""
+    period, window, errors = f.parse_period(request.GET)
+    figures, freshness = snapshots.dashboard_figures(request.user, period, window)
+    period_params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "window": window}
+    return render(
+        request,
+        template,
+        {
+            "period": period,
+            "window": window,
+            "errors": errors,
+            "figures": figures,
+            "freshness_text": freshness.text(),
+            "as_of_text": freshness.as_of_text(),
+            "computed_on": timezone.localdate(freshness.computed_at),
+            "q": _query(period_params, as_of=_moment(freshness)),
+            **extra(figures),
+        },
+    )
+
+
+@program_leads
+def funnel_page(request):
+    def extra(figures):
+        stages, exits = funnel.lines(figures.funnel)
+        return {"stages": stages, "exits": exits, "times_definition": funnel.TIMES_DEFINITION}
+
+    return _cohort_page(request, "reports/funnel.html", extra)
+
+
+@program_leads
+def follow_up_page(request):
+    def extra(figures):
+        return {
+            "lines": follow_up.lines(figures.follow_up),
+            "windows": follow_up.WINDOWS,
+            "kinds": follow_up.KINDS,
+            "categories": follow_up.CATEGORIES,
+            "definitions": follow_up.DEFINITIONS,
+            "news": [
+                (key, label, definition, _news_number(figures, key))
+                for key, label, definition in follow_up.NEWS_FIGURES
+            ],
+        }
+
+    return _cohort_page(request, "reports/follow_up.html", extra)
+
+
+def _news_number(figures: f.FigureCounts, key: str) -> tuple[str, str]:
+    """The news figure as the page shows it, and what it is a share of."""
+    if key == "reoffended":
+        rate = figures.reoffence_rate
+        return ("n/a" if rate is None else f"{rate}%"), f"{figures.reoffended} of {figures.contacted} people contacted"
+    return str(getattr(figures, key)), ""
 
 
 # --- services (the social services component) ------------------------------------------------------------

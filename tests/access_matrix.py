@@ -172,6 +172,9 @@ MATRIX: dict[str, E] = {
     "tablet:home": E("200 403 200 200 403 403 403 302"),  # officers and the LE Lead
     "reminders:inbox": E(SIGNED_IN_200),
     "reports:dashboard": E("200 200 403 403 403 403 403 302"),
+    # the delivery funnel and the follow-up outcomes (issue 19): numbers from the dashboard's snapshot, same readers
+    "reports:funnel": E("200 200 403 403 403 403 403 302"),
+    "reports:follow_up": E("200 200 403 403 403 403 403 302"),
     # "Recompute now" (POST only): recomputes the dashboard's figures and redirects back to it
     "reports:recompute": E("302 302 403 403 403 403 403 302", method="post"),
     "reports:transparency": E(EVERYONE_200),

@@ -1,0 +1,170 @@
+"""The delivery funnel (issue 19, part 3), counted by hand on a small program: the Program Manager follows the
+CNs identified from January to June 2026 to wherever they went, how long each step took, and why those that
+stopped stopped."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils.html import escape
+
+from reports import funnel
+from reports.figures import Period, all_unsealed_scope
+from reports.tests.builders import cn_through, encounter, funnel_program, person
+
+pytestmark = pytest.mark.django_db
+d = dt.date
+PERIOD = Period(d(2026, 1, 1), d(2026, 6, 30))
+
+
+@pytest.fixture
+def program():
+    return funnel_program()
+
+
+def the_funnel():
+    scope = all_unsealed_scope()
+    return funnel.lines(funnel.numbers(scope.deliveries, *PERIOD.bounds))
+
+
+def stage(key):
+    stages, _ = the_funnel()
+    return next(line for line in stages if line.stage.key == key)
+
+
+def test_it_counts_each_stage_reached_by_the_cns_identified_in_the_period(program):
+    stages, _ = the_funnel()
+    assert [(line.stage.key, line.count) for line in stages] == [
+        ("identified", 8),
+        ("eligible", 6),
+        ("ready", 5),
+        ("attempted", 5),
+        ("delivered", 3),
+        ("to_person", 2),
+        ("to_influencer", 1),
+        ("service_accepted", 2),
+    ]
+
+
+def test_each_conversion_rate_is_a_share_of_the_stage_before(program):
+    assert stage("eligible").rate == 75.0 and stage("ready").rate == 83.3
+    assert stage("delivered").rate == 60.0 and stage("service_accepted").rate == 66.7
+
+
+def test_the_median_and_90th_percentile_times_are_those_of_a_known_set(program):
+    eligible, delivered, service = stage("eligible"), stage("delivered"), stage("service_accepted")
+    assert [(t.median, t.p90, t.timed) for t in eligible.times] == [(1.5, 2.0, 6)]  # 1, 1, 1, 2, 2, 2 days
+    assert (delivered.times[0].since.key, delivered.times[0].median, delivered.times[0].p90) == (
+        "identified",
+        15.0,
+        19.0,
+    )  # 10, 15, 20
+    assert (service.times[0].median, service.times[0].p90) == (7.5, 9.5)  # 5 and 10 days
+
+
+def test_it_counts_the_exits_by_reason(program):
+    _, exits = the_funnel()
+    assert {line.exit.key: line.count for line in exits} == {
+        "jpo_do_not_deliver": 1,
+        "cancelled": 1,
+        "refused": 1,
+        "not_located": 1,
+    }
+
+
+def test_a_retried_cn_is_counted_where_its_next_attempt_took_it_not_as_not_located(program):
+    jon = person("Jon", "Funnelperson", d(1998, 1, 1))
+    waiting = cn_through(
+        jon,
+        d(2026, 4, 2),
+        ("eligible", d(2026, 4, 3)),
+        ("ready", d(2026, 4, 4)),
+        ("not_located", d(2026, 4, 5)),
+        ("ready", d(2026, 4, 6)),
+    )  # tried again, not yet at the door
+    encounter(waiting, "not_located", d(2026, 4, 5))
+    scope = all_unsealed_scope()
+    assert funnel.ids(scope.deliveries, *PERIOD.bounds, "exit__not_located") == [program["dee"].pk]
+
+
+def test_a_drill_down_lists_the_cns_its_number_counts(program):
+    scope = all_unsealed_scope()
+    listed = funnel.ids(scope.deliveries, *PERIOD.bounds, "stage__service_accepted")
+    assert listed == [program["ana"].pk, program["gus"].pk] and stage("service_accepted").count == len(listed)
+
+
+# --- the page: the Program Manager reads the funnel, and opens the CNs behind a number ----------------------
+
+ASKED = {"start": "2026-01-01", "end": "2026-06-30"}
+
+
+def shown(page, anchor: str) -> tuple[int, str]:
+    """The number the page shows under an id, and where its link goes."""
+    found = re.search(rf'<a id="{anchor}" href="([^"]+)">(\d+)</a>', page.content.decode())
+    return int(found.group(2)), found.group(1).replace("&amp;", "&")
+
+
+def test_the_program_manager_reads_each_stage_with_its_definition(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/funnel/", ASKED)
+    assert shown(page, "stage-eligible")[0] == 6 and shown(page, "exit-jpo_do_not_deliver")[0] == 1
+    html = page.content.decode()
+    assert all(escape(stage.definition) in html for stage in funnel.STAGES)
+    assert all(escape(exit.definition) in html for exit in funnel.EXITS)
+
+
+def test_the_dashboard_links_to_the_funnel_for_its_period(client, program_manager, program):
+    client.force_login(program_manager)
+    html = client.get("/reports/dashboard/", ASKED).content.decode()
+    assert 'id="link-funnel" href="/reports/funnel/?start=2026-01-01&amp;end=2026-06-30' in html
+
+
+def test_a_stage_s_number_opens_the_cns_it_counts(client, program_manager, program):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "stage-service_accepted")
+    drill = client.get(link)
+    assert {d.pk for d in drill.context["rows"]} == {program["ana"].pk, program["gus"].pk} and number == 2
+    assert "The dashboard's figure, as of " in drill.content.decode()
+
+
+def test_a_cn_that_reached_a_stage_since_the_page_was_computed_brings_the_figure_to_the_drill_down_s_moment(
+    client, program_manager, program
+):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "exit-refused")
+    late = cn_through(
+        person("Kit", "Funnelperson", d(1998, 1, 1)),
+        d(2026, 4, 2),
+        ("eligible", d(2026, 4, 3)),
+        ("ready", d(2026, 4, 4)),
+        ("refused", d(2026, 4, 5)),
+    )
+    encounter(late, "refused", d(2026, 4, 5))
+    drill = client.get(link)
+    number_now, _ = shown(client.get("/reports/funnel/", ASKED), "exit-refused")
+    assert (number, len(drill.context["rows"]), number_now) == (1, 2, 2)
+    assert "It showed 1 (as of " in drill.content.decode()
+
+
+def test_a_drill_down_of_a_number_the_funnel_does_not_have_is_refused_with_what_to_do(client, program_manager):
+    client.force_login(program_manager)
+    answer = client.get("/reports/drill/funnel/", {"cell": "stage__teleported"})
+    assert answer.status_code == 400 and "open it from its page" in answer.content.decode()
+
+
+def test_an_officer_may_not_open_the_funnel(client, officer):
+    client.force_login(officer)
+    assert client.get("/reports/funnel/").status_code == 403
+
+
+def test_a_time_opens_the_cns_it_is_measured_over(client, program_manager, program):
+    client.force_login(program_manager)
+    number, link = shown(client.get("/reports/funnel/", ASKED), "timed__identified__delivered")
+    drill = client.get(link)
+    assert number == 3 and {d.pk for d in drill.context["rows"]} == {program[k].pk for k in ("ana", "ben", "gus")}
+
+
+def test_a_stage_s_cns_export_as_the_drill_down_lists_them(client, program_manager, program):
+    client.force_login(program_manager)
+    page = client.get("/reports/export/cns.csv", {**ASKED, "figure": "funnel", "cell": "stage__delivered"})
+    assert page.status_code == 200 and page.context["count"] == 3
