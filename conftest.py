@@ -7,6 +7,7 @@ fail instead: nothing that needs a server is skipped in CI.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -113,7 +114,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     default = settings.DATABASES["default"]
     with django_db_blocker.unblock():
@@ -124,7 +125,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         connection.close()
-    default.update(settings.VIP_DATABASE_OWNER)
+        default.update(settings.VIP_DATABASE_OWNER)
+        # A live server's request threads may still hold app-role connections (CONN_MAX_AGE) when the session
+        # ends, and PostgreSQL refuses to drop a database someone is connected to: the owner ends them first.
+        # (An owner who may not signal the app role's backends leaves them, as before.)
+        with connection.cursor() as cursor, contextlib.suppress(DatabaseError):
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
