@@ -29,6 +29,7 @@ urlpatterns = [
     path("tablet/", include("notifications.tablet.urls")),
     path("reminders/", include("notifications.reminders.urls")),
     path("reports/", include("reports.urls")),
+    path("aftercare/", include("reports.aftercare.urls")),
     path("cn/", include("notifications.urls")),
     path("staff/", include("notifications.staff.urls")),
     # Before the API includes: a token needs username, password and a one-time code (CJIS IA-2).
