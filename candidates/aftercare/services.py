@@ -52,7 +52,13 @@ def _today() -> dt.date:
 
 @transaction.atomic
 def need_set(
-    *, user, candidate: Candidate, area: str, status: str, detail: str | None = None, on: dt.date | None = None
+    *,
+    user,
+    candidate: Candidate,
+    area: str,
+    status: str,
+    detail: str | None = None,
+    status_changed_on: dt.date | None = None,
 ) -> Need:
     """Record where one need stands. The date changes only with the status; its history is the change trail."""
     _require_navigator(user)
@@ -61,7 +67,7 @@ def need_set(
     if need is None:
         need = Need(candidate=candidate, area=area, status=Need.Status.NOT_ASSESSED)
     if need.pk is None or need.status != status:
-        need.status_changed_on = on or _today()
+        need.status_changed_on = status_changed_on or _today()
     need.status = status
     if detail is not None:
         need.detail = detail
@@ -138,7 +144,7 @@ def consent_for_referral(*, candidate: Candidate, partner: PartnerOrganization, 
     valid = covering.valid_on(on).order_by("-decided_on", "-pk").first()
     if valid is not None:
         return valid
-    what = "a 42 CFR Part 2 consent (substance use)" if part2 else "consent"
+    what = "42 CFR Part 2 consent (substance use)" if part2 else "consent"
     latest = covering.order_by("-decided_on", "-pk").first()
     if latest is None:
         why = f"{candidate} has given no {what} to share with {partner} for a referral."

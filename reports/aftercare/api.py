@@ -63,13 +63,14 @@ def _service_call(call):
 
 class NeedSerializer(serializers.ModelSerializer):
     candidate = PersonField()
-    on = serializers.DateField(write_only=True, required=False, help_text="The date of the change (default today).")
     redisclosure_notice = NoticeField()
 
     class Meta:
         model = Need
-        fields = ["id", "candidate", "area", "status", "status_changed_on", "detail", "on", "redisclosure_notice"]
-        read_only_fields = ["status_changed_on"]
+        fields = ["id", "candidate", "area", "status", "status_changed_on", "detail", "redisclosure_notice"]
+        extra_kwargs = {
+            "status_changed_on": {"required": False, "help_text": "The date of the change (default today)."}
+        }
         validators = []  # one need per area: a POST records where it stands now (need_set), never a duplicate
 
     def get_redisclosure_notice(self, obj) -> str:

@@ -15,7 +15,7 @@ from vip import roles
 class NeedForm(forms.Form):
     area = forms.ChoiceField(label="Need", choices=Area.choices)
     status = forms.ChoiceField(label="Where it stands", choices=Need.Status.choices)
-    on = forms.DateField(
+    status_changed_on = forms.DateField(
         label="Date of the change", required=False, widget=DATE, help_text="Left empty: today, if the status changed."
     )
     detail = forms.CharField(label="What you learned", required=False, widget=forms.Textarea(attrs={"rows": 2}))

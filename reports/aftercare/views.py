@@ -120,7 +120,7 @@ def need_set(request, pk: int):
             area=data["area"],
             status=data["status"],
             detail=data["detail"] or None,
-            on=data["on"],
+            status_changed_on=data["status_changed_on"],
         )
 
     return _submit(request, pk, key="need", form_class=NeedForm, act=act, done="Need recorded.")
