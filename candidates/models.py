@@ -593,6 +593,9 @@ class ServiceOffer(models.Model):
         REFERRED = "referred", "Referred"
         COMPLETED = "completed", "Completed"
 
+    # A service the person took up: the dashboard's "accepted" and the officers' "accepted: yes" (issue 19).
+    ACCEPTED_STATUSES = (Status.ACCEPTED, Status.COMPLETED)
+
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="services")
     delivery = models.ForeignKey(
         "notifications.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="services"

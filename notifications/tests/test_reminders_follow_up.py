@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from candidates.aftercare import services
 from candidates.models import GVISMeeting
+from candidates.tests.aftercare_builders import TODAY, consent, partner, served_adult
 from notifications import reminders
 from notifications.reminders.models import Reminder
-from reports.tests.aftercare_builders import TODAY, consent, partner, served_adult
 
 pytestmark = pytest.mark.django_db
 

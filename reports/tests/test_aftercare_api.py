@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from candidates.aftercare.kinds import REDISCLOSURE_NOTICE
 from candidates.aftercare.models import Consent, PartnerReferral
-from reports.tests.aftercare_builders import TODAY, consent, partner, served_adult
+from candidates.tests.aftercare_builders import TODAY, consent, partner, served_adult
 from vip.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from candidates.aftercare import services
 from candidates.aftercare.kinds import REDISCLOSURE_NOTICE
 from candidates.aftercare.models import Consent, NavigatorAssignment, Need, PartnerReferral
-from reports.tests.aftercare_builders import TODAY, consent, partner, served_adult
+from candidates.tests.aftercare_builders import TODAY, consent, partner, served_adult
 from vip.models import AuditEvent
 from vip.testing import verified_client
 
