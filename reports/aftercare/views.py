@@ -64,6 +64,10 @@ def _person_page(request, candidate, *, forms=None, status=200):
         "redisclosure_notice": REDISCLOSURE_NOTICE,
         "today": timezone.localdate(),
     }
+    # a form sent back: its refusal is said at the top too, since the page opens at the top
+    refused = [(key, form) for key, form in forms.items() if form.errors]
+    if refused:
+        context["refused_key"], context["refused"] = refused[0]
     if navigator:
         context.update(
             need_form=forms.get("need") or NeedForm(),
