@@ -7,9 +7,11 @@ the audit row; the database's change trail (vip/audit/triggers.py) keeps who cha
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from candidates import models as m
+from candidates.aftercare.kinds import Area
 from vip import roles
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit
@@ -176,11 +178,43 @@ class GVISMeetingAdmin(ReferenceRecords, AuditedAdmin):
     raw_id_fields = ["individuals_identified"]
 
 
+class PartnerOrganizationForm(forms.ModelForm):
+    service_types = forms.MultipleChoiceField(
+        choices=Area.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="The referrals it takes."
+    )
+
+    class Meta:
+        model = m.PartnerOrganization
+        fields = ["name", "contact", "active", "service_types"]
+
+
+class PartnerContactInline(admin.TabularInline):
+    model = m.PartnerContact
+    extra = 1
+
+
 @admin.register(m.PartnerOrganization)
 class PartnerOrganizationAdmin(AuditedAdmin):
+    """Partners and their contacts are reference data the Administrator keeps; who is referred to them is behind
+    the services wall (candidates/aftercare), never here."""
+
+    form = PartnerOrganizationForm
+    inlines = [PartnerContactInline]
     list_display = ["name", "contact", "active"]
     list_filter = ["active"]
     search_fields = ["name", "contact"]
+
+
+class BehindTheWall(SelectorScopedAdminMixin, AuditedAdmin):
+    """Issue 19: needs, referrals, consent, case notes and assignments, scoped by the wall's selectors (registered
+    in `vip.scopes` by CandidatesConfig): nobody who signs in to the admin (the Administrator) reads one. No
+    search and no filters: they would answer questions about the contents."""
+
+    raw_id_fields = ["candidate"]
+
+
+for _model in (m.Need, m.PartnerReferral, m.Consent, m.CaseNote, m.NavigatorAssignment):
+    admin.site.register(_model, BehindTheWall)
 
 
 @admin.register(m.ServiceOffer)

@@ -34,6 +34,7 @@ class CandidatesConfig(AppConfig):
             Candidate, candidates_visible_to, link="candidate", sealed_ids=sealed_ids, sealing_fields=SEALING_FIELDS
         )
         _declare_people_records()
+        _wall_off_aftercare()
 
 
 def _declare_people_records() -> None:
@@ -47,3 +48,24 @@ def _declare_people_records() -> None:
     # the records of a person's history, and their part in a shooting (which the history leaves to the shooting)
     for model in (*(model for model in HISTORY_MODELS if model is not m.Candidate), m.ShootingParticipant):
         reads.register(model, person="candidate")
+
+
+def _wall_off_aftercare() -> None:
+    """Issue 19: the records after the door name a person (each read is audited), their contents are withheld
+    from the audit trail's readers, and the admin scopes them by the wall's selectors (candidates/aftercare)."""
+    from candidates.aftercare import models as a
+    from candidates.aftercare import selectors
+    from vip import scopes
+    from vip.audit import reads
+
+    walled = {
+        a.Need: selectors.needs_visible_to,
+        a.PartnerReferral: selectors.referrals_visible_to,
+        a.Consent: selectors.consents_visible_to,
+        a.CaseNote: selectors.case_notes_visible_to,
+        a.NavigatorAssignment: selectors.assignments_visible_to,
+    }
+    for model, visible_to in walled.items():
+        reads.register(model, person="candidate")
+        scopes.register(model, visible_to)
+        scopes.register_walled(model)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from candidates.aftercare.kinds import Area
 
 JUVENILE_MAX_AGE = 17
 OLDEST_PLAUSIBLE_AGE = 110
@@ -575,6 +578,13 @@ class PartnerOrganization(models.Model):
     name = models.CharField(max_length=150, unique=True)
     contact = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=True)
+    # The areas it takes referrals for (issue 19): its contacts are `contacts` (candidates.aftercare).
+    service_types = ArrayField(
+        models.CharField(max_length=20, choices=Area.choices), default=list, blank=True, help_text="What it takes."
+    )
+
+    def takes(self, area: str) -> bool:
+        return area in self.service_types
 
     class Meta:
         ordering = ["name"]
@@ -603,6 +613,9 @@ class ServiceOffer(models.Model):
         DECLINED = "declined", "Declined"
         REFERRED = "referred", "Referred"
         COMPLETED = "completed", "Completed"
+
+    # A service the person took up: the dashboard's "accepted" and the officers' "accepted: yes" (issue 19).
+    ACCEPTED_STATUSES = (Status.ACCEPTED, Status.COMPLETED)
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="services")
     delivery = models.ForeignKey(
@@ -672,3 +685,14 @@ class OutcomeEvent(models.Model):
             errors["category"] = "Pick the category of the offence."
         if errors:
             raise ValidationError(errors)
+
+
+# The records after the door (issue 19) are a sub-domain of their own, a package; Django finds its models here.
+from candidates.aftercare.models import (  # noqa: E402, F401
+    CaseNote,
+    Consent,
+    NavigatorAssignment,
+    Need,
+    PartnerContact,
+    PartnerReferral,
+)

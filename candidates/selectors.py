@@ -25,7 +25,7 @@ from django.http import Http404
 
 from candidates.extensions import LIST_COLUMNS
 from candidates.history import candidate_history
-from candidates.models import Candidate, GroupMembership
+from candidates.models import Candidate, GroupMembership, ServiceOffer
 from vip import roles
 from vip.json_rows import listed_rows, rows_of
 from vip.requestlocal import note_read
@@ -101,12 +101,31 @@ def candidate_page_sections(user, candidate: Candidate) -> dict:
 def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMembership]) -> list:
     """The person's change history, without the changes of a membership the user may not see as a fact."""
     history = candidate_history(candidate)
+    if services_as_yes_or_no(user):  # the services wall (issue 19): which services, never to officers
+        history = [row for row in history if row.object_type != ServiceOffer._meta.label]
     if may_see_unapproved_memberships(user):
         return history
     shown = {str(membership.pk) for membership in memberships_shown}
     return [
         row for row in history if not (row.object_type == GroupMembership._meta.label and row.object_id not in shown)
     ]
+
+
+def services_as_yes_or_no(user) -> bool:
+    """Officers see only whether services were offered and accepted, never which ones, with whom or how it went
+    (the services wall, issue 19). Those who record services (the LE Lead, the Program Manager, Social Services)
+    see the offers."""
+    return roles.is_officer(user) and not roles.has_role(
+        user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.SOCIAL_SERVICES
+    )
+
+
+def services_offered_and_accepted(offers) -> dict[str, bool]:
+    offers = list(offers)
+    return {
+        "offered": bool(offers),
+        "accepted": any(offer.status in ServiceOffer.ACCEPTED_STATUSES for offer in offers),
+    }
 
 
 def may_see_checks(user) -> bool:

@@ -27,6 +27,8 @@ from candidates.selectors import (
     get_candidate_for_user,
     may_use_candidate_records,
     possible_duplicates,
+    services_as_yes_or_no,
+    services_offered_and_accepted,
 )
 from vip import roles
 from vip.context_processors import role_flags
@@ -104,6 +106,8 @@ def _detail_body_html(user, candidate, params: dict[str, str]) -> str:
         # the Records Custodian's "Seal on a court order": only for a juvenile's record (NMSA 32A-2-26)
         "sealable": sealing.may_seal(user) and not sealing.sealable_errors(candidate),
     }
+    if services_as_yes_or_no(user):  # the services wall (issue 19): officers learn only whether, never what
+        context["services_yes_no"] = services_offered_and_accepted(context.pop("services"))
     return render_to_string("candidates/_detail_body.html", context)
 
 

@@ -18,7 +18,7 @@ STATES_AFTER = {
     Encounter.Outcome.DELIVERED_TO_INFLUENCER: (State.DELIVERED_TO_INFLUENCER, State.AFTER_ACTION, State.CLOSED),
     Encounter.Outcome.REFUSED: (State.REFUSED, State.AFTER_ACTION, State.CLOSED),
 }
-ACCEPTED_STATUSES = (ServiceOffer.Status.ACCEPTED, ServiceOffer.Status.COMPLETED)
+ACCEPTED_STATUSES = ServiceOffer.ACCEPTED_STATUSES
 
 
 def recorded(outcomes) -> Q:

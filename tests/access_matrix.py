@@ -61,6 +61,11 @@ KIND_OBJECTS = {
     "basis",
     "serviceoffer",
     "outcome",
+    "need",
+    "partnerreferral",
+    "consent",
+    "casenote",
+    "assignment",
 }
 
 
@@ -137,6 +142,13 @@ MISSING_REDIRECT = "302 302 302 302 302 302 302 302"
 ADMIN_TO_STAFF_PAGES = "302 302 302 302 302 302 302 302"
 # A candidate- or CN-linked record in the admin, for the administrator who sees none (vip/admin_access.py).
 ADMIN_ONLY_404 = "302 302 302 302 302 404 302 302"
+
+# The services wall (issue 19), in ROLES order. WW: what the navigator gets from a POSTed form.
+WALL_READ = "403 200 403 403 200 403 403 302"
+WALL_NOT_FOUND = "403 404 403 403 404 403 403 302"
+WALL_WRITE = "403 403 403 403 WW 403 403 302"
+WALL_API_READ = "403 200 403 403 200 403 403 403"
+WALL_API_NOT_FOUND = "403 404 403 403 404 403 403 403"
 
 MATRIX: dict[str, E] = {
     # --- the site ---------------------------------------------------------------------------------
@@ -431,6 +443,58 @@ MATRIX: dict[str, E] = {
         sealed="404 404 403 403 404 403 403 302",
         pk="serviceoffer",
     ),
+    # --- after the door (issue 19): THE SERVICES WALL. Social Services read and write; the Program Manager reads
+    # totals, and a person's details only with their program review consent (the adult has one, the juvenile not);
+    # the LE Lead, officers, the Administrator and the Records Custodian are refused every page and every API.
+    # The forms are POSTed empty (400: nothing written); a referral's result POSTed empty goes back (302), and
+    # the adult's consent is withdrawn by the navigator (302), which no later entry depends on.
+    "aftercare:caseload": E(WALL_READ),
+    "aftercare:person": E(adult=WALL_READ, juvenile=WALL_NOT_FOUND, sealed=WALL_NOT_FOUND, pk="candidate"),
+    **{
+        f"aftercare:{name}": E(
+            adult=WALL_WRITE.replace("WW", "400"),
+            juvenile=WALL_WRITE.replace("WW", "404"),
+            sealed=WALL_WRITE.replace("WW", "404"),
+            method="post",
+            pk="candidate",
+        )
+        for name in ("need_set", "referral_new", "consent_new", "note_add", "assign")
+    },
+    "aftercare:referral_result": E(
+        adult=WALL_WRITE.replace("WW", "302"),
+        juvenile=WALL_WRITE.replace("WW", "404"),
+        sealed=WALL_WRITE.replace("WW", "404"),
+        method="post",
+        pk="partnerreferral",
+    ),
+    "aftercare:consent_withdraw": E(
+        adult=WALL_WRITE.replace("WW", "302"),
+        juvenile=WALL_WRITE.replace("WW", "404"),
+        sealed=WALL_WRITE.replace("WW", "404"),
+        method="post",
+        pk="consent",
+    ),
+    **{f"{name}-list": E(WALL_API_READ) for name in ("need", "partner-referral", "consent", "case-note", "partner")},
+    **{
+        f"{name}-detail": E(adult=WALL_API_READ, juvenile=WALL_API_NOT_FOUND, sealed=WALL_API_NOT_FOUND, pk=obj)
+        for name, obj in (
+            ("need", "need"),
+            ("partner-referral", "partnerreferral"),
+            ("consent", "consent"),
+            ("case-note", "casenote"),
+        )
+    },
+    "partner-detail": E(WALL_API_READ, pk="partner"),
+    # the result POSTed empty: 400 for the navigator; the Program Manager reads but never writes (403)
+    "partner-referral-result": E(
+        adult="403 403 403 403 400 403 403 403",
+        juvenile="403 403 403 403 404 403 403 403",
+        sealed="403 403 403 403 404 403 403 403",
+        method="post",
+        pk="partnerreferral",
+    ),
+    # withdrawn through the API: asked of a consent that does not exist (the page withdraws the world's one)
+    "consent-withdraw": E("403 403 403 403 404 403 403 403", method="post", pk="=0"),
     # --- CN API: steps and transitions POSTed empty (400 field errors / 409 refused: nothing is written; 404
     # out of scope); determine-eligibility and start-preparation would move the CN with no data: their GET ----
     "api_deliveries": E("200 200 200 200 200 200 200 403"),
@@ -873,6 +937,26 @@ MATRIX: dict[str, E] = {
         delete=ADMIN_ONLY_404,
         obj="influencer",
     ),
+    # after the door (issue 19): behind the services wall, the admin too (the Administrator reads none)
+    **{
+        key: entry
+        for label, obj in (
+            ("candidates_need", "need"),
+            ("candidates_partnerreferral", "partnerreferral"),
+            ("candidates_consent", "consent"),
+            ("candidates_casenote", "casenote"),
+            ("candidates_navigatorassignment", "assignment"),
+        )
+        for key, entry in admin_model(
+            label,
+            changelist=ADMIN_ONLY_403,
+            add=ADMIN_ONLY_403,
+            change=ADMIN_ONLY_404,
+            history=ADMIN_ONLY_404,
+            delete=ADMIN_ONLY_404,
+            obj=obj,
+        ).items()
+    },
     **admin_model(
         "candidates_outcomeevent",
         changelist=ADMIN_ONLY_403,
@@ -1005,6 +1089,10 @@ MATRIX: dict[str, E] = {
 # --- the world the matrix is checked against -----------------------------------------------------
 
 
+# What a client told their navigator, in every walled record of the world: no interface outside the wall may show it.
+WALL_SECRET = "Told the navigator in confidence: relapse, Tuesday group"
+
+
 def build_world(*, le_lead, officer, second_officer, social_worker, administrator, program_manager, custodian):
     """{kind: {object key: pk}} for adult, juvenile and sealed objects, built the way the services would."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -1015,12 +1103,17 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
 
     from candidates.models import (
         Candidate,
+        CaseNote,
+        Consent,
         EligibilityBasis,
         GroupMembership,
         GVISMeeting,
         Influencer,
+        NavigatorAssignment,
+        Need,
         OutcomeEvent,
         PartnerOrganization,
+        PartnerReferral,
         Referral,
         ServiceOffer,
         Shooting,
@@ -1036,7 +1129,7 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
     gang = Gang.objects.create(name="Matrix Street (test)")
     shooting = Shooting.objects.create(incident_number="MX-1", occurred_on=today, location="Central Ave")
     meeting = GVISMeeting.objects.create(held_on=today)
-    partner = PartnerOrganization.objects.create(name="Matrix Partner (test)")
+    partner = PartnerOrganization.objects.create(name="Matrix Partner (test)", service_types=["substance_use"])
     personnel, _ = Personnel.objects.get_or_create(user=officer)
     training = TrainingRecord.objects.create(user=officer, course="CN delivery", attended_on=today)
     template = LetterTemplate.objects.first() or LetterTemplate.objects.create(name="Matrix", body="Hello")
@@ -1116,6 +1209,42 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             message="due",
             claim=uuid.uuid4(),
         )
+        # after the door (issue 19): a need, a consent and a referral under it, a case note, a navigator
+        need = Need.objects.create(
+            candidate=person, area="substance_use", status="unmet", status_changed_on=today, detail=WALL_SECRET
+        )
+        consent = Consent.objects.create(
+            candidate=person,
+            partner=partner,
+            purpose=Consent.Purpose.REFERRAL,
+            part2=True,
+            decision=Consent.Decision.GIVEN,
+            decided_on=today,
+            method=Consent.Method.SIGNED,
+        )
+        partner_referral = PartnerReferral.objects.create(
+            candidate=person,
+            partner=partner,
+            area="substance_use",
+            referred_on=today,
+            made_by=social_worker,
+            navigator=social_worker,
+            consent=consent,
+            follow_up_due=today,
+            detail=WALL_SECRET,
+        )
+        note = CaseNote.objects.create(candidate=person, author=social_worker, text=WALL_SECRET)
+        assignment = NavigatorAssignment.objects.create(candidate=person, navigator=social_worker)
+        if kind == "adult":  # the adult lets the Program Manager read their details (a program review consent)
+            Consent.objects.create(
+                candidate=person,
+                purpose=Consent.Purpose.PROGRAM_REVIEW,
+                part2=True,
+                decision=Consent.Decision.GIVEN,
+                decided_on=today,
+                method=Consent.Method.VERBAL_WITNESSED,
+                witness="A colleague",
+            )
         if kind == "sealed":
             candidate_seal(person, custodian, "D-202-JR-2026-00042", dt.date.today())
         event = AuditEvent.objects.filter(object_type="candidates.Candidate", object_id=str(person.pk)).first()
@@ -1128,6 +1257,11 @@ def build_world(*, le_lead, officer, second_officer, social_worker, administrato
             "basis": basis,
             "serviceoffer": offer,
             "outcome": outcome,
+            "need": need,
+            "partnerreferral": partner_referral,
+            "consent": consent,
+            "casenote": note,
+            "assignment": assignment,
         }
         world[kind] = {name: o.pk for name, o in objects.items()} | {"auditevent": event.pk} | common
     for kind in KINDS:

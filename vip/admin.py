@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from vip import scopes
 from vip.admin_access import SelectorScopedAdminMixin
 from vip.audit import audit_events_visible_to
 from vip.grants import admin as grants_admin
@@ -23,7 +24,7 @@ class RecordTypeFilter(admin.AllValuesFieldListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "actor_username", "action", "object_type", "object_id", "object_repr", "ip_address")
+    list_display = ("at", "actor_username", "action", "object_type", "object_id", "record_name", "ip_address")
     list_filter = ("action", ("object_type", RecordTypeFilter))
     search_fields = ("actor_username", "object_id", "object_repr", "note")
     date_hierarchy = "at"
@@ -32,6 +33,17 @@ class AuditEventAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request, qs):
         return qs.filter(pk__in=audit_events_visible_to(request.user).values("pk"))
+
+    @admin.display(description="Object repr", ordering="object_repr")
+    def record_name(self, obj):
+        scopes.withhold_walled(obj)  # the services wall (issue 19): the name of a walled record is withheld
+        return obj.object_repr
+
+    def get_object(self, request, object_id, from_field=None):
+        event = super().get_object(request, object_id, from_field)
+        if event is not None:
+            scopes.withhold_walled(event)  # that a walled record changed, when and by whom; never what it says
+        return event
 
     def has_add_permission(self, request):
         return False

@@ -61,3 +61,26 @@ def scope_of(model: type[Model]) -> Scope | None:
     if model in _SCOPES:
         return _SCOPES[model]
     return next((s for m, s in _SCOPES.items() if issubclass(model, m)), None)
+
+
+# --- the wall between services and enforcement (issue 19) ----------------------------------------------
+# Records whose contents only those behind the wall read (needs, referrals, consents, case notes). The audit
+# trail's readers (the Program Manager, the Administrator, the Records Custodian) are not all behind it: the viewer,
+# its export and the admin show that such a record changed, when and by whom, never what it says.
+
+_WALLED: set[str] = set()
+WITHHELD = "(withheld: a record behind the services wall)"
+
+
+def register_walled(model: type[Model]) -> None:
+    _WALLED.add(model._meta.label)
+
+
+def walled_labels() -> frozenset[str]:
+    return frozenset(_WALLED)
+
+
+def withhold_walled(event) -> None:
+    """Blank, on an audit event about to be shown, what a walled record said (changes, snapshot, note, name)."""
+    if event.object_type in _WALLED:
+        event.changes, event.snapshot, event.note, event.object_repr = {}, {}, WITHHELD, ""

@@ -29,6 +29,7 @@ urlpatterns = [
     path("tablet/", include("notifications.tablet.urls")),
     path("reminders/", include("notifications.reminders.urls")),
     path("reports/", include("reports.urls")),
+    path("aftercare/", include("reports.aftercare.urls")),
     path("cn/", include("notifications.urls")),
     path("find/", include("notifications.finding.urls")),  # search, caseload, calendar (issue 18)
     path("staff/", include("notifications.staff.urls")),

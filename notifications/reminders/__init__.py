@@ -32,15 +32,16 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import get_connection, send_mail
 from django.db import connection, connections, transaction
-from django.db.models import IntegerField, Max, Q, QuerySet
+from django.db.models import CharField, Exists, IntegerField, Max, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import GVISMeeting
+from candidates.models import GVISMeeting, PartnerReferral
 from notifications import rules
 from notifications.models import Delivery, State
-from notifications.reminders.models import Reminder, ReminderPreference
+from notifications.reminders.models import FOLLOW_UP_STEP, Reminder, ReminderPreference
 from notifications.rules import DueStep
 from vip import roles
 
@@ -111,6 +112,7 @@ def reminders_sweep(now: dt.datetime | None = None) -> dict[str, int]:
         counts.update(won)
     if dues.get("gvis"):
         counts["gvis"] = len(_claim_gvis(dues["gvis"], now, people))
+    counts["follow_up"] = len(_claim_follow_ups(now, people))
     counts["emails_requeued"] = _requeue_stranded_emails()
     return dict(counts)
 
@@ -343,6 +345,51 @@ def _claim_gvis(due: dt.timedelta, now: dt.datetime, people: _People) -> list[_W
     return claimed
 
 
+def _follow_up_reminders(now: dt.datetime, people: _People) -> list[Reminder]:
+    """Issue 19: a referral whose follow-up date has come with no result recorded (the referral's rule,
+    `PartnerReferral.objects.follow_up_overdue`) reminds its navigator, once per follow-up date. The message names
+    no person, partner or need: it travels by e-mail, and the Administrator reads the reminders' list."""
+    today = timezone.localdate(now)
+    overdue = (
+        PartnerReferral.objects.follow_up_overdue(today)
+        .filter(navigator_id__in=people.active)
+        .exclude(
+            Exists(  # already reminded for this follow-up date (a new date is a new reminder)
+                Reminder.objects.filter(
+                    kind=Reminder.Kind.FOLLOW_UP,
+                    referral=OuterRef("pk"),
+                    period=Cast(OuterRef("follow_up_due"), CharField()),  # ISO, as `period` holds it
+                )
+            )
+        )
+        .order_by("follow_up_due", "pk")
+        .values_list("pk", "navigator_id", "follow_up_due")[:CHUNK_SIZE]
+    )
+    start_of = dt.time.min
+    return [
+        Reminder(
+            kind=Reminder.Kind.FOLLOW_UP,
+            referral_id=pk,
+            step=FOLLOW_UP_STEP,
+            period=due.isoformat(),
+            recipient_id=navigator_id,
+            level=Reminder.Level.REMIND,
+            due_at=dt.datetime.combine(due, start_of, tzinfo=timezone.get_current_timezone()),
+            message=f"Referral #{pk}: its follow-up was due {due:%b %d, %Y} and no result is recorded. "
+            "Record what came of it.",
+            mode=people.mode(navigator_id),
+        )
+        for pk, navigator_id, due in overdue
+    ]
+
+
+def _claim_follow_ups(now: dt.datetime, people: _People) -> list[_Won]:
+    with transaction.atomic():
+        claimed = _insert_claims(_follow_up_reminders(now, people))
+        _email_after_commit(claimed)
+    return claimed
+
+
 def _gvis_last_held() -> dt.date | None:
     return GVISMeeting.objects.aggregate(last=Max("held_on"))["last"]
 
@@ -406,6 +453,8 @@ def _why_not_email(reminder: Reminder) -> str:
         return "The recipient has no e-mail address on file."
     if reminder.kind == Reminder.Kind.STEP and reminder.moved_on:
         return "The CN moved on before the e-mail was sent."
+    if reminder.kind == Reminder.Kind.FOLLOW_UP and reminder.moved_on:
+        return "The referral's result was recorded before the e-mail was sent."
     if reminder.kind == Reminder.Kind.GVIS and GVISMeeting.objects.filter(created_at__gt=reminder.created_at).exists():
         return "A GVIS meeting was recorded before the e-mail was sent."
     return ""
@@ -414,6 +463,8 @@ def _why_not_email(reminder: Reminder) -> str:
 def _subject(reminder: Reminder) -> str:
     what = "Escalation" if reminder.level == Reminder.Level.ESCALATE else "Reminder"
     about = f"CN #{reminder.delivery_id}" if reminder.delivery_id else "weekly GVIS review"
+    if reminder.kind == Reminder.Kind.FOLLOW_UP:
+        about = f"referral #{reminder.referral_id} follow-up"
     return f"[VIP] {what}: {about} overdue"
 
 
@@ -421,6 +472,8 @@ def _link(reminder: Reminder) -> str:
     base = getattr(settings, "VIP_BASE_URL", "").rstrip("/")
     if reminder.delivery_id:
         return base + reverse("notifications:detail", args=[reminder.delivery_id])
+    if reminder.kind == Reminder.Kind.FOLLOW_UP:
+        return base + reverse("aftercare:caseload")  # the person is named only behind the sign-in
     return base + reverse("reminders:inbox")
 
 
@@ -553,7 +606,7 @@ def _send_digest(user_id: int, now: dt.datetime) -> Counter[str]:
 
 
 def reminders_for(user) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(recipient=user).select_related("delivery")
+    return Reminder.objects.filter(recipient=user).select_related("delivery", "referral")
 
 
 UNREAD_COUNTED_UP_TO = 100  # the badge reads "99+" beyond: counting a backlog of 100,000 took 14 ms a page

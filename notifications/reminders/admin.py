@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 
+from candidates.aftercare.selectors import referrals_visible_to
 from notifications.reminders.models import Reminder, ReminderPreference, StepDueTime
 from notifications.selectors import deliveries_visible_to
 from vip.admin_access import SelectorScopedAdminMixin
@@ -35,15 +36,20 @@ class ReminderAdmin(SelectorScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["message", "recipient__username", "last_error"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient", "delivery__candidate"]
-    raw_id_fields = ["delivery", "recipient"]
+    raw_id_fields = ["delivery", "referral", "recipient"]
 
     @admin.display(boolean=True, description="E-mail failed")
     def email_failed(self, obj):
         return bool(obj.last_error) and obj.email_sent_at is None
 
     def scope(self, request, qs):
-        # A CN's reminder names the person: only for those who see the CN; a GVIS week's names nobody.
-        return qs.filter(Q(delivery__isnull=True) | Q(delivery__in=deliveries_visible_to(request.user).values("pk")))
+        # A CN's reminder names the person: only for those who see the CN; a GVIS week's names nobody. A referral's
+        # follow-up is behind the services wall (issue 19): only for those who read the referral.
+        return qs.filter(
+            Q(delivery__isnull=True, referral__isnull=True)
+            | Q(delivery__in=deliveries_visible_to(request.user).values("pk"))
+            | Q(referral__in=referrals_visible_to(request.user).values("pk"))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]  # the record of what was sent: read-only

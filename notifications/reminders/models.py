@@ -32,6 +32,10 @@ STEP_CHOICES = [
     ("after_action", "After-action: the LE Lead's confirmation (close)"),
     ("gvis", "Weekly shooting review (GVIS)"),
 ]
+# What a reminder can be about: the steps, and a referral's follow-up (issue 19), whose date is the referral's own
+# (no administrator's due time).
+FOLLOW_UP_STEP = "referral_follow_up"
+REMINDER_STEPS = [*STEP_CHOICES, (FOLLOW_UP_STEP, "Referral follow-up: record its result")]
 
 
 class StepDueTime(models.Model):
@@ -62,6 +66,7 @@ class Reminder(models.Model):
     class Kind(models.TextChoices):
         STEP = "step", "CN step"
         GVIS = "gvis", "GVIS weekly review"
+        FOLLOW_UP = "follow_up", "Referral follow-up"
 
     class Level(models.TextChoices):
         REMIND = "remind", "Reminder"
@@ -82,7 +87,16 @@ class Reminder(models.Model):
         related_name="reminders",
         db_index=False,
     )
-    step = models.CharField(max_length=40, choices=STEP_CHOICES)
+    # A referral's follow-up (issue 19): the navigator is reminded once per follow-up date (kept in `period`).
+    referral = models.ForeignKey(
+        "candidates.PartnerReferral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
+    )
+    step = models.CharField(max_length=40, choices=REMINDER_STEPS)
     state = models.CharField(max_length=30, blank=True)
     # The visit to the state: a CN that moved on (or came back on a retry) is a new visit, a new key.
     state_entered_at = models.DateTimeField(null=True, blank=True)
@@ -119,6 +133,11 @@ class Reminder(models.Model):
                 condition=Q(kind="gvis"),
                 name="one_gvis_reminder_per_week",
             ),
+            models.UniqueConstraint(
+                fields=["referral", "period", "recipient", "level"],
+                condition=Q(kind="follow_up"),
+                name="one_follow_up_reminder_per_due_date",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="reminder_unread"),
@@ -141,7 +160,10 @@ class Reminder(models.Model):
 
     @property
     def moved_on(self) -> bool:
-        """The CN has left the state (or re-entered it later) since this reminder: nothing left to do."""
+        """The CN has left the state (or re-entered it later), or the referral has its result, since this reminder:
+        nothing left to do."""
+        if self.kind == self.Kind.FOLLOW_UP and self.referral is not None:
+            return self.referral.result != self.referral.Result.PENDING
         if self.kind != self.Kind.STEP or self.delivery is None:
             return False
         return self.delivery.state != self.state or self.delivery.state_entered_at != self.state_entered_at

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from vip import roles
+from vip import roles, scopes
 from vip.audit import audit_events_visible_to, reads
 from vip.errors import DomainError
 from vip.exports import audit_export, csv_response, require_export_reason
@@ -74,6 +74,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for event in page.object_list:
+        scopes.withhold_walled(event)  # the services wall (issue 19): that it changed, never what it says
         event.shown_summary = reads.summary(event.changes)  # a read row: who was shown, for what question
     query = urlencode(_as_filters(form)) if form.is_valid() else ""
     return render(request, "audit/list.html", {"form": form, "page": page, "query": query})
@@ -94,6 +95,8 @@ def audit_export_csv(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             rows = list(qs)
+            for event in rows:
+                scopes.withhold_walled(event)
             audit_export(
                 request.user,
                 what="vip.AuditEvent",

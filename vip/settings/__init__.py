@@ -300,6 +300,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TeamRoleEnum": "notifications.models.TeamMember.Role",
         "ShootingRoleEnum": "candidates.models.ShootingParticipant.Role",
+        # the CN's step records keep the names they had before issue 19 added fields of the same names
+        "ResultEnum": "notifications.models.Check.Result",
+        "DecisionEnum": "notifications.models.JPOCheck.Decision",
+        "MethodEnum": "notifications.models.GuardianContactAttempt.Method",
+        # after the door (issue 19): names the other "result", "decision" and "method" fields do not take
+        "ReferralResultEnum": "candidates.aftercare.models.PartnerReferral.Result",
+        "ConsentDecisionEnum": "candidates.aftercare.models.Consent.Decision",
+        "ConsentMethodEnum": "candidates.aftercare.models.Consent.Method",
+        "AreaEnum": "candidates.aftercare.kinds.Area",
     },
 }
 
