@@ -177,7 +177,7 @@ class _Builder:
     def _influencers(self, people, level):
         for inf in m.Influencer.objects.filter(candidate_id__in=people).order_by("id"):
             other = self._add(f"influencer:{inf.pk}", OUTSIDE_PERSON, inf.name, level).key
-            source = Source("influencer", inf.pk, f"Influencer: {inf.name}", None)
+            source = Source("influencer", inf.pk, inf.name, None)
             self._link(
                 _person_key(inf.candidate_id),
                 other,
@@ -201,7 +201,7 @@ class _Builder:
             by_shooting.setdefault(row.shooting_id, []).append(row)
         for participants in by_shooting.values():
             shooting = participants[0].shooting
-            source = Source("shooting", shooting.pk, f"Shooting {shooting.incident_number}", shooting.occurred_on)
+            source = Source("shooting", shooting.pk, shooting.incident_number, shooting.occurred_on)
             for known in (p for p in participants if p.candidate_id in people):
                 for other in participants:
                     if other is known:
@@ -241,7 +241,7 @@ class _Builder:
             source = Source(
                 "basis",
                 basis.pk,
-                f"{basis.get_kind_display().split(' of ')[0]} basis{shooting}",
+                f"{basis.get_kind_display().split(' of ')[0]}{shooting}",
                 timezone.localdate(basis.entered_at),
                 _who(basis.entered_by),
             )
@@ -261,9 +261,7 @@ class _Builder:
             person = self._person(ms.candidate, level)
             group = self._add(f"group:{ms.group_id}", GROUP, ms.group.name, level).key
             where = str(ms.gvis_meeting) if ms.gvis_meeting_id else f"link analysis {ms.link_analysis_reference}"
-            source = Source(
-                "membership", ms.pk, f"Membership identified by {where}", ms.identified_on, _who(ms.added_by)
-            )
+            source = Source("membership", ms.pk, f"identified by {where}", ms.identified_on, _who(ms.added_by))
             self._link(person, group, "Member of the group", source)
 
     def _meetings(self, people, groups, meetings, level):
@@ -310,7 +308,7 @@ class _Builder:
             source = Source(
                 "referral",
                 referral.pk,
-                f"Referral by {referral.get_source_display()}",
+                f"by {referral.get_source_display()}",
                 referral.referred_on,
                 _who(referral.created_by),
             )
@@ -378,20 +376,38 @@ class Line:
 
 
 def layout(network: Network, size: int = DRAWING_SIZE) -> tuple[list[Placed], list[Line]]:
-    """Where each node and link is drawn: the person in the middle, depth 1 on the inner ring and depth 2 on
-    the outer one, each ring in the nodes' order (kind, then name), so the same network is drawn the same."""
+    """Where each node and link is drawn: the person in the middle, depth 1 on the inner ring in the nodes'
+    order (kind, then name), depth 2 on the outer ring beside the depth-1 node that links them (then by kind
+    and name), so the same network is always drawn the same way. The links are listed nearest end first."""
     middle = size / 2
     placed: dict[str, Placed] = {}
+    slot: dict[str, int] = {}  # a depth-1 node's place on its ring, which its depth-2 neighbours follow
+    neighbours: dict[str, set[str]] = {}
+    for e in network.edges:
+        neighbours.setdefault(e.a, set()).add(e.b)
+        neighbours.setdefault(e.b, set()).add(e.a)
+    kinds = list(NODE_KINDS)
+
+    def beside(node: Node) -> tuple:  # a depth-2 node: after the first depth-1 node it is linked to
+        parent = min((slot[k] for k in neighbours.get(node.key, ()) if k in slot), default=len(slot))
+        return (parent, kinds.index(node.kind), node.label, node.key)
+
     for depth, radius in RING_RADII.items():
         ring = [n for n in network.nodes if n.depth == depth]
+        if depth == 2:
+            ring.sort(key=beside)
         for i, node in enumerate(ring):
+            if depth == 1:
+                slot[node.key] = i
             angle = -math.pi / 2 + 2 * math.pi * i / max(len(ring), 1)
             placed[node.key] = Placed(
                 node, round(middle + radius * math.cos(angle), 1), round(middle + radius * math.sin(angle), 1)
             )
-    lines = [
-        Line(e, placed[e.a].node, placed[e.b].node, placed[e.a].x, placed[e.a].y, placed[e.b].x, placed[e.b].y)
-        for e in network.edges
-        if e.a in placed and e.b in placed
-    ]
+    lines = []
+    for e in network.edges:
+        if e.a not in placed or e.b not in placed:
+            continue
+        one, other = sorted((placed[e.a], placed[e.b]), key=lambda p: (p.node.depth, p.node.label, p.node.key))
+        lines.append(Line(e, one.node, other.node, one.x, one.y, other.x, other.y))
+    lines.sort(key=lambda ln: (ln.one.depth, ln.one.label, ln.other.label, ln.edge.source.date or dt.date.min))
     return list(placed.values()), lines

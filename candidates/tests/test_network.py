@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from candidates import models as m
 from candidates import retention
 from candidates.models import add_years, today
-from candidates.network import NO_SCORE_REASON, network_of
+from candidates.network import DRAWING_SIZE, NO_SCORE_REASON, layout, network_of
 from candidates.tests.factories import born_years_ago, make_candidate, make_delivery, make_group, make_shooting
 from notifications.models import TeamMember
 from vip.audit import acting_as
@@ -118,13 +118,13 @@ def test_at_depth_1_the_lead_sees_each_direct_link_with_its_source_and_who_recor
     network = network_of(le_lead, net["marcus"], 1)
     incident = net["shooting"].incident_number
     assert links(network) == {
-        ("Marcus Reyes", "Rosa Reyes", "influencer", "Influencer: Rosa Reyes", LEAD_NAME),
-        ("Andre Baca", "Marcus Reyes", "shooting", f"Shooting {incident}", LEAD_NAME),
-        ("Marcus Reyes", "Unnamed Driver", "shooting", f"Shooting {incident}", LEAD_NAME),
-        ("Andre Baca", "Marcus Reyes", "basis", f"Associate basis in shooting {incident}", LEAD_NAME),
-        ("Marcus Reyes", "Westside 9", "membership", "Membership identified by link analysis LA-77", LEAD_NAME),
+        ("Marcus Reyes", "Rosa Reyes", "influencer", "Rosa Reyes", LEAD_NAME),
+        ("Andre Baca", "Marcus Reyes", "shooting", incident, LEAD_NAME),
+        ("Marcus Reyes", "Unnamed Driver", "shooting", incident, LEAD_NAME),
+        ("Andre Baca", "Marcus Reyes", "basis", f"Associate in shooting {incident}", LEAD_NAME),
+        ("Marcus Reyes", "Westside 9", "membership", "identified by link analysis LA-77", LEAD_NAME),
         (str(net["meeting"]), "Marcus Reyes", "meeting", str(net["meeting"]), LEAD_NAME),
-        ("Det. Ruiz", "Marcus Reyes", "referral", "Referral by Department personnel", LEAD_NAME),
+        ("Det. Ruiz", "Marcus Reyes", "referral", "by Department personnel", LEAD_NAME),
     }
     assert names(network, 1) == {
         "Rosa Reyes",
@@ -149,11 +149,11 @@ def test_each_link_carries_the_date_of_its_source(net, le_lead):
 def test_at_depth_2_the_lead_sees_the_groups_members_the_meetings_people_and_the_links_of_links(net, le_lead):
     network = network_of(le_lead, net["marcus"], 2)
     assert names(network, 2) == {"Bianca Cruz", "Elena Soto", "Tia Baca"}
-    assert ("Bianca Cruz", "Westside 9", "membership", "Membership identified by link analysis LA-77", LEAD_NAME) in (
+    assert ("Bianca Cruz", "Westside 9", "membership", "identified by link analysis LA-77", LEAD_NAME) in (
         links(network)
     )
     assert ("Elena Soto", str(net["meeting"]), "meeting", str(net["meeting"]), LEAD_NAME) in links(network)
-    assert ("Andre Baca", "Tia Baca", "influencer", "Influencer: Tia Baca", LEAD_NAME) in links(network)
+    assert ("Andre Baca", "Tia Baca", "influencer", "Tia Baca", LEAD_NAME) in links(network)
 
 
 def test_the_network_is_read_in_a_bounded_number_of_queries_however_many_people_it_holds(net, le_lead):
@@ -225,7 +225,7 @@ def test_the_lead_the_program_manager_and_the_custodian_see_a_persons_network_pa
     html = response.content.decode()
     assert escape(NO_SCORE_REASON) in html
     assert '<title id="network-title">Network of Marcus Reyes, depth 2</title>' in html
-    assert "Bianca Cruz" in html and "Membership identified by link analysis LA-77" in html
+    assert "Bianca Cruz" in html and "identified by link analysis LA-77" in html
 
 
 @pytest.mark.parametrize("persona", ["officer", "social_worker", "administrator"])
@@ -283,7 +283,7 @@ def test_the_api_gives_the_nodes_and_each_links_source(net, le_lead):
         "kind": "referral",
         "kind_label": "Referral",
         "record_id": m.Referral.objects.get(candidate=net["marcus"]).pk,
-        "label": "Referral by Department personnel",
+        "label": "by Department personnel",
         "date": (today() - dt.timedelta(days=30)).isoformat(),
         "recorded_by": LEAD_NAME,
     }
@@ -318,3 +318,13 @@ def test_the_api_answers_404_to_those_who_may_not_see_networks(net, persona, req
 def test_the_api_answers_404_for_a_sealed_person_and_403_to_an_administrator(net, le_lead, administrator):
     assert api(le_lead, net["sealed"]).status_code == 404
     assert api(administrator, net["marcus"]).status_code == 403
+
+
+def test_the_drawing_is_the_same_each_time_with_the_person_in_the_middle_and_the_nearer_end_of_each_link_first(
+    net, le_lead
+):
+    first, second = (layout(network_of(le_lead, net["marcus"], 2)) for _ in range(2))
+    assert first == second
+    placed, lines = first
+    assert (placed[0].node.label, placed[0].x, placed[0].y) == ("Marcus Reyes", DRAWING_SIZE / 2, DRAWING_SIZE / 2)
+    assert all(line.one.depth <= line.other.depth for line in lines)

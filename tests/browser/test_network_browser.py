@@ -23,7 +23,7 @@ def test_the_lead_reads_a_persons_network_with_each_links_source_at_depth_1_and_
     page.wait_for_url("**/network/**")
     assert page.locator("h1").inner_text() == "Network of Marcus Reyes"
     table = page.get_by_role("table")
-    assert "Referral by Department personnel" in table.inner_text()
+    assert "Referral: by Department personnel" in table.inner_text()
     assert "Bianca Cruz" not in table.inner_text()  # a member of his group: two links away
     assert_fits_and_is_accessible(page)
 
