@@ -30,6 +30,7 @@ from candidates.filters import (
 from candidates.selectors import (
     candidate_list_for,
     candidates_visible_to,
+    may_see_intelligence,
     may_use_candidate_records,
     possible_duplicates,
 )
@@ -44,7 +45,6 @@ from candidates.serializers import (
     ReferralSerializer,
     ShootingSerializer,
 )
-from vip import roles
 from vip.api import idempotent
 from vip.paging import CountingPageNumberPagination
 
@@ -119,7 +119,7 @@ def _of_visible_candidates(model, user):
 
 def _reference_records(model, user):
     """Shootings, groups and GVIS meetings name people: they are for those who see every candidate."""
-    if roles.sees_all_candidates(user) or roles.is_records_custodian(user):
+    if may_see_intelligence(user):
         return model.objects.all()
     return model.objects.none()
 

@@ -125,6 +125,18 @@ def bases_due_for_review(on: dt.date | None = None) -> QuerySet[EligibilityBasis
 REVIEWABLE = {"membership": GroupMembership, "basis": EligibilityBasis}
 
 
+def review_horizon(on: dt.date | None = None) -> dt.date:
+    """The oldest date of evidence still shown as a link between people: five years back (the review period).
+    A shooting, meeting or referral dated before it ties nobody together any more (the network)."""
+    return add_years(on or today(), -REVIEW_AFTER_YEARS)
+
+
+def within_review(qs: QuerySet, on: dt.date | None = None) -> QuerySet:
+    """The memberships or bases not past their review date: one overdue for review is not shown as a fact
+    until the LE Lead keeps it (`review_keep`)."""
+    return qs.filter(review_due_on__gte=on or today())
+
+
 def review_keep(record, user, *, reason: str, until: dt.date | None = None):
     """Keep a membership or basis after review, with the reason, until `until` (at most five years on)."""
     _require_le_lead(user)

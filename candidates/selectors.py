@@ -88,7 +88,7 @@ def candidate_page_sections(user, candidate: Candidate) -> dict:
     (`CANDIDATE_PAGE_SECTIONS`, each in its model's order), then the memberships, which follow the rule of every
     other list: those awaiting approval only for those who approve them. The sections other apps add (the
     CNs) come through `candidates.extensions`."""
-    memberships = _membership_facts(user, candidate.memberships.select_related("group", "gvis_meeting", "added_by"))
+    memberships = membership_facts(user, candidate.memberships.select_related("group", "gvis_meeting", "added_by"))
     memberships = list(memberships.order_by("id"))
     return {
         **rows_of(candidate, CANDIDATE_PAGE_SECTIONS),
@@ -158,7 +158,7 @@ def candidate_list_for(user, *, contacts: bool = False) -> QuerySet[Candidate]:
             {"id": "group_id", "name": "group__name"},
             order=["id"],
             # Only approved memberships are facts for officers and social services (28 CFR 23.20): the rule of
-            # `_membership_facts`, which the other reads of memberships go through.
+            # `membership_facts`, which the other reads of memberships go through.
             only_set=() if may_see_unapproved_memberships(user) else ("approved_at",),
         ),
     }
@@ -220,18 +220,24 @@ def possible_duplicates(
     return list(qs.annotate(name_score=score).filter(name_score__gte=SIMILAR_NAME_THRESHOLD).order_by("-name_score"))
 
 
+def may_see_intelligence(user) -> bool:
+    """Shootings, GVIS meetings, groups and a person's network name many people: they are for those who see
+    every candidate (the LE Lead, the Program Manager) and the Records Custodian."""
+    return roles.sees_all_candidates(user) or roles.is_records_custodian(user)
+
+
 def may_see_unapproved_memberships(user) -> bool:
     """Only the LE Lead (who approves) and the Program Manager see memberships awaiting approval."""
-    return roles.sees_all_candidates(user) or roles.is_records_custodian(user)
+    return may_see_intelligence(user)
 
 
 def memberships_visible_to(user) -> QuerySet[GroupMembership]:
     """Group memberships shown as facts: approved by the LE Lead (28 CFR 23.20), of visible candidates."""
     qs = GroupMembership.objects.select_related("group", "candidate").filter(candidate__in=candidates_visible_to(user))
-    return _membership_facts(user, qs)
+    return membership_facts(user, qs)
 
 
-def _membership_facts(user, qs: QuerySet[GroupMembership]) -> QuerySet[GroupMembership]:
+def membership_facts(user, qs: QuerySet[GroupMembership]) -> QuerySet[GroupMembership]:
     if may_see_unapproved_memberships(user):
         return qs
     return qs.filter(approved_at__isnull=False)

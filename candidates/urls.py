@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import views
+from candidates import network_views, views
 
 app_name = "candidates"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.candidate_create, name="create"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/edit/", views.candidate_edit, name="edit"),
+    path("<int:pk>/network/", network_views.network_page, name="network"),
     *(
         url
         for kind, plural in (

@@ -25,12 +25,12 @@ from candidates.selectors import (
     candidate_page_sections,
     candidates_visible_to,
     get_candidate_for_user,
+    may_see_intelligence,
     may_use_candidate_records,
     possible_duplicates,
     services_as_yes_or_no,
     services_offered_and_accepted,
 )
-from vip import roles
 from vip.context_processors import role_flags
 from vip.kept import kept
 from vip.paging import CountingPaginator, query_without_page
@@ -103,6 +103,7 @@ def _detail_body_html(user, candidate, params: dict[str, str]) -> str:
         **candidate_page_sections(user, candidate),
         "sections": extensions.render_sections(user, candidate, params),  # the CNs (notifications)
         "may_write": services.may_write_candidates(user),
+        "may_see_network": may_see_intelligence(user),  # the person's network (candidates.network)
         # the Records Custodian's "Seal on a court order": only for a juvenile's record (NMSA 32A-2-26)
         "sealable": sealing.may_seal(user) and not sealing.sealable_errors(candidate),
     }
@@ -328,7 +329,7 @@ def person_record_edit(request, pk: int, record_pk: int, *, kind: str):
 
 
 def _require_sees_all(user) -> None:
-    if not (roles.sees_all_candidates(user) or roles.is_records_custodian(user)):
+    if not may_see_intelligence(user):
         raise Http404("No such page.")
 
 

@@ -233,6 +233,13 @@ MATRIX: dict[str, E] = {
     # --- candidate pages: only the LE Lead writes (403 for other readers; 404 for a record out of scope) ------
     "candidates:create": E("200 403 403 403 403 403 403 302"),
     "candidates:intelligence": E("200 200 404 404 404 404 200 302"),
+    # a person's network (candidates.network): the intelligence page's readers; the person must be one they see
+    "candidates:network": E(
+        adult="200 200 404 404 404 404 200 302",
+        juvenile="200 200 404 404 404 404 200 302",
+        sealed="404 404 404 404 404 404 200 302",
+        pk="candidate",
+    ),
     "candidates:group_create": E("200 403 403 403 403 403 403 302"),
     "candidates:shooting_create": E("200 403 403 403 403 403 403 302"),
     "candidates:gvis_meeting_create": E("200 403 403 403 403 403 403 302"),
@@ -686,6 +693,12 @@ MATRIX: dict[str, E] = {
         sealed="404 404 404 404 404 403 200 403",
         pk="candidate",
         format="=json",
+    ),
+    "candidate-network": E(
+        adult="200 200 404 404 404 403 200 403",
+        juvenile="200 200 404 404 404 403 200 403",
+        sealed="404 404 404 404 404 403 200 403",
+        pk="candidate",
     ),
     "influencer-detail": E(
         adult="200 200 200 404 200 403 200 403",
