@@ -111,6 +111,11 @@ def _history_shown(user, candidate: Candidate, memberships_shown: list[GroupMemb
     ]
 
 
+def may_read_intelligence(user) -> bool:
+    """Shootings, GVIS meetings and groups: the LE Lead and the Program Manager, and the Records Custodian."""
+    return roles.sees_all_candidates(user) or roles.is_records_custodian(user)
+
+
 def may_see_checks(user) -> bool:
     """Social services never see the threat assessment or the background check."""
     return roles.has_role(user, roles.LE_LEAD, roles.PROGRAM_MANAGER, roles.OFFICER)

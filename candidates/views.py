@@ -25,10 +25,10 @@ from candidates.selectors import (
     candidate_page_sections,
     candidates_visible_to,
     get_candidate_for_user,
+    may_read_intelligence,
     may_use_candidate_records,
     possible_duplicates,
 )
-from vip import roles
 from vip.context_processors import role_flags
 from vip.kept import kept
 from vip.paging import CountingPaginator, query_without_page
@@ -324,7 +324,7 @@ def person_record_edit(request, pk: int, record_pk: int, *, kind: str):
 
 
 def _require_sees_all(user) -> None:
-    if not (roles.sees_all_candidates(user) or roles.is_records_custodian(user)):
+    if not may_read_intelligence(user):
         raise Http404("No such page.")
 
 

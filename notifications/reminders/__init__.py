@@ -421,7 +421,7 @@ def _link(reminder: Reminder) -> str:
     base = getattr(settings, "VIP_BASE_URL", "").rstrip("/")
     if reminder.delivery_id:
         return base + reverse("notifications:detail", args=[reminder.delivery_id])
-    return base + reverse("reminders:inbox")
+    return base + reverse("gvis:list")  # the weekly review: "Start this week's review" and its agenda
 
 
 def send_reminder_email(reminder_id: int, mail=None) -> str:
