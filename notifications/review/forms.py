@@ -48,7 +48,7 @@ class IdentifyForm(forms.Form):
         required=False, min_value=1, label="Or the candidate's number", help_text="As on their page: /candidates/123/"
     )
     kind = forms.ChoiceField(choices=[("", "Pick one"), *EligibilityBasis.Kind.choices], label="SOP basis")
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Evidence")
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What the meeting saw (evidence)")
 
     def __init__(self, *args, people, visible, **kwargs):
         super().__init__(*args, prefix="identify", **kwargs)
@@ -70,7 +70,7 @@ class IdentifyForm(forms.Form):
 
 class GroupIdentifyForm(forms.Form):
     group = forms.ModelChoiceField(queryset=VIPGroup.objects.all(), label="Group", empty_label="Pick a group")
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Evidence")
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Evidence on the group")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="group", **kwargs)
