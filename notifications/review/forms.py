@@ -25,7 +25,9 @@ class StaffChoice(forms.ModelChoiceField):
 
 
 class AttendeeForm(forms.Form):
-    staff = StaffChoice(queryset=User.objects.none(), required=False, label="Staff member")
+    staff = StaffChoice(
+        queryset=User.objects.none(), required=False, label="Staff member", empty_label="Pick a staff member"
+    )
     name = forms.CharField(max_length=150, required=False, label="Or a partner's name")
     agency = forms.CharField(max_length=150, required=False, label="Their agency")
 

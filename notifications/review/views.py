@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from candidates import services as candidate_services
@@ -113,7 +114,12 @@ def _show_refusal(form, refused: DomainError) -> None:
         form.add_error(None, refused.message)
 
 
-def _record(request, meeting, *, key: str, form, save, success: str):
+def _back_to(meeting, section: str):
+    """The meeting page at the section just recorded: the Lead keeps their place in the meeting."""
+    return redirect(reverse("gvis:meeting", args=[meeting.pk]) + f"#{section}")
+
+
+def _record(request, meeting, *, key: str, form, save, success: str, section: str):
     """Check the form, call the service; a refusal shows the page again with the form as typed."""
     if form.is_valid():
         try:
@@ -122,7 +128,7 @@ def _record(request, meeting, *, key: str, form, save, success: str):
             _show_refusal(form, refused)
         else:
             messages.success(request, success)
-            return redirect("gvis:meeting", pk=meeting.pk)
+            return _back_to(meeting, section)
     return _page(request, meeting, bound={key: form}, status=400)
 
 
@@ -141,6 +147,7 @@ def attendee_add(request, pk: int):
             user=request.user, meeting=meeting, staff=data["staff"], name=data["name"], agency=data["agency"]
         ),
         success="Attendee recorded.",
+        section="attendees",
     )
 
 
@@ -152,7 +159,7 @@ def shooting_reviewed(request, pk: int, shooting_pk: int):
     shooting = get_object_or_404(Shooting, pk=shooting_pk)
     services.shooting_mark_reviewed(user=request.user, meeting=meeting, shooting=shooting)
     messages.success(request, f"Shooting {shooting.incident_number} marked reviewed.")
-    return redirect("gvis:meeting", pk=meeting.pk)
+    return _back_to(meeting, "agenda-shootings")
 
 
 @login_required
@@ -171,6 +178,7 @@ def person_identify(request, pk: int):
             user=request.user, meeting=meeting, candidate=data["person"], kind=data["kind"], evidence=data["evidence"]
         ),
         success="Person identified: decide below whether to open a CN.",
+        section="identified",
     )
 
 
@@ -188,6 +196,7 @@ def group_identify(request, pk: int):
             user=request.user, meeting=meeting, group=data["group"], evidence=data["evidence"]
         ),
         success="Group identified.",
+        section="groups",
     )
 
 
@@ -209,7 +218,13 @@ def person_decide(request, pk: int, identification_pk: int):
             messages.success(request, f"CN #{decided.delivery_id} opened for {decided.candidate}, in identified.")
 
     return _record(
-        request, meeting, key=f"decide-{identification.pk}", form=form, save=save, success="Decision recorded."
+        request,
+        meeting,
+        key=f"decide-{identification.pk}",
+        form=form,
+        save=save,
+        success="Decision recorded.",
+        section=f"identification-{identification.pk}",
     )
 
 

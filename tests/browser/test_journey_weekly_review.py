@@ -47,6 +47,7 @@ def test_the_lead_walks_the_weekly_review_from_the_agenda_to_the_cns_it_opens(li
     assert shooting.incident_number in page.locator("#agenda-shootings").inner_text()
     assert "Blake Sandoval" in page.locator("#agenda-repeat").inner_text()  # two shootings within 12 months
     assert_fits_and_is_accessible(page)
+    page.locator("#agenda-shootings").scroll_into_view_if_needed()
     shot(page, "lead-review-agenda")
 
     page.get_by_label("Staff member").select_option(label="Renee Aldana")
@@ -84,6 +85,7 @@ def test_the_lead_walks_the_weekly_review_from_the_agenda_to_the_cns_it_opens(li
     blake_card = page.locator(".identification", has_text="Blake Sandoval")
     assert "Write why the person is not eligible" in blake_card.inner_text()
     assert_fits_and_is_accessible(page)
+    blake_card.scroll_into_view_if_needed()
     shot(page, "lead-review-refused")
     blake_card.get_by_label("Reason").fill("Named only as a witness; no tie to a group.")
     blake_card.get_by_role("button", name="Record the decision").click()
@@ -100,3 +102,6 @@ def test_the_lead_walks_the_weekly_review_from_the_agenda_to_the_cns_it_opens(li
     assert "Renee Aldana" in minutes and "Avery Lucero" in minutes
     assert_fits_and_is_accessible(page)
     shot(page, "lead-review-minutes")
+    page.emulate_media(media="print")  # printed: the minutes alone, without the menu
+    assert page.locator(".topbar").is_hidden()
+    shot(page, "lead-review-minutes-print")
