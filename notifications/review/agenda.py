@@ -74,7 +74,9 @@ def overdue_cns(user, *, now: dt.datetime | None = None) -> tuple[list[Delivery]
     """The open CNs owing a step past its due time (the rulebook's overdue: what the sweep reminds of and the
     dashboard counts), the longest late first, and how many there are."""
     dues = rules.due_times()
-    late = deliveries_visible_to(user).filter(rules.overdue_q(now or timezone.now(), dues))
+    # Never a sealed record's CN, even for the Records Custodian who may see it: the agenda is the meeting's.
+    late = deliveries_visible_to(user).filter(candidate__sealed_at__isnull=True)
+    late = late.filter(rules.overdue_q(now or timezone.now(), dues))
     rows = late.annotate(due_at=rules.due_at_expression(dues)).order_by("due_at", "state_entered_at", "pk")
     return list(rows[:OVERDUE_SHOWN]), late.count()
 

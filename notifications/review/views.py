@@ -234,8 +234,9 @@ def minutes(request, pk: int):
     Names only, of the people the reader may see; a sealed record is never named (NMSA 32A-2-26); no date of
     birth, address, phone, check or CN detail."""
     meeting = _meeting(request.user, pk)
-    visible = set(candidates_visible_to(request.user).unsealed().values_list("pk", flat=True))
     identifications = list(meeting.identifications.select_related("candidate", "decided_by"))
+    named = [identification.candidate_id for identification in identifications]
+    visible = set(candidates_visible_to(request.user).unsealed().filter(pk__in=named).values_list("pk", flat=True))
     for identification in identifications:
         identification.shown_name = (
             str(identification.candidate) if identification.candidate_id in visible else SEALED_PERSON

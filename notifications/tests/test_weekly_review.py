@@ -159,6 +159,14 @@ def test_a_partner_without_an_agency_is_refused_with_the_field_to_fix(le_lead):
     assert "agency" in refused.value.reasons
 
 
+def test_an_attendee_is_followed_by_the_databases_change_trail_naming_the_lead(le_lead):
+    attendee = s.attendee_add(user=le_lead, meeting=meeting_on(0), name="Sgt. Ortiz", agency="BCSO")
+    row = AuditEvent.objects.get(
+        object_type="candidates.GVISAttendee", object_id=str(attendee.pk), note="Record created."
+    )
+    assert row.actor == le_lead
+
+
 def test_only_the_le_lead_records_the_meeting(program_manager):
     with pytest.raises(NotPermitted):
         s.attendee_add(user=program_manager, meeting=meeting_on(0), name="Sgt. Ortiz", agency="BCSO")
@@ -321,3 +329,18 @@ def test_reading_the_meeting_page_is_audited_with_the_people_it_shows(le_lead):
 def test_the_weekly_reminder_links_to_the_weekly_review(le_lead):
     reminder = Reminder(kind=Reminder.Kind.GVIS, step="gvis", recipient=le_lead)
     assert _link(reminder).endswith("/candidates/gvis/")
+
+
+def test_the_meeting_page_never_names_a_person_sealed_since_they_were_identified(le_lead):
+    meeting = meeting_on(0)
+    sealed = identified(le_lead, make_candidate(first="Hidden", last="Sealed"), meeting)
+    type(sealed.candidate).objects.filter(pk=sealed.candidate_id).update(sealed_at=timezone.now())
+    page = signed_in(le_lead).get(f"/candidates/gvis/{meeting.pk}/").content.decode()
+    assert "Hidden" not in page
+
+
+def test_a_sealed_persons_overdue_cn_is_not_on_the_agenda_even_for_the_records_custodian(custodian, settings):
+    late = Delivery.objects.create(candidate=make_candidate(sealed_at=timezone.now()))
+    due = settings.VIP_STEP_DUE["identified"]
+    Delivery.objects.filter(pk=late.pk).update(state_entered_at=timezone.now() - due - dt.timedelta(hours=1))
+    assert a.overdue_cns(custodian) == ([], 0)
