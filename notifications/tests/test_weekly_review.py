@@ -4,6 +4,7 @@ decides on each person identified; "open a CN" opens it in identified, on the me
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -344,3 +345,17 @@ def test_a_sealed_persons_overdue_cn_is_not_on_the_agenda_even_for_the_records_c
     due = settings.VIP_STEP_DUE["identified"]
     Delivery.objects.filter(pk=late.pk).update(state_entered_at=timezone.now() - due - dt.timedelta(hours=1))
     assert a.overdue_cns(custodian) == ([], 0)
+
+
+def test_the_weekly_reminder_in_the_inbox_links_to_the_weekly_review(le_lead):
+    Reminder.objects.create(
+        kind=Reminder.Kind.GVIS,
+        step="gvis",
+        period="2026-W49",
+        recipient=le_lead,
+        due_at=timezone.now(),
+        message="No weekly shooting review",
+        claim=uuid.uuid4(),
+    )
+    page = signed_in(le_lead).get("/reminders/").content.decode()
+    assert '<a href="/candidates/gvis/">No weekly shooting review' in page
