@@ -46,7 +46,12 @@ def _declare_people_records() -> None:
 
     reads.register(m.Candidate)
     # the records of a person's history, and their part in a shooting (which the history leaves to the shooting)
-    for model in (*(model for model in HISTORY_MODELS if model is not m.Candidate), m.ShootingParticipant):
+    # and their identification by a GVIS meeting (the weekly review, notifications/review/)
+    for model in (
+        *(model for model in HISTORY_MODELS if model is not m.Candidate),
+        m.ShootingParticipant,
+        m.GVISIdentification,
+    ):
         reads.register(model, person="candidate")
 
 

@@ -574,6 +574,91 @@ class EligibilityBasis(models.Model):
         super().save(*args, **kwargs)
 
 
+class GVISAttendee(models.Model):
+    """Who attended a GVIS meeting: a staff member (their account) or a partner agency's person by name."""
+
+    meeting = models.ForeignKey(GVISMeeting, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=150, blank=True, help_text="A partner agency's attendee, by name.")
+    agency = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "GVIS attendee"
+
+    def __str__(self):
+        if self.user_id:
+            return self.user.get_full_name() or self.user.username
+        return f"{self.name} ({self.agency})" if self.agency else self.name
+
+    def clean(self):
+        if not self.user_id and not self.name.strip():
+            raise ValidationError({"name": "Pick a staff member, or type the attendee's name and agency."})
+        if not self.user_id and not self.agency.strip():
+            raise ValidationError({"agency": "Say which agency the attendee is from."})
+
+
+class GVISIdentification(models.Model):
+    """A person a GVIS meeting identified, with its evidence and SOP basis (2-64-4 A, 2-64-5 A), and the LE
+    Lead's decision on them: open a CN now, watch, or not eligible (with the reason)."""
+
+    class Decision(models.TextChoices):
+        OPEN_CN = "open_cn", "Open a CN now"
+        WATCH = "watch", "Watch"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+
+    meeting = models.ForeignKey(GVISMeeting, on_delete=models.CASCADE, related_name="identifications")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="gvis_identifications")
+    kind = models.CharField("SOP basis", max_length=20, choices=EligibilityBasis.Kind.choices)
+    evidence = models.TextField(help_text="What the meeting saw: the shooting, the link analysis, the information.")
+    identified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    identified_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The CN the decision opened, and the basis it rests on (the meeting, with this evidence).
+    delivery = models.ForeignKey(
+        "notifications.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "GVIS identification"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "candidate"], name="one_identification_per_meeting"),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} at {self.meeting}"
+
+
+class GVISGroupIdentification(models.Model):
+    """A group a GVIS meeting identified as connected to gun violence, with its evidence (SOP 2-64-4 A.4)."""
+
+    meeting = models.ForeignKey(GVISMeeting, on_delete=models.CASCADE, related_name="group_identifications")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="gvis_identifications")
+    evidence = models.TextField()
+    identified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    identified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "GVIS group identification"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "group"], name="one_group_identification_per_meeting"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} at {self.meeting}"
+
+
 class PartnerOrganization(models.Model):
     name = models.CharField(max_length=150, unique=True)
     contact = models.CharField(max_length=200, blank=True)

@@ -304,6 +304,17 @@ MATRIX: dict[str, E] = {
     "candidates:group_edit": E("200 403 403 403 403 403 403 302", group_pk="gang"),
     "candidates:shooting_edit": E("200 403 403 403 403 403 403 302", shooting_pk="shooting"),
     "candidates:gvis_meeting_edit": E("200 403 403 403 403 403 403 302", meeting_pk="gvismeeting"),
+    # --- the weekly review (issue 20): read as the intelligence page; the LE Lead records. The POSTs are empty
+    # (400: nothing written) or name a record that does not exist (404); "start" finds the world's meeting of today
+    "gvis:list": E("200 200 404 404 404 404 200 302"),
+    "gvis:start": E("302 403 404 404 404 404 403 302", method="post"),
+    "gvis:meeting": E("200 200 404 404 404 404 200 302", pk="gvismeeting"),
+    "gvis:minutes": E("200 200 404 404 404 404 200 302", pk="gvismeeting"),
+    "gvis:attendee_add": E("400 403 404 404 404 404 403 302", method="post", pk="gvismeeting"),
+    "gvis:identify": E("400 403 404 404 404 404 403 302", method="post", pk="gvismeeting"),
+    "gvis:group_identify": E("400 403 404 404 404 404 403 302", method="post", pk="gvismeeting"),
+    "gvis:shooting_reviewed": E("404 403 404 404 404 404 403 302", method="post", pk="gvismeeting", shooting_pk="=0"),
+    "gvis:decide": E("404 403 404 404 404 404 403 302", method="post", pk="gvismeeting", identification_pk="=0"),
     # --- CN pages: step and transition forms POSTed empty (400/409: nothing is written; the services refuse
     # anyone but the LE Lead); /cn/new/ is opened from a candidate -------------------------------------------
     "notifications:letter": E(

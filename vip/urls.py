@@ -25,6 +25,8 @@ urlpatterns = [
     path("security/", include("vip.security.urls")),
     # the audit viewer (vip) and the candidates' sealing and review pages share the `audit` namespace
     path("audit/", include((audit_urls.urlpatterns + records_urls.urlpatterns, audit_urls.app_name))),
+    # the weekly review: a candidates record (the meeting) whose decisions open CNs (notifications)
+    path("candidates/gvis/", include("notifications.review.urls")),
     path("candidates/", include("candidates.urls")),
     path("tablet/", include("notifications.tablet.urls")),
     path("reminders/", include("notifications.reminders.urls")),

@@ -474,6 +474,8 @@ def _link(reminder: Reminder) -> str:
         return base + reverse("notifications:detail", args=[reminder.delivery_id])
     if reminder.kind == Reminder.Kind.FOLLOW_UP:
         return base + reverse("aftercare:caseload")  # the person is named only behind the sign-in
+    if reminder.kind == Reminder.Kind.GVIS:
+        return base + reverse("gvis:list")  # the weekly review: "Start this week's review" and its agenda
     return base + reverse("reminders:inbox")
 
 
