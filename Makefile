@@ -29,10 +29,13 @@ run: $(RUNTIME)
 test: $(DEV)
 	./scripts/test.sh $(ARGS)
 
-# Every persona's journey in Chromium (tests/browser/test_journey_*.py), each saving its key screens as small PNGs
-# into docs/screens/, the pictures docs/user-guide.md shows: commit them with the change that moved them.
+# Every persona's journey in Chromium (tests/browser/test_journey_*.py), and the pages after the door (services,
+# funnel, extract, network), each saving its key screens as small PNGs into docs/screens/, the pictures
+# docs/user-guide.md shows: commit them with the change that moved them.
+SCREENS := tests/browser/test_journey_*.py tests/browser/test_aftercare_browser.py tests/browser/test_funnel_browser.py \
+  tests/browser/test_evaluation_extract_browser.py tests/browser/test_network_browser.py
 screens: $(DEV)
-	VIP_SCREENSHOTS=docs/screens ./scripts/test.sh tests/browser/test_journey_*.py -q $(ARGS)
+	VIP_SCREENSHOTS=docs/screens ./scripts/test.sh $(SCREENS) -q $(ARGS)
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 Intake of a new person, a CN opened from their page, an adult's and a juvenile's CN prepared to ready, and a CN
 whose after-action is done closed. Nothing but clicks and typing after signing in: a dead end (a missing link,
 a form that is not offered, a step the page cannot finish) fails the journey. axe-core checks each page, and
-the key screens are kept (`tests.browser.screens.shot`, docs/guide-lead.md shows them).
+the key screens are kept (`tests.browser.screens.shot`, docs/user-guide.md, "The LE Lead", shows them).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ encounter and the after-action. Once online and once without signal (each kept s
 returns, exactly once), with the refusal's confirm and its 10-second undo. Every page: axe-core (no serious or
 critical violation), nothing wider than the screen, and under 200 KB transferred.
 
-Key screens are kept with `shot(page, "officer-<screen>")` for docs/guide-officer.md.
+Key screens are kept with `shot(page, "officer-<screen>")` for docs/user-guide.md, "The officer at the door".
 """
 
 from __future__ import annotations
