@@ -162,7 +162,9 @@ class MemberChoiceField(StaffChoiceField):
         if roles.is_social_services(user):
             return f"{super().label_from_instance(user)}: social services"
         q = qualification(user)
-        if q.qualified:
+        if not roles.has_role(user, roles.OFFICER, roles.LE_LEAD):
+            status = "no Officer role yet"
+        elif q.qualified:
             status = "qualified" + (", command level" if q.command_level else "")
         elif q.may_go_as_trainee:
             status = "trainee only: has not yet accompanied the LE Lead"

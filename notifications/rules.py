@@ -392,9 +392,18 @@ def team_place_problem(name: str, q, *, lead_on_team: bool) -> str | None:
     return None
 
 
-def joining_problem(name: str, q, *, role: str) -> tuple[str, dict[str, str]] | None:
+NO_DELIVERING_ROLE = (
+    "{name} does not hold the Officer role (it may still await an Administrator's approval, under Role grants), "
+    "so they could not open this CN on the tablet: add them once the role is theirs."
+)
+
+
+def joining_problem(name: str, q, *, role: str, holds_role: bool) -> tuple[str, dict[str, str]] | None:
     """Why `name` may not be added to a team in `role` (an officer or trainee), with the form field it
-    concerns; or None. One who has not yet accompanied the LE Lead is added as a trainee, not an officer."""
+    concerns; or None. Only one who holds the Officer (or LE Lead) role may go: the tablet is theirs alone.
+    One who has not yet accompanied the LE Lead is added as a trainee, not an officer."""
+    if not holds_role:
+        return NO_DELIVERING_ROLE.format(name=name), {"member": "No Officer role yet."}
     for requirement in (SWORN, TRAINED):
         if not getattr(q, requirement.fact):
             return requirement.refusal.format(name=name), {requirement.field: requirement.short}

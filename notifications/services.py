@@ -417,7 +417,8 @@ def add_team_member(delivery_id: int, *, user, member, role: str) -> TeamMember:
             name = member.get_full_name() or member.username
             if role == TeamMember.Role.LE_LEAD and not roles.is_le_lead(member):
                 raise DomainError(f"{name} is not a VIP LE Lead.", reasons={"role": "Pick Officer or Trainee."})
-            problem = rules.joining_problem(name, qualification(member), role=role)
+            holds_role = roles.has_role(member, roles.OFFICER, roles.LE_LEAD)
+            problem = rules.joining_problem(name, qualification(member), role=role, holds_role=holds_role)
             if problem is not None:
                 message, reasons = problem
                 raise DomainError(message, reasons=reasons)

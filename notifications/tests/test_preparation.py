@@ -232,6 +232,17 @@ def test_an_officer_without_training_cannot_join_the_team(le_lead, untrained_off
     assert not TeamMember.objects.filter(delivery=preparing, user=untrained_officer).exists()
 
 
+def test_a_sworn_and_trained_person_whose_officer_role_awaits_approval_cannot_join_the_team(le_lead, preparing):
+    from vip.testing import make_user
+
+    awaiting = make_user("areyes", first="Ana", last="Reyes", sworn=True, trained=True)  # no role granted yet
+    with pytest.raises(DomainError) as refused:
+        s.add_team_member(preparing.pk, user=le_lead, member=awaiting, role="trainee")
+    assert "does not hold the Officer role" in refused.value.message
+    assert refused.value.reasons == {"member": "No Officer role yet."}
+    assert not TeamMember.objects.filter(delivery=preparing, user=awaiting).exists()
+
+
 def test_an_officer_who_never_accompanied_the_le_lead_joins_only_as_trainee(le_lead, trainee, preparing):
     with pytest.raises(DomainError):
         s.add_team_member(preparing.pk, user=le_lead, member=trainee, role="officer")
