@@ -62,17 +62,17 @@ class MergeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProposeSerializer(serializers.Serializer):
+class MergeProposeSerializer(serializers.Serializer):
     survivor = serializers.IntegerField(help_text="The record that stays.")
     merged = serializers.IntegerField(help_text="The record merged into it, which then redirects there.")
     reason = serializers.CharField(max_length=2000, help_text="Why the two records are one person.")
 
 
-class ApproveSerializer(serializers.Serializer):
+class MergeApproveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RefuseSerializer(serializers.Serializer):
+class MergeRefuseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -98,13 +98,13 @@ class MergesView(APIView):
     @extend_schema(
         summary="Propose to merge two records of one person (the VIP LE Lead); nothing moves until approved",
         description="Refused with 409 while either record is sealed or both have an open CN (the reason names it).",
-        request=ProposeSerializer,
+        request=MergeProposeSerializer,
         responses={201: MergeSerializer, **ERRORS},
         parameters=[IDEMPOTENCY_KEY],
     )
     @idempotent(_still_visible)
     def post(self, request):
-        body = ProposeSerializer(data=request.data)
+        body = MergeProposeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         merge = services.merge_propose(
@@ -143,10 +143,10 @@ def _step_view(step: str, body: type[serializers.Serializer] | None, call, summa
 
 
 MergeApproveView = _step_view(
-    "approve", ApproveSerializer, services.merge_approve, "Approve a merge (a Program Manager who did not propose it)"
+    "approve", MergeApproveSerializer, services.merge_approve, "Approve a merge (a Program Manager who did not propose it)"
 )
 MergeRefuseView = _step_view(
-    "refuse", RefuseSerializer, services.merge_refuse, "Refuse a merge with a reason; nothing moves"
+    "refuse", MergeRefuseSerializer, services.merge_refuse, "Refuse a merge with a reason; nothing moves"
 )
 MergeUndoView = _step_view(
     "undo",
