@@ -47,3 +47,6 @@ def _declare_people_records() -> None:
     # the records of a person's history, and their part in a shooting (which the history leaves to the shooting)
     for model in (*(model for model in HISTORY_MODELS if model is not m.Candidate), m.ShootingParticipant):
         reads.register(model, person="candidate")
+    # a merge and a likely pair name two people (candidates.merging); the read row names the first
+    reads.register(m.CandidateMerge, person="survivor")
+    reads.register(m.DuplicatePair, person="first")

@@ -143,7 +143,10 @@ def _step_view(step: str, body: type[serializers.Serializer] | None, call, summa
 
 
 MergeApproveView = _step_view(
-    "approve", MergeApproveSerializer, services.merge_approve, "Approve a merge (a Program Manager who did not propose it)"
+    "approve",
+    MergeApproveSerializer,
+    services.merge_approve,
+    "Approve a merge (a Program Manager who did not propose it)",
 )
 MergeRefuseView = _step_view(
     "refuse", MergeRefuseSerializer, services.merge_refuse, "Refuse a merge with a reason; nothing moves"

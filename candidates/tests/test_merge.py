@@ -105,6 +105,14 @@ def test_it_has_a_rule_for_every_relation_that_cannot_be_moved_blindly():
     assert graph.unhandled() == []
 
 
+def test_a_relation_in_a_unique_constraint_without_a_rule_stops_the_merge(monkeypatch, twins, le_lead):
+    monkeypatch.delitem(graph.RULES, "candidates.GroupMembership.candidate")
+    kept, other = twins
+    with pytest.raises(merging.MergeRefused) as refused:
+        merging.merge_propose(user=le_lead, survivor_id=kept.pk, merged_id=other.pk, reason="Same")
+    assert "GroupMembership.candidate" in refused.value.reasons["relations"]
+
+
 @pytest.mark.parametrize("key", MOVED)
 def test_it_moves_each_related_record_to_the_surviving_record(key, twins, le_lead, program_manager):
     kept, other = twins
