@@ -42,3 +42,20 @@ def test_the_lead_proposes_one_pair_and_dismisses_the_other(live_server, page, l
     page.wait_for_url("**/candidates/merges/**")
     assert m.CandidateMerge.objects.get().status == "proposed"
     assert m.DuplicatePair.objects.filter(dismissed_by=le_lead).count() == 1
+
+
+def test_the_program_manager_approves_a_proposed_merge(live_server, page, le_lead, program_manager, pairs):
+    from candidates.merging.services import merge_propose
+
+    jordan, jordon = pairs
+    merge_propose(user=le_lead, survivor_id=jordan.pk, merged_id=jordon.pk, reason="Misspelt at intake")
+    page.set_viewport_size(DESK)
+    browser_sign_in(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/candidates/merges/")
+    assert_fits_and_is_accessible(page)
+    shot(page, "pm-merges")
+    page.click("button:has-text('Approve and merge')")
+    page.wait_for_url("**/candidates/merges/**")
+    assert m.CandidateMerge.objects.get().status == "merged"
+    page.goto(f"{live_server.url}/candidates/{jordon.pk}/")
+    assert page.url.endswith(f"/candidates/{jordan.pk}/")
