@@ -237,3 +237,29 @@ class OutcomeEventAdmin(OfVisibleCandidates, AuditedAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Made only by their services (candidates.merging): read here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.CandidateMerge)
+class CandidateMergeAdmin(SelectorScopedAdminMixin, ReadOnlyAdmin):
+    access_via = "survivor"
+    list_display = ["id", "merged", "survivor", "status", "proposed_by", "decided_by", "decided_at"]
+    list_filter = ["status"]
+
+
+@admin.register(m.DuplicatePair)
+class DuplicatePairAdmin(SelectorScopedAdminMixin, ReadOnlyAdmin):
+    access_via = "first"
+    list_display = ["id", "first", "second", "name_similarity", "matched_on", "dismissed_at"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
@@ -28,11 +29,13 @@ from candidates.filters import (
     ShootingFilter,
 )
 from candidates.selectors import (
+    MergedAway,
     candidate_list_for,
     candidates_visible_to,
     may_see_intelligence,
     may_use_candidate_records,
     possible_duplicates,
+    surviving_record,
 )
 from candidates.serializers import (
     CandidateSerializer,
@@ -146,6 +149,15 @@ class CandidateViewSet(ServiceViewSet):
     def get_queryset(self):
         return candidate_list_for(self.request.user, contacts=True)
 
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            survivor = surviving_record(self.request.user, self.kwargs.get(self.lookup_field))
+            if survivor is None:
+                raise
+            raise MergedAway(int(self.kwargs[self.lookup_field]), survivor.pk) from None
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         create_anyway = data.pop("create_anyway", False)
@@ -190,6 +202,8 @@ class CandidateViewSet(ServiceViewSet):
         return Response(DuplicateSerializer(found, many=True).data)
 
     def handle_exception(self, exc):
+        if isinstance(exc, MergedAway):  # the survivor, for those who may see it (candidates.merging)
+            return HttpResponseRedirect(exc.location(self.request.get_full_path()))
         if isinstance(exc, _DuplicatesFound):
             body = {
                 "detail": "These people have the same date of birth and a similar name: open one of them, "

@@ -53,6 +53,9 @@ def _declare_people_records() -> None:
         m.GVISIdentification,
     ):
         reads.register(model, person="candidate")
+    # a merge and a likely pair name two people (candidates.merging); the read row names the first
+    reads.register(m.CandidateMerge, person="survivor")
+    reads.register(m.DuplicatePair, person="first")
 
 
 def _wall_off_aftercare() -> None:

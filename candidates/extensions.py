@@ -10,7 +10,9 @@ candidate list the state of their latest CN. The app that owns those registers t
   kept page is kept under;
 - a column of the candidate list and API (`add_list_column`): an annotation of the list's query (its name is
   the API's field), a header and a cell of the list page. Its filter extends `CandidateFilter`
-  (`candidates.filters.CandidateFilter.add_filter`).
+  (`candidates.filters.CandidateFilter.add_filter`);
+- a reason a merge of two records must wait (`add_merge_check`): `check(survivor, merged)` returns the
+  reasons, by name, in words (notifications: both records have open CNs).
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ def add_page_section(slot: str, template: str, context: Callable[..., dict], *, 
 
 def add_list_column(name: str, header: str, expression: Callable[[], Expression], cell: Callable[[object], SafeString]):
     LIST_COLUMNS[name] = ListColumn(name, header, expression, cell)
+
+
+MERGE_CHECKS: list[Callable[..., dict[str, str]]] = []
+
+
+def add_merge_check(check: Callable[..., dict[str, str]]) -> None:
+    if check not in MERGE_CHECKS:
+        MERGE_CHECKS.append(check)
 
 
 def page_params(query: Mapping[str, str]) -> dict[str, str]:

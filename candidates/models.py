@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from candidates.aftercare.kinds import Area
@@ -101,6 +102,8 @@ class Candidate(models.Model):
     )
     sealing_order_reference = models.CharField(max_length=100, blank=True)
     sealing_order_date = models.DateField(null=True, blank=True)  # the court order's date (candidates.sealing)
+    # Set when this record was merged into another (candidates.merging): it answers with a redirect there.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = CandidateQuerySet.as_manager()
 
@@ -781,3 +784,76 @@ from candidates.aftercare.models import (  # noqa: E402, F401
     PartnerContact,
     PartnerReferral,
 )
+
+
+class CandidateMerge(models.Model):
+    """Two records of one person made one: the LE Lead proposes, the Program Manager decides (candidates.merging).
+
+    `moved` lists what the merge moved onto the surviving record ({"app.Model.field": [ids]}) and
+    `aliases_added` the aliases it made of the other record's names: the undo puts back exactly these."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting the Program Manager"
+        REFUSED = "refused", "Refused"
+        MERGED = "merged", "Merged"
+        UNDONE = "undone", "Undone"
+
+    survivor = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    moved = models.JSONField(default=dict, blank=True)
+    aliases_added = models.JSONField(default=list, blank=True)
+    # The undo needs both people who made the merge (SOP separation of duties): the first asks, the second undoes.
+    undo_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=F("merged")), name="merge_of_two_records"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+                name="merge_decided_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(status__in=["proposed", "merged"]), name="one_live_merge_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Merge #{self.pk}: #{self.merged_id} into #{self.survivor_id} ({self.get_status_display()})"
+
+
+class DuplicatePair(models.Model):
+    """Two records the nightly search finds likely to be one person (candidates.merging.duplicates), until
+    the LE Lead dismisses the pair for good or the two are merged. `first` is the lower id."""
+
+    first = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    name_similarity = models.FloatField()
+    matched_on = models.JSONField(default=list)  # ["name", "alias", "date_of_birth", "address"]
+    found_at = models.DateTimeField(default=timezone.now)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-name_similarity", "first_id", "second_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_duplicate_pair"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self):
+        return f"#{self.first_id} and #{self.second_id}"

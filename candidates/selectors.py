@@ -32,7 +32,8 @@ from vip.requestlocal import note_read
 
 
 def candidates_visible_to(user) -> QuerySet[Candidate]:
-    qs = Candidate.objects.all()
+    # A record merged into another (candidates.merging) is no one's to list: it redirects (`get_candidate_for_user`).
+    qs = Candidate.objects.filter(merged_into__isnull=True)
     if user is None or not user.is_authenticated:
         return qs.none()
     if roles.is_records_custodian(user):
@@ -58,10 +59,41 @@ def _served_adults(user) -> Q:
     return Q(pk__in=served)
 
 
+class MergedAway(Http404):
+    """The record asked for was merged into `survivor_pk`, which the user may see: answer with a redirect
+    there (pages: `candidates.views`, API: `CandidateViewSet`). Anyone else gets the 404 it also is."""
+
+    def __init__(self, merged_pk: int, survivor_pk: int):
+        super().__init__("This record was merged into another.")
+        self.merged_pk, self.survivor_pk = merged_pk, survivor_pk
+
+    def location(self, path: str) -> str:
+        return path.replace(f"/{self.merged_pk}/", f"/{self.survivor_pk}/", 1)
+
+
+def surviving_record(user, pk) -> Candidate | None:
+    """The record that `pk` was merged into (following merges of merges), when `user` may see it."""
+    seen = set()
+    try:
+        merged_into = Candidate.objects.filter(pk=pk).values_list("merged_into", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+    while merged_into and merged_into not in seen:
+        seen.add(merged_into)
+        survivor = candidates_visible_to(user).filter(pk=merged_into).first()
+        if survivor is not None:
+            return survivor
+        merged_into = Candidate.objects.filter(pk=merged_into).values_list("merged_into", flat=True).first()
+    return None
+
+
 def get_candidate_for_user(user, pk) -> Candidate:
     try:
         candidate = candidates_visible_to(user).get(pk=pk)
     except (Candidate.DoesNotExist, ValueError, TypeError):
+        survivor = surviving_record(user, pk)
+        if survivor is not None:
+            raise MergedAway(int(pk), survivor.pk) from None
         raise Http404("No such candidate.") from None
     note_read(candidate)  # the read's audit row names it without reading it again
     return candidate

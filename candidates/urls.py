@@ -1,6 +1,7 @@
 from django.urls import path
 
 from candidates import network_views, views
+from candidates.merging import views as merging
 
 app_name = "candidates"
 
@@ -28,6 +29,13 @@ urlpatterns = [
             ),
         )
     ),
+    path("<int:pk>/merge/", merging.merge_propose, name="merge_propose"),
+    path("merges/", merging.merges, name="merges"),
+    path("merges/<int:pk>/approve/", merging.merge_approve, name="merge_approve"),
+    path("merges/<int:pk>/refuse/", merging.merge_refuse, name="merge_refuse"),
+    path("merges/<int:pk>/undo/", merging.merge_undo, name="merge_undo"),
+    path("duplicates/", merging.duplicate_pairs, name="duplicates"),
+    path("duplicates/<int:pk>/dismiss/", merging.duplicate_pair_dismiss, name="duplicate_dismiss"),
     path("intelligence/", views.intelligence, name="intelligence"),
     path("groups/new/", views.group_form, name="group_create"),
     path("groups/<int:group_pk>/edit/", views.group_form, name="group_edit"),

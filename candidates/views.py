@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from candidates import extensions, sealing, services
 from candidates import forms as f
@@ -154,7 +155,8 @@ def _candidate_form_page(request, candidate: m.Candidate, *, title: str, save, f
             "addresses": f.formset_rows(addresses),
             "phones": f.formset_rows(phones),
         }
-        if find_duplicates and not request.POST.get("create_anyway"):
+        # "Create, then propose merging" (merge_with) takes the person in too: the merge needs both records.
+        if find_duplicates and not (request.POST.get("create_anyway") or request.POST.get("merge_with")):
             duplicates = possible_duplicates(
                 request.user,
                 first_name=form.cleaned_data["first_name"],
@@ -169,6 +171,9 @@ def _candidate_form_page(request, candidate: m.Candidate, *, title: str, save, f
                 f.show_errors(form, exc, elsewhere=row_errors)
             else:
                 messages.success(request, message)
+                merge_with = request.POST.get("merge_with", "")
+                if find_duplicates and merge_with.isdigit():
+                    return redirect(f"{reverse('candidates:merge_propose', args=[person.pk])}?other={merge_with}")
                 return redirect("candidates:detail", pk=person.pk)
     context = {"form": form, "formsets": formsets, "row_errors": row_errors, "duplicates": duplicates, "title": title}
     if candidate.pk:

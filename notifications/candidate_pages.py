@@ -69,7 +69,17 @@ def filter_cn_state(queryset, name, value):
     return queryset.filter(latest_cn_state=value)
 
 
+def both_have_open_cns(survivor: Candidate, merged: Candidate) -> dict[str, str]:
+    """A person has one open CN at a time: two records with an open CN each are merged once one is closed."""
+    kept, away = (list(Delivery.objects.filter(candidate=c).open().order_by("pk")) for c in (survivor, merged))
+    if not (kept and away):
+        return {}
+    named = " or ".join(f"CN #{d.pk} of #{d.candidate_id} ({d.get_state_display().lower()})" for d in (*away, *kept))
+    return {"open_cns": f"Both records have an open CN: close or cancel {named} first, then merge."}
+
+
 def register() -> None:
+    extensions.add_merge_check(both_have_open_cns)
     extensions.add_page_section("cns", "notifications/_candidate_cns.html", candidate_page_cns, params=("cns",))
     extensions.add_list_column("latest_cn_state", "Latest CN", latest_cn_state_subquery, latest_cn_state_cell)
     CandidateFilter.add_filter(

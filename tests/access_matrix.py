@@ -160,6 +160,20 @@ MATRIX: dict[str, E] = {
     "logout": E("405 405 405 405 405 405 405 405"),
     # --- candidates -------------------------------------------------------------------------------
     "candidates:list": E("200 200 200 200 200 404 200 302"),  # the administrator: no candidate pages at all
+    # One record per person (issue 20): the LE Lead proposes a merge from a person's page and reviews the likely
+    # duplicates; the Program Manager decides; merge 0 and pair 0 do not exist (404 for those who may act).
+    "candidates:merge_propose": E(
+        adult="200 403 403 403 403 403 403 302",
+        juvenile="200 403 403 403 403 403 403 302",
+        sealed="404 403 403 403 403 403 403 302",
+        pk="candidate",
+    ),
+    "candidates:merges": E("200 200 404 404 404 404 404 302"),
+    "candidates:merge_approve": E("404 404 404 404 404 404 404 302", method="post", pk="=0"),
+    "candidates:merge_refuse": E("404 404 404 404 404 404 404 302", method="post", pk="=0"),
+    "candidates:merge_undo": E("404 404 404 404 404 404 404 302", method="post", pk="=0"),
+    "candidates:duplicates": E("200 404 404 404 404 404 404 302"),
+    "candidates:duplicate_dismiss": E("404 403 403 403 403 403 403 302", method="post", pk="=0"),
     "candidates:detail": E(
         adult="200 200 200 404 200 404 200 302",
         juvenile="200 200 200 404 404 404 200 302",
@@ -692,6 +706,14 @@ MATRIX: dict[str, E] = {
     "referral-list.format": E("200 200 200 200 200 403 200 403", format="=json"),
     "eligibility-basis-list.format": E("200 200 200 200 200 403 200 403", format="=json"),
     "membership-list.format": E("200 200 200 200 200 403 200 403", format="=json"),
+    # Merges (issue 20): the LE Lead and the Program Manager; merge 0 and pair 0 do not exist.
+    "merge-list": E("200 200 403 403 403 403 403 403"),
+    "merge-detail": E("404 404 403 403 403 403 403 403", pk="=0"),
+    "merge-approve": E("404 404 404 404 404 404 404 403", method="post", pk="=0"),
+    "merge-refuse": E("404 404 404 404 404 404 404 403", method="post", pk="=0"),
+    "merge-undo": E("404 404 404 404 404 404 404 403", method="post", pk="=0"),
+    "duplicate-pair-list": E("200 403 403 403 403 403 403 403"),
+    "duplicate-pair-dismiss": E("404 403 403 403 403 403 403 403", method="post", pk="=0"),
     "candidate-detail": E(
         adult="200 200 200 404 200 403 200 403",
         juvenile="200 200 200 404 404 403 200 403",
@@ -884,6 +906,20 @@ MATRIX: dict[str, E] = {
     "admin/vip/auditevent/<path:object_id>/": E("302 302 302 302 302 302 302 302", url="/admin/vip/auditevent/1/"),
     # --- admin: candidate- and CN-linked models go through the selectors (vip/admin_access.py): 404 out of scope,
     # before any permission check; reference data is the administrator's ---------------------------------------
+    **admin_model(
+        "candidates_candidatemerge",  # read-only: merges are made by their service (candidates.merging)
+        changelist=ADMIN_ONLY_403,  # no role reads it in the admin: the administrator sees no one's record
+        add=ADMIN_ONLY_403,
+        change=ADMIN_ONLY_404,
+        obj="=0",
+    ),
+    **admin_model(
+        "candidates_duplicatepair",  # read-only: the nightly search writes it
+        changelist=ADMIN_ONLY_403,  # no role reads it in the admin: the administrator sees no one's record
+        add=ADMIN_ONLY_403,
+        change=ADMIN_ONLY_404,
+        obj="=0",
+    ),
     **admin_model(
         "axes_accessattempt",  # a lockout: the administrator lifts it by deleting the attempt
         changelist=ADMIN_ONLY_200,

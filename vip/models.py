@@ -28,6 +28,7 @@ class AuditEvent(models.Model):
         REVIEW = "review", "Retention review"
         SEAL = "seal", "Sealing"
         CORRECTION = "correction", "Audited correction"
+        MERGE = "merge", "Merge of two records"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

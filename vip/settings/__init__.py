@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
     "vip.audit.middleware.AuditReadMiddleware",
+    # A merged-away record's page redirects to the surviving record's (candidates.merging).
+    "candidates.merging.middleware.MergedRecordMiddleware",
     # Session lock (CJIS AC-11/AC-12), MFA and system-use notice gate (IA-2, AC-8), Cache-Control: no-store.
     "vip.security.SecurityGateMiddleware",
     # Turns a lockout (CJIS AC-7) into the "account locked" page; keep it last.

@@ -76,7 +76,16 @@ def dashboard_figures_schedule() -> tuple[PeriodicTask, bool]:
     )
 
 
+def duplicate_pairs_schedule() -> tuple[PeriodicTask, bool]:
+    """The nightly list of records likely to be one person, for the LE Lead (candidates/merging/duplicates.py)."""
+    return PeriodicTask.objects.get_or_create(
+        name="Duplicates: list the records likely to be one person (nightly)",
+        defaults={"task": "candidates.tasks.duplicate_pairs_task", "crontab": _daily("1", "30")},
+    )
+
+
 SCHEDULES = [
+    duplicate_pairs_schedule,
     reminders_sweep_schedule,
     reminders_digest_schedule,
     disable_inactive_accounts_schedule,
