@@ -30,6 +30,12 @@ RULES: dict[str, str] = {
     # One open CN a person: the merge waits while both records have one (notifications registers that check in
     # `candidates.extensions.add_merge_check`), so every CN moves.
     "notifications.Delivery.candidate": MOVE,
+    # After the door (issue 19): the survivor's assessment of an area of need, and their navigator, stand; the
+    # other record's stay with it (and come back with an undo).
+    "candidates.Need.candidate": MOVE_UNLESS_DUPLICATE,  # one need per area
+    "candidates.NavigatorAssignment.candidate": MOVE_UNLESS_DUPLICATE,  # one navigator a person
+    # The weekly review (issue 20): a meeting identifies a person once; the survivor's identification stands.
+    "candidates.GVISIdentification.candidate": MOVE_UNLESS_DUPLICATE,
     "candidates.CandidateMerge.survivor": NOT_MOVED,
     "candidates.CandidateMerge.merged": NOT_MOVED,
     "candidates.DuplicatePair.first": NOT_MOVED,
@@ -37,7 +43,11 @@ RULES: dict[str, str] = {
     "candidates.Candidate.merged_into": NOT_MOVED,
 }
 # Rows that repeat one of the survivor's, though no constraint says so: the same alias twice is one alias.
-SAME_ROW_FIELDS: dict[str, tuple[str, ...]] = {"candidates.Alias.candidate": ("name__iexact",)}
+# A one-to-one relation: any row of the survivor's is the same row (no field to compare).
+SAME_ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    "candidates.Alias.candidate": ("name__iexact",),
+    "candidates.NavigatorAssignment.candidate": (),
+}
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,51 @@ def _meeting_link(person):
     return m.GVISMeeting.individuals_identified.through.objects.get(gvismeeting=meeting, candidate=person)
 
 
+def _navigator_assignment(person):
+    from candidates.aftercare.models import NavigatorAssignment
+
+    return NavigatorAssignment.objects.create(candidate=person, navigator=make_user("navigator-of-merged"))
+
+
+def _partner(name="Casa Esperanza"):
+    return m.PartnerOrganization.objects.get_or_create(name=name)[0]
+
+
+def _identification(person):
+    return m.GVISIdentification.objects.create(
+        meeting=make_meeting(), candidate=person, kind="gvis", evidence="Named in the link analysis"
+    )
+
+
+def _aftercare(model_name, **fields):
+    from candidates.aftercare import models as a
+
+    return lambda p: getattr(a, model_name).objects.create(candidate=p, **fields)
+
+
+TODAY = timezone.localdate()
+
+
+def _consent(person):
+    return _aftercare(
+        "Consent", partner=_partner(), purpose="referral", decision="given", decided_on=TODAY, method="signed"
+    )(person)
+
+
 ROW_MAKERS = {
+    "candidates.Need.candidate": _aftercare("Need", area="housing", status="unmet", status_changed_on=TODAY),
+    "candidates.CaseNote.candidate": _aftercare("CaseNote", text="Wants to move out of the area"),
+    "candidates.Consent.candidate": lambda p: _consent(p),
+    "candidates.PartnerReferral.candidate": lambda p: _aftercare(
+        "PartnerReferral",
+        partner=_partner(),
+        consent=_consent(p),
+        area="housing",
+        referred_on=TODAY,
+        follow_up_due=TODAY,
+    )(p),
+    "candidates.NavigatorAssignment.candidate": _navigator_assignment,
+    "candidates.GVISIdentification.candidate": _identification,
     "candidates.Alias.candidate": lambda p: m.Alias.objects.create(candidate=p, name="Lil J"),
     "candidates.Address.candidate": lambda p: m.Address.objects.create(candidate=p, line1="12 Elm St SW"),
     "candidates.Phone.candidate": lambda p: m.Phone.objects.create(candidate=p, number="505-555-0100"),
