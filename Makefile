@@ -33,7 +33,7 @@ test: $(DEV)
 # funnel, extract, network), each saving its key screens as small PNGs into docs/screens/, the pictures
 # docs/user-guide.md shows: commit them with the change that moved them.
 SCREENS := tests/browser/test_journey_*.py tests/browser/test_aftercare_browser.py tests/browser/test_funnel_browser.py \
-  tests/browser/test_evaluation_extract_browser.py tests/browser/test_network_browser.py
+  tests/browser/test_evaluation_extract_browser.py tests/browser/test_network_browser.py tests/browser/test_merge_browser.py
 screens: $(DEV)
 	VIP_SCREENSHOTS=docs/screens ./scripts/test.sh $(SCREENS) -q $(ARGS)
 
