@@ -136,6 +136,16 @@ def _fmt(value):
     return value
 
 
+def _fmt_for(field, value):
+    """A column's value in COPY's text format: a PostgreSQL array (an ArrayField, such as a partner's service
+    types) is written {a,b}, not as JSON."""
+    from django.contrib.postgres.fields import ArrayField
+
+    if isinstance(field, ArrayField) and isinstance(value, list | tuple):
+        return "{" + ",".join(f'"{item}"' for item in value) + "}"
+    return _fmt(value)
+
+
 def _default_for(field, now):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now.date() if field.get_internal_type() == "DateField" else now
@@ -164,7 +174,7 @@ class Sink:
         # The primary key, when not given, comes from its sequence.
         rest = [c for c, f in by_column.items() if c not in columns and not f.primary_key]
         self.columns = list(columns) + rest
-        self.suffix = tuple(_fmt(_default_for(by_column[c], now)) for c in rest)
+        self.suffix = tuple(_fmt_for(by_column[c], _default_for(by_column[c], now)) for c in rest)
         self.path = folder / f"{self.table}.csv"
         self.file = open(self.path, "w", newline="")  # noqa: SIM115  (closed in close())
         self.writer = csv.writer(self.file)
