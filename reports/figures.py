@@ -806,6 +806,8 @@ PERIOD_FIGURES = tuple(name for name in FIGURES if name not in MOMENT_FIGURES an
 def cell_of(figure: str, params) -> str:
     """The cell of a cohort figure a drill-down names (its `cell` parameter), refused if it names none."""
     cell = params.get("cell", "")
+    if figure == "funnel":
+        funnel.refuse_walled(cell)  # a number of a walled stage: shown, never listed (403, not "no such number")
     if cell not in COHORT_FIGURES[figure].cells():
         raise DomainError(f"“{cell}” is not a number of {FIGURES[figure].title.lower()}: open it from its page.")
     return cell

@@ -8,12 +8,14 @@ time are measured from. The counts, the conversion rates and the times (median a
 PostgreSQL's `percentile_cont`) are one query over the period's CNs, and a number's drill-down lists the CNs
 of that very stage with the same condition (`ids`): a figure and its records cannot be defined apart.
 
-Adding a stage is one declaration in `STAGES`. The referral stages of issue 19 part 1 ("a referral enrolled",
-"a referral completed") go after "a service accepted", each a `Stage` whose `on` is the first referral result
-of that kind for the CN's candidate, dated on or after the delivery, `converts_from` the stage before it:
-
-    Stage("referral_enrolled", "A referral enrolled", "...", on=_first_referral(Referral.Result.ENROLLED),
-          converts_from="service_accepted", timed_from=("delivered",)),
+Adding a stage is one declaration in `STAGES`. The referral stages (issue 19 part 1: "a referral enrolled",
+"a referral completed") are two such declarations, after "a service accepted", and they are `walled`: a
+referral is behind the services wall (candidates/aftercare/selectors.py). A walled stage's numbers (its count,
+its rate, its times) are read only by those the wall lets read the services' totals (`may_read_aftercare`:
+the Program Manager among the funnel's readers, never the LE Lead: `walled_from`, `lines`), and they open no
+records for anyone (`cells` leaves them out, `refuse_walled`): a list of the people who enrolled would be a
+referral's detail. The dashboard's snapshot, shared by the LE Lead and the Program Manager
+(reports/snapshots.py), stores the numbers; what a reader is shown of them is cut by `lines`.
 """
 
 from __future__ import annotations
@@ -38,9 +40,12 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
+from candidates.aftercare.models import PartnerReferral
+from candidates.aftercare.selectors import may_read_aftercare
 from candidates.models import ServiceOffer
 from notifications.models import Delivery, Encounter, JPOCheck, State
 from reports.recorded import ACCEPTED_STATUSES, CONTACT_OUTCOMES, recorded
+from vip.errors import NotPermitted
 from vip.models import AuditEvent
 
 # --- when a CN reached a stage: the local date, from the records ------------------------------------------
@@ -85,6 +90,18 @@ def _first_service_accepted() -> Subquery:
     return Subquery(rows.values("day")[:1])
 
 
+def _first_referral(*results: str) -> Subquery:
+    """The first referral of the CN's candidate made on or after the day the CN was delivered whose result is
+    one of `results`, dated by its result's date (a referral keeps one result and its date: the latest)."""
+    rows = PartnerReferral.objects.filter(
+        candidate=OuterRef("candidate_id"),
+        result__in=results,
+        referred_on__gte=OuterRef("delivered_on"),
+        result_on__isnull=False,
+    ).order_by("result_on", "pk")
+    return Subquery(rows.values("result_on")[:1])
+
+
 # States a CN can only be in once it has passed through `state` (a CN created straight in a state, by an
 # import, has no transition row for the states before it). Cancelled is not among them: a cancelled CN
 # passed the stages its transition rows show.
@@ -108,6 +125,7 @@ class Stage:
     timed_from: tuple[str, ...] = ()  # the earlier stages the time to it is measured from
     also_reached: Callable[[], Q] | None = None  # reached without a date on record (see `_at_or_after`)
     part_of: str | None = None  # a branch of another stage (delivered to the person, to an influencer)
+    walled: bool = False  # behind the services wall: read only by `may_read_aftercare`, never drilled into
 
     @property
     def day(self) -> str:
@@ -185,8 +203,28 @@ STAGES = (
         converts_from="delivered",
         timed_from=("delivered",),
     ),
-    # The referral stages (issue 19 part 1) are declared here, after "a service accepted": see the module's
-    # docstring.
+    Stage(
+        "referral_enrolled",
+        "A referral enrolled",
+        "After the delivery, a partner organisation enrolled the candidate: the first referral made on or after the "
+        "day of the delivery whose result is enrolled or completed, dated by the day of its result. A referral keeps "
+        "only its latest result's date, so a completed one is dated by its completion, not by its enrolment.",
+        on=lambda: _first_referral(PartnerReferral.Result.ENROLLED, PartnerReferral.Result.COMPLETED),
+        # A share of the delivered: a referral is not tied to an accepted offer (docs/evaluation.md).
+        converts_from="delivered",
+        timed_from=("delivered",),
+        walled=True,
+    ),
+    Stage(
+        "referral_completed",
+        "A referral completed",
+        "After the delivery, the candidate completed a referral: the first referral made on or after the day of the "
+        "delivery whose result is completed, dated by the day of its result.",
+        on=lambda: _first_referral(PartnerReferral.Result.COMPLETED),
+        converts_from="referral_enrolled",
+        timed_from=("delivered",),
+        walled=True,
+    ),
 )
 STAGE_BY_KEY = {stage.key: stage for stage in STAGES}
 
@@ -241,6 +279,12 @@ EXITS = (
     ),
 )
 EXIT_BY_KEY = {exit.key: exit for exit in EXITS}
+
+WALL_DEFINITION = (
+    "The referral stages are behind the services wall: their numbers are shown to those who may read the services' "
+    "totals (the Program Manager), never to the LE Lead, officers or the Administrator, and they open no list of "
+    "CNs for anyone, since who was enrolled is a referral's detail."
+)
 
 TIMES_DEFINITION = (
     "Times are in days between the two dates, in the program's time zone (the same day is 0), over the CNs "
@@ -352,11 +396,21 @@ def _rounded(value) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def lines(data: dict) -> tuple[list[StageLine], list[ExitLine]]:
-    """The funnel's lines, from its numbers (`numbers`, or a snapshot's)."""
+def walled_from(reader) -> list[Stage]:
+    """The stages whose numbers the services wall keeps from `reader`: the walled ones, unless the wall lets them
+    read the services' totals (candidates/aftercare/selectors.py `may_read_aftercare`)."""
+    return [] if may_read_aftercare(reader) else [stage for stage in STAGES if stage.walled]
+
+
+def lines(data: dict, reader) -> tuple[list[StageLine], list[ExitLine]]:
+    """The funnel's lines `reader` reads, from its numbers (`numbers`, or a snapshot's): a stage the wall keeps
+    from them has no line."""
     counts, times = data.get("counts", {}), data.get("times", {})
+    kept_from = walled_from(reader)
     stages = []
     for stage in STAGES:
+        if stage in kept_from:
+            continue
         of = counts.get(f"stage__{stage.converts_from}", 0) if stage.converts_from else None
         line = StageLine(stage, counts.get(f"stage__{stage.key}", 0), of)
         for since in stage.timed_from:
@@ -370,13 +424,30 @@ def lines(data: dict) -> tuple[list[StageLine], list[ExitLine]]:
 
 def cells() -> list[str]:
     """Every number of the funnel a drill-down opens: `stage__<key>`, `exit__<key>` and the CNs a time is
-    measured over, `timed__<since>__<stage>` (identifiers: a snapshot's keys)."""
-    timed = [f"timed__{since}__{s.key}" for s in STAGES for since in s.timed_from]
-    return [f"stage__{s.key}" for s in STAGES] + [f"exit__{e.key}" for e in EXITS] + timed
+    measured over, `timed__<since>__<stage>` (identifiers: a snapshot's keys). A walled stage's open none."""
+    open_stages = [s for s in STAGES if not s.walled]
+    timed = [
+        f"timed__{since}__{s.key}" for s in open_stages for since in s.timed_from if not STAGE_BY_KEY[since].walled
+    ]
+    return [f"stage__{s.key}" for s in open_stages] + [f"exit__{e.key}" for e in EXITS] + timed
+
+
+def refuse_walled(cell: str) -> None:
+    """A number of a walled stage (its count, or a time to or from it) opens no records, whoever asks: they
+    would name the people a referral enrolled. Refused with the reason in words (403)."""
+    kind, _, key = cell.partition("__")
+    keys = [key] if kind == "stage" else key.split("__") if kind == "timed" else []
+    walled = [STAGE_BY_KEY[k] for k in keys if k in STAGE_BY_KEY and STAGE_BY_KEY[k].walled]
+    if walled:
+        raise NotPermitted(
+            f"“{walled[0].label}” is behind the services wall: its number is shown, the CNs it counts are not "
+            "listed for anyone (they would say whom a partner enrolled)."
+        )
 
 
 def ids(deliveries: QuerySet, first: dt.datetime, after: dt.datetime, cell: str) -> list[int]:
-    """The CNs behind one of the funnel's numbers: the same condition its count uses."""
+    """The CNs behind one of the funnel's numbers: the same condition its count uses (never a walled one's)."""
+    refuse_walled(cell)
     kind, _, key = cell.partition("__")
     condition = {"stage": lambda: STAGE_BY_KEY[key].reached(), "exit": lambda: EXIT_BY_KEY[key].where()}.get(
         kind, lambda: _timed(key)

@@ -60,6 +60,12 @@ def role_required(test):
 program_leads = role_required(roles.sees_all_candidates)  # the VIP LE Lead and the Program Manager
 
 
+def _refused(exc: DomainError) -> HttpResponse:
+    """A request refused, with its reason in words and its status (400 what to fix; 403 a number the services
+    wall keeps from every list)."""
+    return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
+
+
 def _query(params, **extra) -> str:
     merged = {k: v for k, v in params.items() if v not in ("", None)}
     merged.update({k: v for k, v in extra.items() if v not in ("", None)})
@@ -216,7 +222,7 @@ def drill(request, figure: str):
         came_from = _as_of(request.GET)
         cell = f.cell_of(figure, request.GET) if figure in f.COHORT_FIGURES else ""
     except DomainError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return _refused(exc)
     scope = f.scope_for(request.user)
     program = f.program_figures(scope, period, window) if figure in f.PERIOD_FIGURES else None
     ids = f.drill_ids(figure, scope, period, window, request.GET, program=program)
@@ -299,8 +305,15 @@ def _cohort_page(request, template: str, extra):
 @program_leads
 def funnel_page(request):
     def extra(figures):
-        stages, exits = funnel.lines(figures.funnel)
-        return {"stages": stages, "exits": exits, "times_definition": funnel.TIMES_DEFINITION}
+        stages, exits = funnel.lines(figures.funnel, request.user)
+        return {
+            "stages": stages,
+            "exits": exits,
+            "walled_from": funnel.walled_from(request.user),
+            "walled_shown": any(line.stage.walled for line in stages),
+            "wall_definition": funnel.WALL_DEFINITION,
+            "times_definition": funnel.TIMES_DEFINITION,
+        }
 
     return _cohort_page(request, "reports/funnel.html", extra)
 
@@ -455,7 +468,7 @@ def export(request, kind: str):
     try:
         qs = exports.export_queryset(request.user, kind, request.GET)
     except DomainError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return _refused(exc)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ids = exports.record_export(request=request, kind=kind, qs=qs, reason=form.cleaned_data["reason"])

@@ -41,6 +41,7 @@ def everything_they_open(world) -> list[str]:
     """The pages and answers outside the wall that name the world's people, adult and juvenile."""
     urls = ["/candidates/?q=relapse", "/candidates/?q=Matrix", "/api/candidates/", "/api/services/", "/api/deliveries/"]
     urls += ["/reports/services/", "/reminders/", "/admin/notifications/reminder/"]
+    urls += ["/reports/funnel/", "/reports/drill/funnel/?cell=stage__referral_enrolled"]
     for kind in ("adult", "juvenile", "sealed"):
         objects = world[kind]
         urls += [
@@ -57,6 +58,18 @@ def test_no_page_or_api_answer_outside_the_wall_shows_what_the_navigator_was_tol
     client = signed_in(request.getfixturevalue(persona))
     shown = [url for url in everything_they_open(world) if WALL_SECRET in body(client.get(url))]
     assert shown == []
+
+
+@pytest.mark.parametrize("persona", OUTSIDE_THE_WALL)
+def test_the_delivery_funnel_shows_no_referral_stage_outside_the_wall(request, persona, world):
+    page = body(signed_in(request.getfixturevalue(persona)).get("/reports/funnel/"))
+    assert "stage-referral" not in page
+
+
+def test_the_program_manager_reads_the_funnel_s_referral_stages_as_totals(program_manager, world):
+    """The control: behind the wall the rows are there (their numbers open no list: reports/tests/test_funnel.py)."""
+    page = body(signed_in(program_manager).get("/reports/funnel/"))
+    assert '<span id="stage-referral_enrolled">' in page and '<span id="stage-referral_completed">' in page
 
 
 @pytest.mark.parametrize("persona", ["le_lead", "program_manager", "social_worker"])

@@ -8,7 +8,8 @@ from unittest import mock
 
 from django.utils import timezone
 
-from candidates.models import Address, Candidate, OutcomeEvent, ServiceOffer
+from candidates.aftercare.models import Consent, PartnerReferral
+from candidates.models import Address, Candidate, OutcomeEvent, PartnerOrganization, ServiceOffer
 from notifications.models import Delivery, Encounter, JPOCheck, TeamMember
 from vip.audit import audit
 
@@ -51,6 +52,27 @@ def shot_again(candidate, on: dt.date) -> OutcomeEvent:
 def offer(candidate, service_type: str, status: str, on: dt.date, **fields) -> ServiceOffer:
     return ServiceOffer.objects.create(
         candidate=candidate, service_type=service_type, status=status, offered_on=on, **fields
+    )
+
+
+def referred(candidate, on: dt.date, result: str = "pending", result_on: dt.date | None = None, area="housing"):
+    """A referral to a partner (under the person's consent to share with it) made on a day, with its result."""
+    partner, _ = PartnerOrganization.objects.get_or_create(name="Casa Esperanza")
+    consent, _ = Consent.objects.get_or_create(
+        candidate=candidate,
+        partner=partner,
+        purpose=Consent.Purpose.REFERRAL,
+        defaults={"decision": "given", "decided_on": on, "method": "signed"},
+    )
+    return PartnerReferral.objects.create(
+        candidate=candidate,
+        partner=partner,
+        consent=consent,
+        area=area,
+        referred_on=on,
+        follow_up_due=on + dt.timedelta(days=14),
+        result=result,
+        result_on=result_on,
     )
 
 
@@ -150,6 +172,14 @@ def funnel_program():
       delivered to him 25 Mar; accepted a food box 4 Apr.
     - Hal: identified 1 Apr, still identified.
     - Ivy: identified 20 Dec 2025 and delivered: before the period. Sam: sealed, delivered: never counted.
+
+    Referrals to a partner (behind the services wall):
+    - Ana: referred 16 Jan, enrolled 1 Feb (17 days after her delivery); referred 20 Jan, refused by the partner.
+    - Ben: referred 10 Jan, completed 25 Jan: made before his delivery (30 Jan), not counted; referred 2 Feb,
+      declined by him; referred 3 Feb, still pending.
+    - Gus: referred 26 Mar, completed 5 Apr (11 days after his delivery): enrolled and completed, both dated
+      5 Apr (a completed referral keeps no enrolment date of its own).
+    - Hal (never delivered): referred 2 Apr, enrolled 10 Apr. Sam (sealed): referred 10 Feb, completed 20 Feb.
     """
     cns = {}
     ana = _adult("Ana")
@@ -226,6 +256,15 @@ def funnel_program():
     encounter(cns["ivy"], "delivered", dt.date(2025, 12, 28))
     cns["sam"] = cn_through(_adult("Sam", sealed=True), dt.date(2026, 2, 2), ("delivered", dt.date(2026, 2, 9)))
     encounter(cns["sam"], "delivered", dt.date(2026, 2, 9))
+    d = dt.date
+    referred(ana, d(2026, 1, 16), "enrolled", d(2026, 2, 1))
+    referred(ana, d(2026, 1, 20), "refused_by_partner", d(2026, 1, 25), area="employment")
+    referred(ben, d(2026, 1, 10), "completed", d(2026, 1, 25))
+    referred(ben, d(2026, 2, 2), "declined_by_person", d(2026, 2, 5))
+    referred(ben, d(2026, 2, 3))
+    referred(gus, d(2026, 3, 26), "completed", d(2026, 4, 5))
+    referred(cns["hal"].candidate, d(2026, 4, 2), "enrolled", d(2026, 4, 10))
+    referred(cns["sam"].candidate, d(2026, 2, 10), "completed", d(2026, 2, 20))
     return cns
 
 

@@ -12,7 +12,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "evaluation.md").read_text
 DEFINITIONS = (
     [stage.definition for stage in funnel.STAGES]
     + [exit.definition for exit in funnel.EXITS]
-    + [funnel.TIMES_DEFINITION]
+    + [funnel.WALL_DEFINITION, funnel.TIMES_DEFINITION]
     + list(follow_up.DEFINITIONS.values())
     + [definition for _, _, definition in follow_up.NEWS_FIGURES]
 )
