@@ -148,6 +148,13 @@ PEOPLE = (
     Column(
         "outcome_events", "integer", "How many outcome events (arrests, re-victimisations) are recorded.", required=True
     ),
+    Column(
+        "days_observed",
+        "integer",
+        "Days from identified_on to the day the extract was made: how long the records could see this person (an "
+        "interval, so the date shift leaves it true). A follow-up window is complete only if it ends by "
+        "identified_on + days_observed.",
+    ),
 )
 CNS = (
     Column("cn_id", "string", "The CN's pseudonym in this extract.", required=True),
@@ -437,6 +444,11 @@ def _csv(table: Table, rows: list[list]) -> bytes:
     return out.getvalue().encode()
 
 
+def _days_observed(person: dict) -> int | None:
+    identified = _identified_on(person)
+    return (timezone.localdate() - identified).days if identified else None
+
+
 def _rows(records: Records, keying: Keying) -> dict[str, list[list]]:
     person_id = {pk: keying.pseudonym("person", pk) for pk in records.people}
     contacts = f.CONTACT_OUTCOMES
@@ -458,6 +470,7 @@ def _rows(records: Records, keying: Keying) -> dict[str, list[list]]:
                 len(person["cns"]),
                 keying.shifted(pk, min(contacted) if contacted else None),
                 events[pk],
+                _days_observed(person),
             ]
         )
     for cn in records.cns:

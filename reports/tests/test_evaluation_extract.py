@@ -110,6 +110,13 @@ def test_the_intervals_between_a_persons_dates_are_kept_and_the_dates_are_not(db
     assert door != MARCH
 
 
+def test_each_person_says_how_long_the_records_could_see_them_so_a_window_is_counted_only_once_elapsed(db):
+    people = five_alike()
+    Delivery.objects.filter(candidate__in=people).update(created_at=at_noon(dt.date(2026, 1, 5)))
+    row = tables(released())["people"][0]
+    assert int(row["days_observed"]) == (TODAY - dt.date(2026, 1, 5)).days  # an interval: the shift leaves it true
+
+
 def test_the_stage_dates_come_from_the_trail_and_keep_their_interval(db):
     ana = five_alike()[0]
     delivery = Delivery.objects.get(candidate=ana)
