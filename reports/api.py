@@ -52,7 +52,7 @@ class ServiceOfferSerializer(serializers.ModelSerializer):
     )
     service_type_display = serializers.CharField(source="get_service_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    partner_name = serializers.StringRelatedField(source="partner", read_only=True)
+    partner_name = serializers.StringRelatedField(source="partner", read_only=True, allow_null=True)
     offered_by = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="Who recorded the offer: set by the server to the signed-in user."
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,11 +89,20 @@ def _answer(user, pk: int, status: int = 200) -> Response:
     return Response(MergeSerializer(get_merge_for_user(user, pk)).data, status=status)
 
 
-class MergesView(APIView):
-    @extend_schema(summary="Merges of two candidate records, newest first", responses={200: MergeSerializer(many=True)})
-    def get(self, request):
-        _require_merges(request.user)
-        return Response(MergeSerializer(merges_visible_to(request.user), many=True).data)
+class MergesView(generics.ListAPIView):
+    """Paged as every list of the API is (`?page=`)."""
+
+    serializer_class = MergeSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema's generation asks as no one
+            return CandidateMerge.objects.none()
+        _require_merges(self.request.user)
+        return merges_visible_to(self.request.user).order_by("-proposed_at", "-pk")
+
+    @extend_schema(summary="Merges of two candidate records, newest first")
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
 
     @extend_schema(
         summary="Propose to merge two records of one person (the VIP LE Lead); nothing moves until approved",
@@ -169,15 +178,21 @@ class PairSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DuplicatePairsView(APIView):
-    @extend_schema(
-        summary="Records likely to be one person (the nightly list, for the VIP LE Lead)",
-        responses={200: PairSerializer(many=True)},
-    )
-    def get(self, request):
-        if not services.may_propose(request.user):
+class DuplicatePairsView(generics.ListAPIView):
+    """Paged as every list of the API is (`?page=`): the nightly list can be long."""
+
+    serializer_class = PairSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema's generation asks as no one
+            return DuplicatePair.objects.none()
+        if not services.may_propose(self.request.user):
             raise PermissionDenied(duplicates.REVIEWER_REFUSAL)
-        return Response(PairSerializer(duplicates.pairs_for_review(request.user), many=True).data)
+        return duplicates.pairs_for_review(self.request.user).order_by("-pk")
+
+    @extend_schema(summary="Records likely to be one person (the nightly list, for the VIP LE Lead)")
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
 
 
 class DuplicatePairDismissView(APIView):

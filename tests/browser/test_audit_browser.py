@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_program_manager_filters_the_trail_and_exports_it_with_a_reason(live_server, page, program_manager):
     browser_sign_in(page, live_server.url, "manager")
+    page.click("nav.nav summary")  # the less-used pages, under More
     page.get_by_role("link", name="Audit").click()
     page.select_option("#id_action", "create")
     page.get_by_role("button", name="Filter").click()

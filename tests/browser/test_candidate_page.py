@@ -31,7 +31,7 @@ def test_the_le_lead_searches_a_misspelled_name_and_opens_the_candidate_page(liv
     browser_sign_in(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/candidates/")
     page.fill("#id_q", "Montoyo")
-    page.click("button:has-text('Search')")
+    page.click("main button:has-text('Search')")
     page.click("a:has-text('Montoya, Kayla')")
     page.wait_for_url(f"**/candidates/{kayla.pk}/")
     assert page.locator("h1").inner_text().startswith("Kayla Montoya")

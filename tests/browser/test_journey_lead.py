@@ -55,7 +55,7 @@ def go_to_candidates(page) -> None:
 def find_person(page, name: str) -> None:
     go_to_candidates(page)
     page.fill("#id_q", name)
-    click_and_wait(page, page.get_by_role("button", name="Search"))
+    click_and_wait(page, page.get_by_role("main").get_by_role("button", name="Search"))
     click_and_wait(page, page.get_by_role("link", name=name.split()[-1]).first)
 
 

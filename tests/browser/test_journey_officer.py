@@ -172,7 +172,7 @@ def test_the_officer_works_without_signal_and_each_kept_step_is_sent_once_when_i
     page.goto(f"{live_server.url}/tablet/{cn.pk}/encounter/")
     assert page.locator("h1").inner_text() == "No signal"
     page.get_by_role("button", name="Show the briefing cards kept on this tablet").click()
-    assert "Known to carry a knife." in page.locator("#briefings").inner_text()
+    page.locator("#briefings").get_by_text("Known to carry a knife.").wait_for()  # read from IndexedDB: a moment
     assert_fits_and_is_accessible(page)
     shot(page, "officer-offline-briefing")
 

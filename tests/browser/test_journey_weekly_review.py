@@ -37,6 +37,7 @@ def test_the_lead_walks_the_weekly_review_from_the_agenda_to_the_cns_it_opens(li
     avery, blake, shooting = a_week["avery"], a_week["blake"], a_week["shooting"]
     page.set_viewport_size(DESKTOP)
     browser_sign_in(page, live_server.url, "lead")
+    page.click("nav.nav summary")  # the less-used pages, under More
     page.get_by_role("link", name="Weekly review", exact=True).click()
     page.wait_for_url("**/candidates/gvis/")
     assert_fits_and_is_accessible(page)

@@ -48,6 +48,6 @@ def test_the_custodian_seals_a_record_after_confirming_and_sees_it_marked(
     page.screenshot(path=tmp_path / "candidate-page.png")
     page.goto(f"{live_server.url}/candidates/")
     page.select_option("#id_sealed", "sealed")
-    page.click("button:has-text('Search')")
+    page.click("main button:has-text('Search')")
     assert page.locator("tbody .badge-sealed").count() == 2
     page.screenshot(path=tmp_path / "sealed-list.png")

@@ -33,9 +33,9 @@ def more(client, user) -> list[str]:
 def test_the_le_lead_sees_the_board_caseload_and_calendar_and_the_rest_under_more(client, le_lead):
     assert menu(client, le_lead) == [
         "CN board", "Caseload", "My deliveries", "Calendar", "Candidates", "Reminders", "More", "Dashboard",
-        "Personnel", "Corrections", "Services", "Review",
+        "Weekly review", "Personnel", "Corrections", "Services", "Review",
     ]  # fmt: skip
-    assert more(client, le_lead) == ["Dashboard", "Personnel", "Corrections", "Services", "Review"]
+    assert more(client, le_lead) == ["Dashboard", "Weekly review", "Personnel", "Corrections", "Services", "Review"]
 
 
 def test_the_program_manager_finds_the_corrections_awaiting_approval_in_the_menu(client, program_manager):
