@@ -234,6 +234,8 @@ def draw_sequences(
     for _ in range(length):
         for t in range(threads):
             i = rnd.choices(choices, weights)[0]
+            if kinds[i].once and next_call[i] >= len(kinds[i].calls):  # its pool ran out: a read instead
+                i = choices[rnd.choice(reads)]
             k = kinds[i]
             if k.once:
                 c = next_call[i]
@@ -471,8 +473,9 @@ def summarise(plan: MixedPlan, raw: dict) -> None:
             "p50_ms": round(percentile(lat, 50), 1),
             "p95_ms": round(percentile(lat, 95), 1),
             "p99_ms": round(percentile(lat, 99), 1),
-            "cold": len(s["cold"]),
-            "cold_p95_ms": round(percentile(s["cold"], 95), 1) if s["cold"] else None,
+            # Cold is a read's (a page computed afresh): the floor keeps nothing, and a write is not kept.
+            "cold": len(s["cold"]) if kind.group == "read" else None,
+            "cold_p95_ms": round(percentile(s["cold"], 95), 1) if s["cold"] and kind.group == "read" else None,
             "kept": {"hit": s["hit"], "miss": s["miss"], "none": s["none"]},
             "audit_share": round(s["audit_ms"] / s["app_ms"], 4) if s["app_ms"] else None,
             "audit_ms_mean": round(s["audit_ms"] / s["timed"], 2) if s["timed"] else None,
@@ -486,7 +489,11 @@ def summarise(plan: MixedPlan, raw: dict) -> None:
 def verdict(kind: Kind, floor_p95: float, target_ms: float, factor: float) -> tuple[str, str]:
     r = kind.result
     if not r or not r["requests"]:
-        return ("FAIL", "not measured") if kind.group != "race" else ("-", "no pair sent")
+        if kind.group == "race":
+            return "-", "no pair sent"
+        if kind.once and not kind.calls:
+            return "FAIL", "not measured: no target for it in the bench data"
+        return "FAIL", f"not measured: none answered ({r.get('drawn', 0)} drawn)"
     reasons = []
     if r["unexpected"]:
         seen = ", ".join(f"{k}x{v}" for k, v in sorted(r["codes"].items()))
