@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: fill a PostgreSQL database with made-up data at a city's scale, serve the product with
-# gunicorn on it, drive each endpoint with wrk at a concurrency of 4, time the reminder sweep, and print
-# the figures against the targets (docs/performance.md).
+# gunicorn on it, drive each endpoint with wrk at a concurrency of 4, then a mix of reads and writes at 8,
+# time the reminder sweep, and print the figures against the targets (docs/performance.md).
 #
 #   BENCH_SCALE=1.0     100,000 candidates, 300,000 CNs, 2,000,000 audit rows (0.01 for a quick run)
 #   BENCH_DB_NAME       the bench database, dropped and re-created (default vip_benchdata)
@@ -9,6 +9,9 @@
 #                       the embedded PostgreSQL under var/pg, started for the run and stopped after it)
 #   BENCH_REUSE=1       keep the database already filled (skip drop, create and generation)
 #   BENCH_DURATION=20   seconds per endpoint; BENCH_WORKERS=4 gunicorn sync workers
+#   BENCH_MIXED_DURATION  seconds of the mixed phase of reads and writes at concurrency 8 (bench/mixed.py;
+#                       default three times BENCH_DURATION)
+#   BENCH_REPLICA=1     measure the dashboard on a standby (scripts/replica.py) beside the mixed phase
 #   BENCH_DROP=1        drop the database at the end (disk)
 #   BENCH_STRICT=1      exit 1 when a row fails its target
 set -euo pipefail

@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from vip import roles
+from vip import requestlocal, roles
 from vip.audit import reads
 
 T = TypeVar("T")
@@ -133,6 +133,7 @@ def keep_until_changed(key: str, make: Callable[[], T], seconds: int = KEPT_SECO
     transaction that has changed the data and not committed, it is computed and not kept: what it would keep
     could show a change a savepoint later rolls back, and Django has no public hook to see one."""
     if _pending_change() is not None:
+        requestlocal.note_kept(False)
         return make()
     # Kept with what it showed of people (`vip.audit.reads`): served kept, it reads none of them again, yet the
     # request's audit row must name them as if it had (issue 17). The ":shown" names this (value, shown) form.
@@ -141,7 +142,9 @@ def keep_until_changed(key: str, make: Callable[[], T], seconds: int = KEPT_SECO
     if entry is None:
         value, shown = reads.showing(make)
         cache.set(key, (value, shown), seconds)
+        requestlocal.note_kept(False)
         return value
+    requestlocal.note_kept(True)
     value, shown = entry
     reads.show_all(shown)
     return value

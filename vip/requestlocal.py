@@ -32,3 +32,16 @@ def note_read(obj) -> None:
 def read_by_request(request, object_type: str, object_id: str):
     """The record `note_read` kept for this request, or None."""
     return request.__dict__.get("_vip_read", {}).get((object_type, object_id))
+
+
+def note_kept(hit: bool) -> None:
+    """Whether a kept value this request asked for was served from the cache (`vip.kept`), for the
+    Server-Timing header the benchmark reads (`vip.server_timing`)."""
+    request = current_request()
+    if request is not None:
+        request.__dict__.setdefault("_vip_kept", []).append(hit)
+
+
+def kept_outcomes(request) -> list[bool]:
+    """Each kept value the request asked for: True when it was served kept, False when it was computed."""
+    return request.__dict__.get("_vip_kept", [])

@@ -37,6 +37,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Demo mode pre-enrols the demo personas in MFA and shows demo hints; production refuses it.
 VIP_DEMO_MODE = env_bool("VIP_DEMO_MODE", False)
+# A `Server-Timing` header on every answer (the request's time, its audit INSERTs', whether its kept pages were
+# served kept): the benchmark's gunicorn turns it on (bench/mixed.py); off elsewhere (vip/server_timing.py).
+VIP_SERVER_TIMING = env_bool("VIP_SERVER_TIMING", False)
 
 INSTALLED_APPS = [
     # The admin site requires a verified second factor (vip.admin_site.VipAdminSite).
@@ -68,6 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Off unless VIP_SERVER_TIMING: times each request for the benchmark (vip/server_timing.py). First, so
+    # its `app` time is the whole of Django's.
+    "vip.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vip.security.RequestSizeLimitMiddleware",
     # A NUL character in a query, a form field or a header: a 400 with a message (PostgreSQL cannot store it).
