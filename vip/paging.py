@@ -111,3 +111,27 @@ def query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+class BoundedCountPaginator(Paginator):
+    """A Paginator that counts a list only up to `limit` rows: the audit trail's tens of millions of rows would
+    otherwise be counted whole for each page (seconds), when a reader needs only to know there are more than a
+    few thousand and to narrow the search. `capped` says the list holds more than `limit`; the pages past it
+    are not offered."""
+
+    def __init__(self, object_list, per_page, limit: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.limit = limit
+
+    @functools.cached_property
+    def counted(self) -> int:
+        """The list's rows, counted up to one past the limit."""
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self.counted, self.limit)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > self.limit
