@@ -91,13 +91,13 @@ def test_a_csv_cell_cannot_smuggle_a_spreadsheet_formula():
 def test_the_events_of_a_sealed_record_are_gone_from_the_viewer(client, program_manager, world):
     client.force_login(program_manager)
     page = client.get("/audit/", {"object_type": "candidates.Candidate", "object_id": world["sealed"]["candidate"]})
-    assert page.context["page"].paginator.count == 0
+    assert len(page.context["page"]) == 0
 
 
 def test_the_records_custodian_still_sees_them(client, custodian, world):
     client.force_login(custodian)
     page = client.get("/audit/", {"object_type": "candidates.Candidate", "object_id": world["sealed"]["candidate"]})
-    assert page.context["page"].paginator.count > 0
+    assert len(page.context["page"]) > 0
 
 
 # --- the admin -------------------------------------------------------------------------------------
