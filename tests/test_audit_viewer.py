@@ -50,8 +50,10 @@ def test_the_trail_is_paginated(client, program_manager):
     for n in range(55):
         audit(actor=None, action=A.READ, note=f"n{n}")
     client.force_login(program_manager)
-    page = client.get("/audit/", {"action": "read"})
-    assert page.context["page"].paginator.num_pages == 2
+    first = client.get("/audit/", {"action": "read"}).context["page"]
+    assert len(first) == 50 and first.has_next()
+    second = client.get("/audit/", {"action": "read", "page": 2}).context["page"]
+    assert len(second) == 5 and not second.has_next() and second.has_previous()
 
 
 def test_an_officer_cannot_read_the_trail(client, officer):
@@ -89,13 +91,13 @@ def test_a_csv_cell_cannot_smuggle_a_spreadsheet_formula():
 def test_the_events_of_a_sealed_record_are_gone_from_the_viewer(client, program_manager, world):
     client.force_login(program_manager)
     page = client.get("/audit/", {"object_type": "candidates.Candidate", "object_id": world["sealed"]["candidate"]})
-    assert page.context["page"].paginator.count == 0
+    assert len(page.context["page"]) == 0
 
 
 def test_the_records_custodian_still_sees_them(client, custodian, world):
     client.force_login(custodian)
     page = client.get("/audit/", {"object_type": "candidates.Candidate", "object_id": world["sealed"]["candidate"]})
-    assert page.context["page"].paginator.count > 0
+    assert len(page.context["page"]) > 0
 
 
 # --- the admin -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils import timezone
 from vip.audit import audit
 from vip.db_roles import as_owner
 from vip.models import AuditEvent
+from vip.testing import age_audit_event
 
 pytestmark = pytest.mark.django_db
 
@@ -249,8 +250,7 @@ def test_migrate_runs_as_the_owner_and_the_site_goes_on_as_the_app_role():
 @pytest.mark.django_db(transaction=True)
 def test_the_owner_s_purge_command_removes_rows_past_retention():
     event = audit(actor=None, action=AuditEvent.Action.READ, note="four years old")
-    with as_owner():
-        AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - dt.timedelta(days=4 * 365))
+    age_audit_event(event, timezone.now() - dt.timedelta(days=4 * 365))
     call_command("purge_audit", stdout=StringIO())
     assert not AuditEvent.objects.filter(pk=event.pk).exists()
 
@@ -270,8 +270,7 @@ def test_the_weekly_task_purges_as_the_owner_when_the_worker_has_its_url(setting
 
     settings.VIP_AUDIT_RETENTION_DAYS = 730
     event = audit(actor=None, action=AuditEvent.Action.READ, note="three years old")
-    with as_owner():
-        AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - dt.timedelta(days=3 * 365))
+    age_audit_event(event, timezone.now() - dt.timedelta(days=3 * 365))
     assert purge_expired_audit_events() == 1
 
 

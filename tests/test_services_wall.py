@@ -85,7 +85,7 @@ def test_the_audit_viewer_shows_that_a_walled_record_changed_never_what_it_says(
     client = signed_in(request.getfixturevalue(persona))
     for label in WALLED_TYPES:
         page = client.get("/audit/", {"object_type": label})
-        assert page.context["page"].paginator.count > 0, label
+        assert len(page.context["page"]) > 0, label
         assert WALL_SECRET not in body(page), label
 
 

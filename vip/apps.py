@@ -25,6 +25,10 @@ class VipConfig(AppConfig):
 
         connection_created.connect(_send_audit_context, dispatch_uid="vip_audit_context")
         post_migrate.connect(install_after_migrate, dispatch_uid="vip_audit_triggers")
+        from vip.audit.partitions import check_months_ahead, ensure_after_migrate
+
+        post_migrate.connect(ensure_after_migrate, dispatch_uid="vip_audit_partitions")
+        checks.register(check_months_ahead, checks.Tags.database)
         checks.register(check_retention_setting, checks.Tags.security)
         checks.register(check_triggers, checks.Tags.database)
 

@@ -185,6 +185,9 @@ def setup_app_role(connection, role: str, password: str | None = None) -> list[s
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {nsp} GRANT USAGE, SELECT ON SEQUENCES TO {app}",
         ):
             cursor.execute(statement)
+        from vip.audit.partitions import copy_rights_to_partitions
+
+        copy_rights_to_partitions(cursor)  # each of the trail's monthly partitions: the trail's rights, no more
         done.append(
             f"{role} on {database}: {TABLE_RIGHTS} on the tables of {schema} and those {owner} creates later; "
             f"only {APPEND_ONLY_RIGHTS} on {', '.join(append_only_tables())} and SELECT on "

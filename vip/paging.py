@@ -111,3 +111,59 @@ def query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+class UncountedPaginator:
+    """Pages of a list that is never counted: a page reads one row more than it shows, to know whether an older
+    page follows. For the audit trail's tens of millions of rows: counting a search's matches costs a scan of all
+    of them (seconds for a common user name), where its newest page costs an index's first rows. The page says
+    which events it shows and offers the next and previous pages, not their total."""
+
+    def __init__(self, object_list, per_page: int):
+        self.object_list = object_list
+        self.per_page = per_page
+
+    def get_page(self, number) -> UncountedPage:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:  # past the end (a stale link): the first page, as Paginator.get_page would
+            return self.get_page(1)
+        return UncountedPage(rows[: self.per_page], number, bottom, more=len(rows) > self.per_page)
+
+
+class UncountedPage:
+    """What the templates read of a Django Page, without `paginator.count` and `num_pages`."""
+
+    def __init__(self, object_list: list, number: int, bottom: int, *, more: bool):
+        self.object_list = object_list
+        self.number = number
+        self.bottom = bottom
+        self.more = more
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return self.bottom + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return self.bottom + len(self.object_list)

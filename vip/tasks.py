@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from vip.accounts import disable_inactive_accounts as disable
-from vip.audit import AuditMaintenanceRefused, purge_audit_older_than
+from vip.audit import AuditMaintenanceRefused, retire_audit_older_than
 
 logger = logging.getLogger(__name__)
 
@@ -19,16 +19,35 @@ def disable_inactive_accounts() -> int:
 
 @shared_task(name="vip.tasks.purge_expired_audit_events")
 def purge_expired_audit_events() -> int:
-    """Weekly: delete audit events older than VIP_AUDIT_RETENTION_DAYS (never less than a year, CJIS AU-11).
+    """Weekly: take out of the trail the months older than VIP_AUDIT_RETENTION_DAYS (never less than a year, CJIS
+    AU-11), detached to the `audit_archive` schema (vip.audit.retire_audit_older_than).
 
-    Only the database owner may purge. A worker given DATABASE_OWNER_URL purges as the owner; one without it
-    (the app role alone, as `make run` and the recommended production set-up run it) purges nothing and logs
-    that the owner's `manage.py purge_audit` (cron) does it. Returns the events purged."""
+    Only the database owner may. A worker given DATABASE_OWNER_URL does it as the owner; one without it (the app
+    role alone, as `make run` and the recommended production set-up run it) does nothing and logs that the
+    owner's `manage.py purge_audit` (cron) does it. Returns the events detached."""
     try:
-        return purge_audit_older_than(settings.VIP_AUDIT_RETENTION_DAYS)
+        return sum(retire_audit_older_than(settings.VIP_AUDIT_RETENTION_DAYS).values())
     except AuditMaintenanceRefused as refusal:
-        logger.warning("Audit retention purge not run by the worker: %s", refusal)
+        logger.warning("Audit retention not run by the worker: %s", refusal)
         return 0
+
+
+@shared_task(name="vip.tasks.create_audit_partitions")
+def create_audit_partitions() -> int:
+    """Monthly: the trail's partitions of this month and the next MONTHS_AHEAD (vip/audit/partitions.py), as the
+    owner. `migrate` makes them too, so a deployment that migrates at least every few months needs no worker
+    with DATABASE_OWNER_URL; without it the task makes nothing and logs so. Returns the partitions made."""
+    from vip.audit.partitions import ensure_ahead
+    from vip.db_roles import as_owner, may_maintain_audit
+
+    with as_owner() as connection:
+        if not may_maintain_audit(connection):
+            logger.warning(
+                "The audit trail's months ahead are not made by the worker (no DATABASE_OWNER_URL): "
+                "`manage.py migrate` or `manage.py audit_partitions` as the owner makes them."
+            )
+            return 0
+        return len(ensure_ahead(using=connection.alias))
 
 
 @shared_task(name="vip.tasks.purge_expired_idempotency_records")

@@ -253,3 +253,19 @@ def browser_sign_in(page, base_url: str, username: str, password: str = PASSWORD
         with page.expect_navigation():
             page.click("form button.btn-primary[type=submit]")
     page.wait_for_load_state()
+
+
+def age_audit_event(event, at: dt.datetime) -> None:
+    """Move an audit row back to `at`, as the owner with the maintenance switch its test sessions hold (conftest.py),
+    first making that month's partition of the trail (vip/audit/partitions.py; the test database has only the
+    months ahead). A transactional test only: the connection is opened again as the owner."""
+    from django.utils import timezone
+
+    from vip.audit.partitions import ensure_months
+    from vip.db_roles import as_owner
+    from vip.models import AuditEvent
+
+    with as_owner() as connection:
+        day = timezone.localtime(at).date()
+        ensure_months(day, day, using=connection.alias)
+        AuditEvent.objects.filter(pk=event.pk).update(at=at)

@@ -224,18 +224,22 @@ MIN_RETENTION_DAYS = 365
 
 
 class AuditMaintenanceRefused(Exception):
-    """The purge was asked of a role that may not change the trail (the app role): only the owner may."""
+    """Retention was asked of a role that may not change the trail (the app role): only the owner may."""
 
 
-def purge_audit_older_than(days: int) -> int:
-    """Delete events older than `days` (>= 365) as the database owner (DATABASE_OWNER_URL, vip.db_roles), through
-    the trail's maintenance switch, and record the purge itself. The switch is opened for this transaction only
-    and closed again right after the delete; the trigger honours it for the table's owner alone (vip migrations
-    0003 and 0009). Runs outside a transaction: the connection is opened again as the owner."""
+def retire_audit_older_than(days: int) -> dict[str, int]:
+    """Retention (CJIS AU-11): take out of the trail every monthly partition whose last instant is more than
+    `days` (>= 365) ago, whole months only (vip/audit/partitions.py), as the database owner (DATABASE_OWNER_URL,
+    vip.db_roles). No row is deleted: each month is detached and kept, append-only, as a table of the
+    `audit_archive` schema for the operator to archive and drop (docs/operations.md). The retention is itself
+    audited, naming each table and its rows. Runs outside a transaction: the connection is opened again as the
+    owner. Returns {archived table: rows}."""
     import datetime as dt
 
     from django.db import transaction
     from django.utils import timezone
+
+    from vip.audit.partitions import detach_older_than
 
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11).")
@@ -247,23 +251,21 @@ def purge_audit_older_than(days: int) -> int:
                 "trail: run `manage.py purge_audit` with DATABASE_OWNER_URL set to the owner's URL."
             )
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT coalesce(current_setting('vip.audit_maintenance', true), '')")
-                previous = cursor.fetchone()[0]
-                cursor.execute("SELECT set_config('vip.audit_maintenance', 'on', true)")
-            try:
-                count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-            finally:  # close the switch at once, even inside an outer transaction
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('vip.audit_maintenance', %s, true)", [previous])
+            detached = dict(detach_older_than(cutoff, using=connection.alias))
+            rows = sum(detached.values())
             audit(
                 actor=None,
                 action=AuditEvent.Action.DELETE,
                 object_type="vip.AuditEvent",
-                note=f"Retention purge: {count} event(s) recorded before {cutoff:%Y-%m-%d %H:%M} (kept {days} days).",
-                changes={"purged": count, "cutoff": cutoff.isoformat()},
+                note=(
+                    f"Retention: {len(detached)} month(s) of the trail, {rows} event(s) recorded before "
+                    f"{cutoff:%Y-%m-%d %H:%M} (kept {days} days), detached to the archive: "
+                    + (", ".join(f"{table} ({count})" for table, count in detached.items()) or "none")
+                    + "."
+                ),
+                changes={"detached": detached, "rows": rows, "cutoff": cutoff.isoformat()},
             )
-    return count
+    return detached
 
 
 def check_retention_setting(app_configs=None, **kwargs):

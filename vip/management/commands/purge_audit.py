@@ -1,16 +1,17 @@
-"""Purge audit events past their keeping period (CJIS AU-11): never younger than a year. Runs as the database
-owner (DATABASE_OWNER_URL): the app role may not remove an audit row (docs/operations.md, "Database roles")."""
+"""Retention of the audit trail (CJIS AU-11): the months past their keeping period (never younger than a year) are
+detached from the trail into the `audit_archive` schema, whole months only (vip/audit/partitions.py). Runs as the
+database owner (DATABASE_OWNER_URL): the app role may not (docs/operations.md, "Database roles")."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from vip.audit import MIN_RETENTION_DAYS, AuditMaintenanceRefused, purge_audit_older_than
+from vip.audit import MIN_RETENTION_DAYS, AuditMaintenanceRefused, retire_audit_older_than
 
 
 class Command(BaseCommand):
     help = (
-        "Delete audit events older than VIP_AUDIT_RETENTION_DAYS (at least 365), as the database owner "
-        "(DATABASE_OWNER_URL); the purge itself is audited."
+        "Detach the audit trail's months older than VIP_AUDIT_RETENTION_DAYS (at least 365) into the "
+        "audit_archive schema, as the database owner (DATABASE_OWNER_URL); this is itself audited."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,12 @@ class Command(BaseCommand):
                 f"Audit events are kept at least {MIN_RETENTION_DAYS} days (CJIS AU-11): {days} is refused."
             )
         try:
-            count = purge_audit_older_than(days)
+            detached = retire_audit_older_than(days)
         except AuditMaintenanceRefused as refusal:
             raise CommandError(str(refusal)) from refusal
-        self.stdout.write(f"Purged {count} audit event(s) older than {days} days.")
+        for table, rows in detached.items():
+            self.stdout.write(f"Detached {table}: {rows} audit event(s).")
+        self.stdout.write(
+            f"{len(detached)} month(s) older than {days} days detached ({sum(detached.values())} event(s)); "
+            "archive and drop them as docs/operations.md says."
+        )

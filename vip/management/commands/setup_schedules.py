@@ -46,13 +46,25 @@ def disable_inactive_accounts_schedule() -> tuple[PeriodicTask, bool]:
 
 
 def purge_expired_audit_events_schedule() -> tuple[PeriodicTask, bool]:
-    """CJIS AU-11: audit events are kept VIP_AUDIT_RETENTION_DAYS (at least a year), then purged weekly."""
+    """CJIS AU-11: audit events are kept VIP_AUDIT_RETENTION_DAYS (at least a year); the months past it are
+    detached weekly (vip/audit/partitions.py)."""
     weekly = CrontabSchedule.objects.get_or_create(
         minute="30", hour="3", day_of_week="0", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
     )[0]
     return PeriodicTask.objects.get_or_create(
-        name="Purge audit events past their keeping period (weekly)",
+        name="Purge audit events past their keeping period (weekly)",  # the name registered before: kept
         defaults={"task": "vip.tasks.purge_expired_audit_events", "crontab": weekly},
+    )
+
+
+def create_audit_partitions_schedule() -> tuple[PeriodicTask, bool]:
+    """The audit trail's monthly partitions are made months ahead (vip/audit/partitions.py): checked monthly."""
+    monthly = CrontabSchedule.objects.get_or_create(
+        minute="45", hour="3", day_of_week="*", day_of_month="1", month_of_year="*", timezone=settings.TIME_ZONE
+    )[0]
+    return PeriodicTask.objects.get_or_create(
+        name="Audit trail: make the months ahead (monthly)",
+        defaults={"task": "vip.tasks.create_audit_partitions", "crontab": monthly},
     )
 
 
@@ -90,6 +102,7 @@ SCHEDULES = [
     reminders_digest_schedule,
     disable_inactive_accounts_schedule,
     purge_expired_audit_events_schedule,
+    create_audit_partitions_schedule,
     purge_expired_idempotency_records_schedule,
     dashboard_figures_schedule,
 ]
