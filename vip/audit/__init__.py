@@ -177,7 +177,8 @@ def audit_events_visible_to(user):
     """Who reads the audit trail: the Program Manager and administrators (and the Records Custodian for
     sealed records). Events about a sealed candidate or their CNs, and every `seal` row, are left out for
     everyone but the custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
-    from django.db.models import Q
+    from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+    from django.db.models.functions import Coalesce
 
     from vip import roles, scopes
 
@@ -216,8 +217,13 @@ def audit_events_visible_to(user):
     for scope, ids in sealed.items():
         if ids:
             hidden |= Q(**{f"changes__shown__{scope.label}__has_any_keys": ids})
-    # exclude by primary key: a JSON key missing from `changes` is NULL, which a plain exclude() would drop too
-    return qs.exclude(pk__in=AuditEvent.objects.filter(hidden).values("pk"))
+    # Judged row by row, so that a search reads only the rows its own index finds (an `exclude(pk__in=...)` of
+    # the hidden rows made PostgreSQL gather them from the whole trail first: seconds at 20 M rows, issue 21). A
+    # JSON key missing from `changes` makes its condition NULL, and NOT NULL would drop the row: NULL is "not
+    # hidden" here.
+    return qs.alias(hidden=Coalesce(ExpressionWrapper(hidden, output_field=BooleanField()), Value(False))).filter(
+        hidden=False
+    )
 
 
 MIN_RETENTION_DAYS = 365
