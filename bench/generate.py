@@ -3,7 +3,10 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vip_benchdata python -m bench.generate --scale 0.01
 
 Scale 1.0 is 100,000 candidates, 300,000 CNs spread over every state with the step records each state
-needs, and 2,000,000 audit rows. Migrations are applied first; the database must hold no candidates yet.
+needs, and 5,000,000 audit rows (the trail of every CN, then the read audit's rows and sign-ins over five
+years); scale 4 is 400,000 candidates, 1.2 M CNs and 20 M audit rows. Migrations are applied first; the
+database must hold no candidates yet. Where the audit table is partitioned by month (`vip.audit.partitions`),
+the months of the generated period are created before its rows are loaded.
 
 How it is fast: one pass in Python writes one CSV file per table (ids are allocated here, so rows can point
 at each other before anything is inserted), then each file is streamed with `COPY ... FROM STDIN`
