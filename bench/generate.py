@@ -3,7 +3,10 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vip_benchdata python -m bench.generate --scale 0.01
 
 Scale 1.0 is 100,000 candidates, 300,000 CNs spread over every state with the step records each state
-needs, and 2,000,000 audit rows. Migrations are applied first; the database must hold no candidates yet.
+needs, and 5,000,000 audit rows (the trail of every CN, then the read audit's rows and sign-ins over five
+years); scale 4 is 400,000 candidates, 1.2 M CNs and 20 M audit rows. Migrations are applied first; the
+database must hold no candidates yet. Where the audit table is partitioned by month (`vip.audit.partitions`),
+the months of the generated period are created before its rows are loaded.
 
 How it is fast: one pass in Python writes one CSV file per table (ids are allocated here, so rows can point
 at each other before anything is inserted), then each file is streamed with `COPY ... FROM STDIN`
@@ -23,16 +26,18 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 import os
 import random
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 
 BASE_CANDIDATES = 100_000
 BASE_DELIVERIES = 300_000
-BASE_AUDIT = 2_000_000
+BASE_AUDIT = 5_000_000  # the trail of every CN, then the read audit's rows and sign-ins
 BULK_ROWS = 20_000  # tables with more rows than this are loaded with their secondary indexes dropped
 NULL = r"\N"  # the NULL marker in the CSV streams (COPY ... NULL '\N'); an empty field is an empty string
 BENCH_PASSWORD = "bench-only-password-not-secret"  # noqa: S105  (made-up personas in a throw-away database)
@@ -466,6 +471,7 @@ def generate(
     basis_of: list[int] = [0]
     name_of: list[str] = [""]
     address_of: list[str] = [""]
+    by_surname: dict[str, array] = {}  # the first surname -> its candidates: what a search by name shows
     for cid in range(1, n_candidates + 1):
         sex = rnd.choices("MFX", weights=(80, 18, 2))[0]
         juvenile = rnd.random() < 0.15
@@ -548,6 +554,7 @@ def generate(
         basis_of.append(first_basis)
         name_of.append(full)
         address_of.append(street)
+        by_surname.setdefault(last.split("-")[0], array("I")).append(cid)
     log(f"candidates written ({time.monotonic() - started:.1f}s)")
 
     # --- CNs and their step records, with the audit row of every transition
@@ -559,9 +566,20 @@ def generate(
     others = [o for o in officers if o != bench_officer]
     bench_officer_share = 0.02  # "officers on many CNs": bench_officer is on 2% of all CNs, 6,000 at full scale
 
-    def audit_row(at, actor, action, object_type, object_id, obj_repr, from_state="", to_state="", note=""):
+    period = [now, now]  # the first and last `at` of the audit rows: the months the trail's partitions cover
+
+    def audit_row(at, actor, action, object_type, object_id, obj_repr, from_state="", to_state="", note="",
+                  changes="{}"):  # fmt: skip
+        period[0], period[1] = min(period[0], at), max(period[1], at)
         audit.add(at, actor, usernames.get(actor, ""), action, object_type, str(object_id), obj_repr[:200],
-                  from_state, to_state, note, "{}", "10.20.30.40", "Mozilla/5.0 (bench)")  # fmt: skip
+                  from_state, to_state, note, changes, ip_of(actor), "Mozilla/5.0 (bench)")  # fmt: skip
+
+    def ip_of(actor) -> str:
+        return f"10.20.{actor // 250 % 256}.{actor % 250 + 1}"
+
+    # Each CN's candidate and the days it was worked on: the read audit reads a CN and its person then.
+    cn_candidate = array("I", [0])
+    cn_first, cn_last = array("d", [0.0]), array("d", [0.0])
 
     for did in range(1, n_deliveries + 1):
         state = states[did - 1]
@@ -587,6 +605,9 @@ def generate(
             lead, created, entered,
         )  # fmt: skip
         repr_ = f"CN #{did} for {name_of[cid]}"
+        cn_candidate.append(cid)
+        cn_first.append(created.timestamp())
+        cn_last.append((entered if not is_open else now).timestamp())
         if rnd.random() < audit_share:
             audit_row(created, lead, "create", "notifications.Delivery", did, repr_)
             previous = "identified"
@@ -670,15 +691,75 @@ def generate(
             )  # fmt: skip
     log(f"CNs written ({time.monotonic() - started:.1f}s)")
 
-    # --- the rest of the audit trail: reads of candidate records and sign-ins
+    # --- the rest of the audit trail: the read audit's rows (vip/audit/middleware.py writes one for every
+    # request that shows people's records) and sign-ins, over five years: many rows per user, per person and
+    # per month, of the shapes the middleware writes, so the audit viewer's searches meet real data.
     everyone = list(usernames)
+    readers = leads + officers + trainees + socials + people["manager"]
+    period_start = (now - dt.timedelta(days=5 * 365)).timestamp()
+    span = now.timestamp() - period_start
+    tz = now.tzinfo
+
+    def read_row(at, actor, path, query, shown, object_type, object_id="", obj_repr=""):
+        full_path = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+        changes = json.dumps({"asked": {"method": "GET", "path": path, "query": query}, "shown": shown})
+        audit_row(at, actor, "read", object_type, object_id, obj_repr, note=f"GET {full_path}", changes=changes)
+
+    def when_worked(did) -> dt.datetime:
+        """A moment the CN was worked on, or up to a year after it closed (a person's record read again)."""
+        first, last = cn_first[did], min(now.timestamp(), cn_last[did] + rnd.uniform(0, 365 * 86400))
+        return dt.datetime.fromtimestamp(rnd.uniform(first, max(first, last)), tz)
+
+    surnames = list(by_surname)
     while audit.count < n_audit:
-        if rnd.random() < 0.85:
-            cid = rnd.randint(1, n_candidates)
-            audit_row(days_ago(0, 5 * 365), rnd.choice(everyone), "read", "candidates.Candidate", cid, name_of[cid])
-        else:
+        actor = rnd.choice(readers)
+        kind = rnd.random()
+        if kind < 0.08:  # a sign-in
             actor = rnd.choice(everyone)
-            audit_row(days_ago(0, 5 * 365), actor, "login", "auth.User", actor, usernames[actor])
+            at = dt.datetime.fromtimestamp(period_start + rnd.random() * span, tz)
+            audit_row(at, actor, "login", "auth.User", actor, usernames[actor])
+        elif kind < 0.55:  # a person's page, or their CN's: mostly people on a CN, while it is worked on
+            did = rnd.randint(1, n_deliveries)
+            cid = cn_candidate[did]
+            at = when_worked(did)
+            guardian = guardian_of[cid]
+            if kind < 0.25:
+                shown = {"candidates.Candidate": [str(cid)]}
+                if guardian is not NULL:
+                    shown["candidates.Influencer"] = [str(guardian)]
+                shown["notifications.Delivery"] = [str(did)]
+                path = f"/candidates/{cid}/" if kind < 0.2 else f"/api/candidates/{cid}/"
+                read_row(at, actor, path, {}, shown, "candidates.Candidate", cid, name_of[cid])
+            else:
+                shown = {"candidates.Candidate": [str(cid)], "notifications.Delivery": [str(did)]}
+                path = f"/cn/{did}/" if kind < 0.45 else f"/api/deliveries/{did}/"
+                read_row(at, actor, path, {}, shown, "notifications.Delivery", did, f"CN #{did} for {name_of[cid]}")
+        elif kind < 0.62:  # a person's page, anyone's
+            cid = rnd.randint(1, n_candidates)
+            at = dt.datetime.fromtimestamp(period_start + rnd.random() * span, tz)
+            read_row(at, actor, f"/candidates/{cid}/", {}, {"candidates.Candidate": [str(cid)]},
+                     "candidates.Candidate", cid, name_of[cid])  # fmt: skip
+        elif kind < 0.85:  # a search by name: one row naming every person the page showed (25 at most)
+            surname = rnd.choice(surnames)
+            found = by_surname[surname]
+            ids = sorted(rnd.sample(found, 25) if len(found) > 25 else found)
+            at = dt.datetime.fromtimestamp(period_start + rnd.random() * span, tz)
+            path = "/candidates/" if kind < 0.78 else "/api/candidates/"
+            query = {"q": surname.lower()}
+            one = str(ids[0]) if len(ids) == 1 else ""
+            read_row(at, actor, path, query, {"candidates.Candidate": [str(i) for i in ids]},
+                     "candidates.Candidate", one)  # fmt: skip
+        else:  # a list of CNs (the board, an officer's CNs, the tablet, the API's pages) and their people
+            at = dt.datetime.fromtimestamp(period_start + rnd.random() * span, tz)
+            dids = sorted(rnd.sample(range(1, n_deliveries + 1), min(20, n_deliveries)))
+            path, query = rnd.choice(
+                (("/cn/board/", {}), ("/cn/mine/", {}), ("/tablet/", {}), ("/api/deliveries/", {"page": "2"}))
+            )
+            shown = {
+                "candidates.Candidate": sorted({str(cn_candidate[d]) for d in dids}, key=lambda i: (len(i), i)),
+                "notifications.Delivery": [str(d) for d in dids],
+            }
+            read_row(at, actor, path, query, shown, "notifications.Delivery")
 
     for s in sinks.values():
         s.close()
@@ -695,6 +776,8 @@ def generate(
             cursor.execute("SET session_replication_role = replica")
         for s in order:
             t0 = time.monotonic()
+            if s.model is AuditEvent:
+                _ensure_audit_months(period[0], period[1], log)
             # A big table loads faster without its secondary indexes, built once afterwards from sorted data.
             indexes = _secondary_indexes(cursor, s.table) if s.count > BULK_ROWS else []
             for name, _definition in indexes:
@@ -731,6 +814,19 @@ def generate(
     log(f"done in {time.monotonic() - started:.1f}s: {sum(counts.values()):,} rows, database {size}")
     log("  " + ", ".join(f"{table} {count:,}" for table, count in sorted(counts.items())))
     return counts
+
+
+def _ensure_audit_months(first: dt.datetime, last: dt.datetime, log) -> None:
+    """Where the audit table is partitioned by month (vip migration 0012), create the partitions of the
+    generated period before its rows are copied (COPY into the parent routes each row to its month's)."""
+    try:
+        from vip.audit.partitions import ensure_months
+    except ImportError:  # the audit table is one table
+        return
+    # a day either side: the months are whole whatever time zone their bounds are drawn in
+    first_day, last_day = (first - dt.timedelta(days=1)).date(), (last + dt.timedelta(days=1)).date()
+    ensure_months(first_day, last_day)
+    log(f"  audit partitions ensured for {first_day:%Y-%m} to {last_day:%Y-%m}")
 
 
 def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:

@@ -3,7 +3,8 @@
 # gunicorn on it, drive each endpoint with wrk at a concurrency of 4, then a mix of reads and writes at 8,
 # time the reminder sweep, and print the figures against the targets (docs/performance.md).
 #
-#   BENCH_SCALE=1.0     100,000 candidates, 300,000 CNs, 2,000,000 audit rows (0.01 for a quick run)
+#   BENCH_SCALE=1.0     100,000 candidates, 300,000 CNs, 5,000,000 audit rows (0.01 for a quick run; 4 for
+#                       400,000 candidates, 1.2 M CNs, 20 M audit rows)
 #   BENCH_DB_NAME       the bench database, dropped and re-created (default vip_benchdata)
 #   BENCH_PG_URL        the server to create it on (default: DATABASE_URL's server; without DATABASE_URL,
 #                       the embedded PostgreSQL under var/pg, started for the run and stopped after it)

@@ -74,3 +74,73 @@ def test_an_endpoint_is_held_to_the_floor_measured_beside_it_when_there_is_one()
     assert verdict(endpoint, floor_p95=10.0) == ("FAIL", "p95 > 5x floor (50.0 ms)")  # the run's first floor
     endpoint.floor_beside = 13.0  # the machine was slower around this endpoint
     assert verdict(endpoint, floor_p95=10.0) == ("PASS", "")
+
+
+def _read_row_of(client, user, path):
+    """The read row the audit middleware writes for `user` asking `path` (vip/audit/middleware.py)."""
+    from vip.models import AuditEvent
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = make_session(user)
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert client.get(path).status_code == 200
+    return AuditEvent.objects.filter(pk__gt=last, action=AuditEvent.Action.READ).get()
+
+
+@pytest.mark.parametrize("kind", ["detail", "search"])
+def test_the_generated_read_rows_have_the_shape_the_read_audit_writes(generated, client, kind):
+    """The audit viewer's searches must meet, at scale, rows like those the middleware writes: the generated
+    read of a person's page or of a search says what was asked and who was shown, as a real request's row."""
+    from django.contrib.auth.models import User
+
+    from vip.models import AuditEvent
+
+    prefix = "GET /candidates/?q=" if kind == "search" else "GET /candidates/"
+    made = (
+        AuditEvent.objects.filter(action=AuditEvent.Action.READ, note__startswith=prefix)
+        .exclude(note__contains="?" if kind == "detail" else "\n")
+        .filter(object_type="candidates.Candidate")
+        .order_by("pk")
+    )
+    made = next(row for row in made if kind == "search" or not Candidate.objects.get(pk=row.object_id).sealed_at)
+    real = _read_row_of(client, User.objects.get(username="bench_lead"), made.note.removeprefix("GET "))
+
+    fields = ("object_type", "object_id", "object_repr", "note")
+    assert [getattr(made, f) for f in fields] == [getattr(real, f) for f in fields]
+    assert made.changes["asked"] == real.changes["asked"]
+    assert set(made.changes["shown"]) <= set(real.changes["shown"])  # the real page may name more records
+    for label, ids in made.changes["shown"].items():
+        assert set(ids) <= set(real.changes["shown"][label])
+
+
+def test_it_makes_the_audit_months_of_the_generated_period_before_loading_them(transactional_db, monkeypatch):
+    """Where the audit table is partitioned by month (vip.audit.partitions), the generator creates the months
+    its rows fall in before the COPY; where it is not, a stand-in module records the call all the same."""
+    import datetime as dt
+    import importlib
+    import sys
+    import types
+
+    from vip.models import AuditEvent
+
+    asked = []
+    try:
+        partitions = importlib.import_module("vip.audit.partitions")
+        real = partitions.ensure_months
+    except ImportError:
+        partitions, real = types.ModuleType("vip.audit.partitions"), None
+        monkeypatch.setitem(sys.modules, "vip.audit.partitions", partitions)
+
+    def ensure_months(first: dt.date, last: dt.date):
+        asked.append((first, last, AuditEvent.objects.filter(action=AuditEvent.Action.READ).count()))
+        return real(first, last) if real else None
+
+    monkeypatch.setattr(partitions, "ensure_months", ensure_months, raising=False)
+    with as_owner():
+        generate(0.0001, log=lambda *parts: None, vacuum=False, migrate=False, check_foreign_keys=True)
+    [(first, last, reads_before)] = asked
+    oldest, newest = (
+        AuditEvent.objects.filter(action=AuditEvent.Action.READ).order_by(f).values_list("at", flat=True)[0]
+        for f in ("at", "-at")
+    )
+    assert first <= oldest.date() and newest.date() <= last
+    assert reads_before == 0  # called before the COPY
