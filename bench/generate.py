@@ -5,8 +5,8 @@
 Scale 1.0 is 100,000 candidates, 300,000 CNs spread over every state with the step records each state
 needs, and 5,000,000 audit rows (the trail of every CN, then the read audit's rows and sign-ins over five
 years); scale 4 is 400,000 candidates, 1.2 M CNs and 20 M audit rows. Migrations are applied first; the
-database must hold no candidates yet. Where the audit table is partitioned by month (`vip.audit.partitions`),
-the months of the generated period are created before its rows are loaded.
+database must hold no candidates yet. The audit table is partitioned by month (`vip.audit.partitions`): the
+months of the generated period are created before its rows are loaded.
 
 How it is fast: one pass in Python writes one CSV file per table (ids are allocated here, so rows can point
 at each other before anything is inserted), then each file is streamed with `COPY ... FROM STDIN`
@@ -817,12 +817,10 @@ def generate(
 
 
 def _ensure_audit_months(first: dt.datetime, last: dt.datetime, log) -> None:
-    """Where the audit table is partitioned by month (vip migration 0012), create the partitions of the
-    generated period before its rows are copied (COPY into the parent routes each row to its month's)."""
-    try:
-        from vip.audit.partitions import ensure_months
-    except ImportError:  # the audit table is one table
-        return
+    """The audit table is partitioned by month (vip migration 0012): create the partitions of the generated
+    period before its rows are copied (COPY into the parent routes each row to its month's)."""
+    from vip.audit.partitions import ensure_months
+
     # a day either side: the months are whole whatever time zone their bounds are drawn in
     first_day, last_day = (first - dt.timedelta(days=1)).date(), (last + dt.timedelta(days=1)).date()
     ensure_months(first_day, last_day)
