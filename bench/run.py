@@ -683,7 +683,11 @@ def machine() -> dict:
         candidates = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM notifications_delivery")
         deliveries = cursor.fetchone()[0]
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'vip_auditevent'")
+        # the planner's estimate, summed over the trail's monthly partitions (a partitioned parent has none)
+        cursor.execute(
+            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'vip_auditevent'::regclass"
+        )
         audit = cursor.fetchone()[0]
     memory_kb = 0
     with open("/proc/meminfo") as meminfo:
