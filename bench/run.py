@@ -555,7 +555,10 @@ def run_mixed_phase(plan, endpoints: list[Endpoint], seconds: int, workers: int,
                 )  # fmt: skip
             except Exception as error:  # the row says why; the mixed phase is measured all the same
                 why_not = f"not measured: {error.__class__.__name__}: {str(error)[-300:]}"
+        before_rows = audit_high_water()
+        connections.close_all()  # the measuring process holds no connection while the server is measured
         raw = mx.run_wrk(base, script, seconds, REQUEST_TIMEOUT_S)
+        audit_rows = audit_high_water() - before_rows  # what the trail grew by: reads, exports, change rows
         mx.summarise(plan, raw)
         if replica_wrk is not None:
             stdout, _ = replica_wrk.communicate(timeout=seconds + REQUEST_TIMEOUT_S + 60)
@@ -592,6 +595,8 @@ def run_mixed_phase(plan, endpoints: list[Endpoint], seconds: int, workers: int,
         "concurrency": mx.THREADS,
         "duration_s": seconds,
         "requests": raw["requests"],
+        "rps": round(raw["requests"] / seconds, 1),
+        "audit_rows_per_s": round(audit_rows / seconds, 1),
         "errors": raw["errors"],
         "timeouts": raw["timeouts"],
         "floor_p95_ms": floor_p95,
@@ -613,7 +618,8 @@ def mixed_report(mixed: dict, seconds: int) -> list[str]:
         )
     return [
         "",
-        f"Mixed phase: {seconds} s at concurrency {mixed['concurrency']} (wrk -t8 -c8), {mixed['requests']} answers, "
+        f"Mixed phase: {seconds} s at concurrency {mixed['concurrency']} (wrk -t8 -c8), {mixed['requests']} answers "
+        f"({mixed['rps']} req/s; the audit trail grew by {mixed['audit_rows_per_s']} rows/s), "
         f"{mixed['errors']} socket errors, {mixed['timeouts']} timeouts; the floor measured in it: p95 "
         f"{mixed['floor_p95_ms']} ms. Targets: p95 < {TARGET_P95_MS:.0f} ms, <= {TARGET_FLOOR_FACTOR:.0f}x that "
         f"floor, cold p95 < {TARGET_P95_MS:.0f} ms, no unexpected answer.",
