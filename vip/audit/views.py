@@ -23,6 +23,7 @@ from vip.audit import audit_events_visible_to, reads
 from vip.errors import DomainError
 from vip.exports import audit_export, csv_response, require_export_reason
 from vip.models import AuditEvent
+from vip.replica import reads_replica
 
 PAGE_SIZE = 50
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,6 +82,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     """The trail as CSV for an inspector: asks why, and the export itself is audited."""
     if not may_read_audit(request.user):
