@@ -7,6 +7,8 @@
         (add a database name to it). Exits 0 with the standby left running.
     python scripts/replica.py stop --port 5433
         stops it (fast shutdown) and removes its data directory. Nothing there: nothing to do, exit 0.
+    python scripts/replica.py allow --primary postgresql://postgres@127.0.0.1:5432/postgres
+        only makes sure the primary allows replication connections from this host (.ci/run, before the tests).
 
 The primary must allow replication connections from this host. When its pg_hba.conf has no `replication`
 line, a superuser whose hba_file this process may write gets one added (`host replication all 127.0.0.1/32
@@ -207,17 +209,23 @@ def wait_until_in_recovery(port: int) -> None:
     raise Refused(f"The standby on port {port} did not accept connections within {WAIT_SECONDS} s: {last}")
 
 
+def allow(primary: str) -> dict:
+    """Make sure the primary allows this host's replication connections; the primary's facts."""
+    connection = connect(primary)
+    try:
+        facts = primary_facts(connection)
+        ensure_replication_allowed(connection, facts, unquote(urlparse(primary).hostname or "127.0.0.1"))
+    finally:
+        connection.close()
+    return facts
+
+
 def start(primary: str, port: int, data_dir: Path, given_bindir: str | None) -> str:
     parsed = urlparse(primary)
     host = unquote(parsed.hostname or "127.0.0.1")
     if data_dir.exists():
         raise Refused(f"{data_dir} exists: a standby is there already (`stop --port {port}` removes it).")
-    connection = connect(primary)
-    try:
-        facts = primary_facts(connection)
-        ensure_replication_allowed(connection, facts, host)
-    finally:
-        connection.close()
+    facts = allow(primary)
     bindir = bin_dir(facts["major"], given_bindir)
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     data_dir.mkdir(mode=0o700)
@@ -269,13 +277,18 @@ def main(argv: list[str] | None = None) -> int:
     starting = commands.add_parser("start", help="make and start a standby; print its server URL last")
     starting.add_argument("--primary", required=True, help="a superuser's (or replication role's) URL")
     stopping = commands.add_parser("stop", help="stop the standby and remove its data directory")
+    allowing = commands.add_parser("allow", help="make sure the primary allows replication from this host")
+    allowing.add_argument("--primary", required=True)
     for sub in (starting, stopping):
         sub.add_argument("--port", type=int, default=5433)
         sub.add_argument("--data-dir", help="default: var/replica-PORT")
         sub.add_argument("--bindir", help="the PostgreSQL binaries (default: the primary's major version's)")
     args = parser.parse_args(argv)
-    data_dir = data_dir_for(args.port, args.data_dir)
     try:
+        if args.command == "allow":
+            allow(args.primary)
+            return 0
+        data_dir = data_dir_for(args.port, args.data_dir)
         if args.command == "start":
             print(start(args.primary, args.port, data_dir, args.bindir), flush=True)
         else:
