@@ -106,8 +106,9 @@ def standby(django_db_setup, django_db_blocker, missing_service):
 pytestmark = [pytest.mark.django_db(transaction=True, databases=["default", REPLICA])]
 
 
-def caught_up(timeout: float = 60) -> None:
-    """Wait until the standby has replayed everything the primary has written so far."""
+def caught_up(timeout: float = 180) -> None:
+    """Wait until the standby has replayed everything the primary has written so far (the whole cluster's WAL:
+    another load on the same server, a bench generating data, slows this down)."""
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
         target = cursor.fetchone()[0]
