@@ -37,6 +37,13 @@ def redis_available() -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def missing_service():
+    """`missing_service(what, why)` for a fixture that finds a server missing: skips with the reason, or fails
+    under VIP_REQUIRE_SERVICES=1 (CI), like the markers below (tests/test_replica.py's standby)."""
+    return _missing
+
+
 @pytest.fixture(autouse=True)
 def _service_requirements(request):
     if request.node.get_closest_marker("redis") and not redis_available():

@@ -6,10 +6,32 @@ NAME_SEARCH_WORD_SIMILARITY = 0.4
 
 
 def _set_trigram_threshold(sender, connection, **kwargs):
+    """Each new database connection sets the threshold for its session; behind a pooler in transaction mode
+    (DATABASE_POOLER=transaction) a session is not the connection's, so each statement that compares by word
+    similarity carries it instead (`_with_trigram_threshold`)."""
+    from django.conf import settings
+
+    if settings.DATABASE_POOLER == "transaction":
+        if _with_trigram_threshold not in connection.execute_wrappers:
+            connection.execute_wrappers.append(_with_trigram_threshold)
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(NAME_SEARCH_WORD_SIMILARITY)]
         )
+
+
+# The word-similarity operators (`<%`, `%>`, and their strict forms) as Django writes them, % doubled.
+_WORD_SIMILAR = ("<%%", "%%>")
+_LOCAL_THRESHOLD = f"SELECT set_config('pg_trgm.word_similarity_threshold', '{NAME_SEARCH_WORD_SIMILARITY}', true); "
+
+
+def _with_trigram_threshold(execute, sql, params, many, context):
+    """A statement comparing by word similarity is sent after a transaction-local setting of the threshold,
+    in the same round trip (as vip.audit.with_audit_context sends who is acting)."""
+    if not many and params is not None and any(op in sql for op in _WORD_SIMILAR):
+        sql = _LOCAL_THRESHOLD + sql
+    return execute(sql, params, many, context)
 
 
 class CandidatesConfig(AppConfig):

@@ -35,7 +35,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     Min,
@@ -611,7 +611,8 @@ def _union_of_one_shape(make, placeholders: tuple, values: list[tuple]) -> list[
     the scope's subqueries). The placeholders must be values no real parameter of the query equals."""
     if not values:
         return []
-    sql, params = make(*placeholders).query.sql_with_params()
+    query = make(*placeholders)
+    sql, params = query.query.sql_with_params()
 
     def slot(param) -> int | None:
         return next((n for n, x in enumerate(placeholders) if type(param) is type(x) and param == x), None)
@@ -620,7 +621,7 @@ def _union_of_one_shape(make, placeholders: tuple, values: list[tuple]) -> list[
     if sorted(n for n in slots if n is not None) != list(range(len(placeholders))):
         raise ValueError("Each placeholder must be a parameter of the query exactly once.")
     all_params = [param if n is None else args[n] for args in values for param, n in zip(params, slots, strict=True)]
-    with connection.cursor() as cursor:
+    with connections[query.db].cursor() as cursor:  # the database the router reads this from (vip/replica.py)
         cursor.execute(" UNION ALL ".join(f"({sql})" for _ in values), all_params)
         return cursor.fetchall()
 

@@ -1,4 +1,7 @@
-"""Pages of the reports app: small views that check access, call a selector or a service, render."""
+"""Pages of the reports app: small views that check access, call a selector or a service, render.
+
+The dashboard, its drill-downs and cohort pages, the exports and the transparency report read the replica when
+there is one (`reads_replica`, vip/replica.py), after their access checks, which read the primary."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from vip.audit import audit
 from vip.errors import DomainError
 from vip.kept import kept
 from vip.paging import query_without_page
+from vip.replica import reads_replica
 
 PAGE_SIZE = 50
 
@@ -81,6 +85,7 @@ PERIOD_PARAMS = ("start", "end", "window")
 
 
 @program_leads
+@reads_replica
 def dashboard(request):
     period, window, errors = f.parse_period(request.GET)
     figures, freshness = snapshots.dashboard_figures(request.user, period, window)
@@ -211,6 +216,7 @@ BACK_TO = {"funnel": "reports:funnel", "follow_up": "reports:follow_up"}  # the 
 
 
 @program_leads
+@reads_replica
 def drill(request, figure: str):
     if figure not in f.FIGURES:
         raise Http404("No such figure.")
@@ -303,6 +309,7 @@ def _cohort_page(request, template: str, extra):
 
 
 @program_leads
+@reads_replica
 def funnel_page(request):
     def extra(figures):
         stages, exits = funnel.lines(figures.funnel, request.user)
@@ -319,6 +326,7 @@ def funnel_page(request):
 
 
 @program_leads
+@reads_replica
 def follow_up_page(request):
     def extra(figures):
         return {
@@ -460,6 +468,7 @@ def outcome_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_replica
 def export(request, kind: str):
     if kind not in exports.KINDS:
         raise Http404("No such export.")
@@ -540,11 +549,13 @@ def evaluation_extract(request):
 # --- the public transparency report (SOP 2-64-2) -------------------------------------------------------------
 
 
+@reads_replica
 def transparency(request):
     report = public.transparency_report()
     return render(request, "reports/transparency.html", {"report": report})
 
 
+@reads_replica
 def transparency_json(request):
     response = JsonResponse(public.as_json(public.transparency_report()), json_dumps_params={"indent": 2})
     response["Access-Control-Allow-Origin"] = "*"

@@ -26,6 +26,7 @@ from vip.errors import DomainError
 from vip.exports import audit_export, csv_response, require_export_reason
 from vip.models import AuditEvent
 from vip.paging import UncountedPaginator
+from vip.replica import reads_replica
 
 # The list is not counted (the trail holds tens of millions of rows: docs/access-and-audit.md); a page shows
 # which events it holds and links the newer and older pages.
@@ -110,6 +111,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     """The trail as CSV for an inspector: asks why, and the export itself is audited."""
     if not may_read_audit(request.user):

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vip.requestlocal.RequestLocalMiddleware",
+    # After a change its user reads the primary a few seconds, not the replica (vip/replica.py; a no-op without).
+    "vip.replica.ReplicaStickyMiddleware",
     "vip.audit.middleware.AuditReadMiddleware",
     # A merged-away record's page redirects to the surviving record's (candidates.merging).
     "candidates.merging.middleware.MergedRecordMiddleware",
@@ -142,6 +144,43 @@ if VIP_DATABASE_OWNER and VIP_DATABASE_OWNER["NAME"] != DATABASES["default"]["NA
         f"DATABASE_OWNER_URL names the database {VIP_DATABASE_OWNER['NAME']!r} and DATABASE_URL "
         f"{DATABASES['default']['NAME']!r}: both name the one database, with the owner's and the app's role."
     )
+
+# A PostgreSQL streaming replica for the reports (vip/replica.py; docs/operations.md, "A read replica"): the
+# dashboard, its drill-downs, the exports and the transparency report read it; every write and every other read
+# goes to the primary. Unset: no replica, no router, nothing changes. Same role and database name as
+# DATABASE_URL unless the URL says otherwise; never migrated (a standby takes the primary's schema by WAL).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    for _key in ("NAME", "USER", "PASSWORD"):
+        _replica[_key] = _replica.get(_key) or DATABASES["default"].get(_key, "")
+    # an unreachable replica costs a request at most this long before the primary answers instead
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # tests read it as the primary's test database (no test copy)
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["vip.replica.ReplicaRouter"]
+# After a change (any request but GET/HEAD/OPTIONS), its user reads the primary this long: they see their write.
+VIP_REPLICA_STICKY_SECONDS = int(os.environ.get("VIP_REPLICA_STICKY_SECONDS", "5"))
+# A replica further behind than this is not read (the primary answers); checked every few seconds per process.
+VIP_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("VIP_REPLICA_MAX_LAG_SECONDS", "30"))
+VIP_REPLICA_CHECK_SECONDS = float(os.environ.get("VIP_REPLICA_CHECK_SECONDS", "2"))
+
+# Behind a connection pooler in transaction mode (PgBouncer, pool_mode = transaction), set
+# DATABASE_POOLER=transaction: each transaction may run on another server session, so nothing may live in a
+# session between transactions. Django's server-side cursors (QuerySet.iterator() outside a transaction) and
+# the prepared statements of vip.prepared are turned off; the name search's trigram threshold is sent with
+# each statement that needs it (candidates/apps.py). docs/operations.md, "Connection pooling".
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in ("", "session", "transaction"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER is {DATABASE_POOLER!r}: leave it unset, or say session or transaction."
+    )
+if DATABASE_POOLER == "transaction":
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+    VIP_PREPARED_STATEMENTS = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,7 +13,16 @@ def settings_value(expr: str, **env) -> subprocess.CompletedProcess:
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")
+        if k
+        not in (
+            "DATABASE_URL",
+            "DATABASE_OWNER_URL",
+            "DATABASE_REPLICA_URL",
+            "DATABASE_POOLER",
+            "REDIS_URL",
+            "DEBUG",
+            "SECRET_KEY",
+        )
     }
     full_env.update(
         {"DJANGO_SETTINGS_MODULE": "vip.settings", "VIP_VAR_DIR": str(ROOT / "var" / "settings-test"), **env}
@@ -83,3 +92,42 @@ def test_the_owner_s_url_must_name_the_app_s_database():
         DATABASE_OWNER_URL="postgresql://vip_owner@127.0.0.1:5432/other",
     )
     assert result.returncode != 0 and "both name the one database" in result.stderr
+
+
+# --- a read replica and a connection pooler (issue 21, parts 5 and 6; tests/test_replica.py has the standby) --
+
+REPLICA_SETTINGS = (
+    "sorted(settings.DATABASES), getattr(settings, 'DATABASE_ROUTERS', []),"
+    " settings.DATABASES.get('replica', {}).get('TEST', {}).get('MIRROR'),"
+    " [d.get('DISABLE_SERVER_SIDE_CURSORS', False) for d in settings.DATABASES.values()],"
+    " settings.VIP_PREPARED_STATEMENTS"
+)
+A_DATABASE = {"DATABASE_URL": "postgresql://vip_app@127.0.0.1:5432/vip"}
+
+
+def test_without_a_replica_url_there_is_no_replica_alias_and_no_router():
+    result = settings_value(REPLICA_SETTINGS, **A_DATABASE)
+    assert result.stdout.strip() == "['default'] [] None [False] True", result.stderr
+
+
+def test_a_replica_url_adds_the_replica_alias_and_its_router_and_tests_mirror_the_primary():
+    result = settings_value(REPLICA_SETTINGS, **A_DATABASE, DATABASE_REPLICA_URL="postgresql://127.0.0.1:5433/")
+    routers = "['vip.replica.ReplicaRouter']"
+    assert result.stdout.strip() == f"['default', 'replica'] {routers} default [False, False] True", result.stderr
+    same_role = settings_value(
+        "settings.DATABASES['replica']['USER'], settings.DATABASES['replica']['NAME']",
+        **A_DATABASE,
+        DATABASE_REPLICA_URL="postgresql://127.0.0.1:5433/",
+    )
+    assert same_role.stdout.split() == ["vip_app", "vip"]
+
+
+def test_behind_pgbouncer_in_transaction_mode_no_state_is_kept_in_a_session():
+    result = settings_value(
+        REPLICA_SETTINGS,
+        **A_DATABASE,
+        DATABASE_REPLICA_URL="postgresql://127.0.0.1:5433/",
+        DATABASE_POOLER="transaction",
+    )
+    assert result.stdout.strip().endswith("[True, True] False"), result.stderr
+    assert "DATABASE_POOLER" in settings_value("1", **A_DATABASE, DATABASE_POOLER="statement").stderr
