@@ -110,7 +110,7 @@ def _counts(deliveries: QuerySet[Delivery]) -> dict[str, int]:
 
 def first_in_each_state(sources: dict[str, QuerySet[Delivery]], per_state: int) -> list[int]:
     """The ids of the `per_state` longest in each state (oldest `state_entered_at` first), each state's
-    taken from its own queryset: one query, a LIMIT per state on the (state, state_entered_at) index."""
+    taken from its own queryset: one query, a LIMIT per state on the index `delivery_state_visit` (state, state_entered_at, id)."""
     parts = [
         deliveries.filter(state=state).order_by("state_entered_at", "id").values_list("pk", flat=True)[:per_state]
         for state, deliveries in sources.items()

@@ -2,8 +2,9 @@
 
 How a reminder is sent exactly once, whatever happens to the workers:
 
-1. The sweep walks each step's overdue CNs on the `(state, state_entered_at)` index in batches of
-   CHUNK_SIZE, paged by key, so memory stays flat for 300k open CNs; a CN already reminded (and escalated)
+1. The sweep walks each step's overdue CNs on the index `delivery_state_visit` (state, state_entered_at, id,
+   with the LE Lead and attempt) in batches of CHUNK_SIZE, paged by key, so memory stays flat for 480k open CNs
+   and each batch reads only its own CNs, in order; a CN already reminded (and escalated)
    for this visit of the state is passed over. When nothing is new, a step costs one query.
 2. Each reminder is *claimed* by inserting its row with `INSERT ... ON CONFLICT DO NOTHING RETURNING`. The
    key (CN, step, state_entered_at, recipient, level) is unique in the database, so when two sweeps race
