@@ -116,8 +116,11 @@ def reached_on(stage_key) -> dict[int, dt.date]:
     """The day each CN of the period reached a stage (those that did)."""
     scope = all_unsealed_scope()
     day = funnel.STAGE_BY_KEY[stage_key].day
-    rows = funnel.cohort(scope.deliveries, *PERIOD.bounds).filter(**{f"{day}__isnull": False})
-    return dict(rows.values_list("pk", day))
+    return funnel.cohort(
+        scope.deliveries,
+        *PERIOD.bounds,
+        lambda cns: dict(cns.filter(**{f"{day}__isnull": False}).values_list("pk", day)),
+    )
 
 
 def test_a_referral_enrolled_is_the_first_made_after_the_delivery_enrolled_or_completed_dated_by_its_result(program):
