@@ -457,8 +457,9 @@ def followed_by_arrest(scope: Scope, facts: list[EncounterFact], window: int) ->
     earliest = min(x.on for x in facts)
     latest = max(x.on for x in facts) + dt.timedelta(days=window)
     arrests = defaultdict(list)
+    # The scope's arrests in the dates the facts span, whoever they are of (only the facts' people's are read
+    # below): naming the facts' people would send a hundred thousand ids at a city's scale.
     for candidate_id, occurred_on in OutcomeEvent.objects.filter(
-        candidate_id__in={x.candidate_id for x in facts},
         candidate__in=scope.candidates.values("pk"),
         kind=OutcomeEvent.Kind.ARREST,
         occurred_on__gt=earliest,

@@ -11,24 +11,29 @@ cell with the same condition (`ids`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import (
     Count,
     DateField,
     Exists,
     Func,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from candidates.models import OutcomeEvent
-from notifications.models import Encounter
+from reports.cte import read_rows
+from reports.models import FollowUpPerson
 from reports.recorded import CONTACT_OUTCOMES, recorded
+
+T = TypeVar("T")
 
 WINDOWS = (6, 12, 20)  # months after the start, as published evaluations report them
 SMALL_COHORT = 10  # fewer people than this: flagged, too few to read a share from
@@ -137,26 +142,39 @@ class PlusMonths(Func):
         super().__init__(expression, template=f"(%(expressions)s + interval '{int(months)} months')::date")
 
 
-def people(candidates: QuerySet, deliveries: QuerySet, period) -> QuerySet:
-    """The period's people of both groups, each with the day their follow-up starts, whether they were
-    delivered to, each window's last day and, per window, kind and category, whether it holds an event."""
-    cns = deliveries.filter(candidate=OuterRef("pk"))
-    first_contact = (
-        Encounter.objects.filter(
-            recorded(CONTACT_OUTCOMES), delivery__candidate=OuterRef("pk"), delivery__in=deliveries.values("pk")
-        )
-        .order_by("occurred_at", "pk")
-        .values(day=_local_day("occurred_at"))[:1]
+def people(candidates: QuerySet, deliveries: QuerySet, period, read: Callable[[QuerySet], T]) -> T:
+    """Read the period's people of both groups (`read` gets them as a queryset, evaluated inside), each with the
+    day their follow-up starts, whether they were delivered to, each window's last day and, per window, kind and
+    category, whether it holds an event."""
+    return read_rows(
+        FollowUpPerson,
+        candidates.db,
+        lambda: _firsts(candidates, deliveries, period).query.sql_with_params(),
+        lambda rows: read(_followed(rows)),
     )
-    first_identified = cns.order_by("created_at", "pk").values(day=_local_day("created_at"))[:1]
-    rows = (
-        candidates.annotate(contact_on=Subquery(first_contact), identified_on=Subquery(first_identified))
+
+
+def _firsts(candidates: QuerySet, deliveries: QuerySet, period) -> QuerySet:
+    """The period's people, with their first contact and first CN over their CNs in `deliveries`: one GROUP BY
+    person over those CNs and their encounters (set-based: a subquery a person was minutes of work at a city's
+    scale). A person's row: `candidate_id`, `contact_on`, `identified_on` (reports.models.FollowUpPerson)."""
+    first_contact = Min("encounters__occurred_at", filter=recorded(CONTACT_OUTCOMES, encounter="encounters__", cn=""))
+    return (
+        deliveries.filter(candidate__in=candidates.values("pk"))
+        .values("candidate_id")
+        .annotate(contact_on=_local_day(first_contact), identified_on=_local_day(Min("created_at")))
         .filter(
             Q(contact_on__gte=period.start, contact_on__lte=period.end)
             | Q(contact_on__isnull=True, identified_on__gte=period.start, identified_on__lte=period.end)
         )
-        .annotate(start=Coalesce("contact_on", "identified_on"))
-        .annotate(**{f"ends_{months}": PlusMonths("start", months=months) for months in WINDOWS})
+        .order_by()
+    )
+
+
+def _followed(rows: QuerySet) -> QuerySet:
+    """The people's windows and, per window, kind and category, whether it holds an event."""
+    rows = rows.annotate(start=Coalesce("contact_on", "identified_on")).annotate(
+        **{f"ends_{months}": PlusMonths("start", months=months) for months in WINDOWS}
     )
     events = {}
     for months in WINDOWS:
@@ -201,19 +219,18 @@ def numbers(candidates: QuerySet, deliveries: QuerySet, period, today: dt.date |
     """Every cell's count (one query), as plain JSON (what a snapshot stores). A window counts if its last
     day is before `today` (the snapshot's day: the page says so)."""
     today = today or timezone.localdate()
-    row = people(candidates, deliveries, period).aggregate(
-        **{cell: Count("pk", filter=condition(cell, today)) for cell in cells()}
-    )
+    counts = {cell: Count("pk", filter=condition(cell, today)) for cell in cells()}
+    row = people(candidates, deliveries, period, lambda rows: rows.aggregate(**counts))
     return {"counts": row}
 
 
 def ids(candidates: QuerySet, deliveries: QuerySet, period, cell: str, today: dt.date | None = None) -> list[int]:
     today = today or timezone.localdate()
-    return list(
-        people(candidates, deliveries, period)
-        .filter(condition(cell, today))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    return people(
+        candidates,
+        deliveries,
+        period,
+        lambda rows: list(rows.filter(condition(cell, today)).order_by("pk").values_list("pk", flat=True)),
     )
 
 

@@ -23,18 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import (
     Count,
-    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
+    Min,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -44,62 +43,75 @@ from candidates.aftercare.models import PartnerReferral
 from candidates.aftercare.selectors import may_read_aftercare
 from candidates.models import ServiceOffer
 from notifications.models import Delivery, Encounter, JPOCheck, State
+from reports.cte import read_rows
+from reports.models import FunnelDay
 from reports.recorded import ACCEPTED_STATUSES, CONTACT_OUTCOMES, recorded
 from vip.errors import NotPermitted
 from vip.models import AuditEvent
 
 # --- when a CN reached a stage: the local date, from the records ------------------------------------------
+#
+# Each stage's day is one of the families below, computed once for the whole cohort (set-based: one GROUP BY
+# over the related records restricted to the cohort's CNs, joined to them), never a subquery run per CN: at a
+# city's scale the cohort is hundreds of thousands of CNs (docs/performance.md, "Dashboard figures at scale 4").
 
 
 def _local_day(expression) -> TruncDate:
     return TruncDate(expression, tzinfo=timezone.get_current_timezone())
 
 
-def _identified() -> TruncDate:
+@dataclass(frozen=True)
+class Identified:
     """The CN was created: it is created in the state "identified" (notifications/models.py)."""
-    return _local_day("created_at")
 
 
-def _entered(state: str) -> Subquery:
+@dataclass(frozen=True)
+class Entered:
     """The first time the CN entered `state`: its transition row in the audit trail (every transition writes
-    one, notifications/services.py `_transition`; Delivery.state_entered_at keeps only the latest state's)."""
-    rows = AuditEvent.objects.filter(
-        action=AuditEvent.Action.TRANSITION,
-        object_type=Delivery._meta.label,
-        object_id=Cast(OuterRef("pk"), output_field=AuditEvent._meta.get_field("object_id")),
-        to_state=state,
-    ).order_by("at")
-    return Subquery(rows.values(day=_local_day("at"))[:1])
+    one, notifications/services.py `_transition`; Delivery.state_entered_at keeps only the latest state's).
+    A CN's transitions are never before its creation, so only the rows since the period's start are read
+    (which also lets PostgreSQL skip the audit trail's older months)."""
+
+    state: str
 
 
-def _first_encounter(condition: Q) -> Subquery:
-    rows = Encounter.objects.filter(condition, delivery=OuterRef("pk")).order_by("occurred_at", "pk")
-    return Subquery(rows.values(day=_local_day("occurred_at"))[:1])
+@dataclass(frozen=True)
+class FirstEncounter:
+    """The CN's first encounter matching `condition` (a filter of encounters)."""
+
+    condition: Q = field(default_factory=Q)
 
 
-def _first_service_accepted() -> Subquery:
+@dataclass(frozen=True)
+class FirstServiceAccepted:
     """The first service the CN's candidate accepted (status accepted or completed), offered during this CN
     or on or after the day it was delivered; dated by its status's date (the offer's, if none)."""
-    day = Coalesce("status_changed_on", "offered_on")
-    rows = (
-        ServiceOffer.objects.filter(candidate=OuterRef("candidate_id"), status__in=ACCEPTED_STATUSES)
-        .filter(Q(delivery=OuterRef("pk")) | Q(offered_on__gte=OuterRef("delivered_on")))
-        .annotate(day=day)
-        .order_by("day", "pk")
-    )
-    return Subquery(rows.values("day")[:1])
+
+    def rows(self, candidates: QuerySet) -> QuerySet:
+        return ServiceOffer.objects.filter(candidate__in=candidates, status__in=ACCEPTED_STATUSES).values(
+            "candidate_id", "delivery_id", "offered_on", day=Coalesce("status_changed_on", "offered_on")
+        )
+
+    def joined_when(self, delivered_on: str) -> str:
+        """A CN's row (`cn`) and an offer of its candidate's (`rows`): offered during it, or since its delivery."""
+        return f"rows.delivery_id = cn.id OR rows.offered_on >= cn.{delivered_on}"
 
 
-def _first_referral(*results: str) -> Subquery:
+@dataclass(frozen=True)
+class FirstReferral:
     """The first referral of the CN's candidate made on or after the day the CN was delivered whose result is
     one of `results`, dated by its result's date (a referral keeps one result and its date: the latest)."""
-    rows = PartnerReferral.objects.filter(
-        candidate=OuterRef("candidate_id"),
-        result__in=results,
-        referred_on__gte=OuterRef("delivered_on"),
-        result_on__isnull=False,
-    ).order_by("result_on", "pk")
-    return Subquery(rows.values("result_on")[:1])
+
+    results: tuple[str, ...]
+
+    def rows(self, candidates: QuerySet) -> QuerySet:
+        return PartnerReferral.objects.filter(
+            candidate__in=candidates, result__in=self.results, result_on__isnull=False
+        ).values("candidate_id", "referred_on", day=F("result_on"))
+
+    def joined_when(self, delivered_on: str) -> str:
+        """A CN's row (`cn`) and a referral of its candidate's (`rows`): made on or after its delivery's day."""
+        return f"rows.referred_on >= cn.{delivered_on}"
 
 
 # States a CN can only be in once it has passed through `state` (a CN created straight in a state, by an
@@ -120,7 +132,7 @@ class Stage:
     key: str
     label: str
     definition: str
-    on: Callable[[], object]  # the expression of the day the CN reached it (null: not reached)
+    on: Identified | Entered | FirstEncounter | FirstServiceAccepted | FirstReferral  # when it reached it
     converts_from: str | None = None  # the stage whose CNs its conversion rate is a share of
     timed_from: tuple[str, ...] = ()  # the earlier stages the time to it is measured from
     also_reached: Callable[[], Q] | None = None  # reached without a date on record (see `_at_or_after`)
@@ -141,13 +153,13 @@ STAGES = (
         "identified",
         "Identified",
         "A CN created (the state “identified”) in the period. The funnel follows these CNs to wherever they are now.",
-        on=_identified,
+        on=Identified(),
     ),
     Stage(
         "eligible",
         "Eligible",
         "The LE Lead determined the candidate eligible (SOP 2-64-4 A): the CN entered “eligible”.",
-        on=lambda: _entered(State.ELIGIBLE),
+        on=Entered(State.ELIGIBLE),
         converts_from="identified",
         timed_from=("identified",),
         also_reached=lambda: Q(state__in=_at_or_after(State.ELIGIBLE)),
@@ -156,7 +168,7 @@ STAGES = (
         "ready",
         "Ready",
         "The LE Lead approved the CN for delivery (SOP 2-64-4 B): the CN entered “ready to deliver”.",
-        on=lambda: _entered(State.READY),
+        on=Entered(State.READY),
         converts_from="eligible",
         timed_from=("eligible",),
         also_reached=lambda: Q(state__in=_at_or_after(State.READY)),
@@ -165,7 +177,7 @@ STAGES = (
         "attempted",
         "Attempted",
         "The team went to the door: an encounter is recorded, whatever its outcome (delivered, refused, not located).",
-        on=lambda: _first_encounter(Q()),
+        on=FirstEncounter(),
         converts_from="ready",
         timed_from=("ready",),
     ),
@@ -174,7 +186,7 @@ STAGES = (
         "Delivered",
         "The CN was delivered to the candidate or to a family member, influencer or associate (SOP 2-64-4 C.1): "
         "the first such encounter, on a CN that went on from it.",
-        on=lambda: _first_encounter(recorded(CONTACT_OUTCOMES)),
+        on=FirstEncounter(recorded(CONTACT_OUTCOMES)),
         converts_from="attempted",
         timed_from=("identified", "attempted"),
     ),
@@ -182,7 +194,7 @@ STAGES = (
         "to_person",
         "to the candidate",
         "Delivered to the candidate in person.",
-        on=lambda: _first_encounter(recorded([Encounter.Outcome.DELIVERED])),
+        on=FirstEncounter(recorded([Encounter.Outcome.DELIVERED])),
         converts_from="attempted",
         part_of="delivered",
     ),
@@ -190,7 +202,7 @@ STAGES = (
         "to_influencer",
         "to an influencer",
         "Delivered to a family member, influencer or associate (SOP 2-64-4 C.1.b).",
-        on=lambda: _first_encounter(recorded([Encounter.Outcome.DELIVERED_TO_INFLUENCER])),
+        on=FirstEncounter(recorded([Encounter.Outcome.DELIVERED_TO_INFLUENCER])),
         converts_from="attempted",
         part_of="delivered",
     ),
@@ -199,7 +211,7 @@ STAGES = (
         "A service accepted",
         "After the delivery, the candidate accepted a service (status accepted or completed) offered during this CN "
         "or on or after the day of the delivery; dated by the day its status changed.",
-        on=_first_service_accepted,
+        on=FirstServiceAccepted(),
         converts_from="delivered",
         timed_from=("delivered",),
     ),
@@ -209,7 +221,7 @@ STAGES = (
         "After the delivery, a partner organisation enrolled the candidate: the first referral made on or after the "
         "day of the delivery whose result is enrolled or completed, dated by the day of its result. A referral keeps "
         "only its latest result's date, so a completed one is dated by its completion, not by its enrolment.",
-        on=lambda: _first_referral(PartnerReferral.Result.ENROLLED, PartnerReferral.Result.COMPLETED),
+        on=FirstReferral((PartnerReferral.Result.ENROLLED, PartnerReferral.Result.COMPLETED)),
         # A share of the delivered: a referral is not tied to an accepted offer (docs/evaluation.md).
         converts_from="delivered",
         timed_from=("delivered",),
@@ -220,7 +232,7 @@ STAGES = (
         "A referral completed",
         "After the delivery, the candidate completed a referral: the first referral made on or after the day of the "
         "delivery whose result is completed, dated by the day of its result.",
-        on=lambda: _first_referral(PartnerReferral.Result.COMPLETED),
+        on=FirstReferral((PartnerReferral.Result.COMPLETED,)),
         converts_from="referral_enrolled",
         timed_from=("delivered",),
         walled=True,
@@ -232,8 +244,13 @@ STAGE_BY_KEY = {stage.key: stage for stage in STAGES}
 # --- the exits -----------------------------------------------------------------------------------------------
 
 
-def _jpo_do_not_deliver() -> Exists:
-    return Exists(JPOCheck.objects.filter(delivery=OuterRef("pk"), decision=JPOCheck.Decision.DO_NOT_DELIVER))
+# The days the exits read, beside the stages'; and whether the JPO's recorded decision was "do not deliver"
+# (SOP 2-64-5 B.1), a column of the cohort's rows too (`_days_sql`).
+JPO_DO_NOT_DELIVER = "jpo_do_not_deliver"
+EXIT_DAYS = {
+    "refused_on": FirstEncounter(recorded([Encounter.Outcome.REFUSED])),
+    "not_located_on": FirstEncounter(Q(outcome=Encounter.Outcome.NOT_LOCATED)),
+}
 
 
 @dataclass(frozen=True)
@@ -251,13 +268,13 @@ EXITS = (
         "JPO: do not deliver",
         "The Juvenile Probation Office was contacted and the decision recorded was “do not deliver” "
         "(SOP 2-64-5 B.1), and the CN was not delivered.",
-        lambda: Q(jpo_do_not_deliver=True) & _NOT_DELIVERED,
+        lambda: Q(**{JPO_DO_NOT_DELIVER: True}) & _NOT_DELIVERED,
     ),
     Exit(
         "cancelled",
         "Cancelled",
         "The LE Lead cancelled the CN before the door, with a reason (other than a JPO “do not deliver”).",
-        lambda: Q(state=State.CANCELLED, jpo_do_not_deliver=False),
+        lambda: Q(state=State.CANCELLED, **{JPO_DO_NOT_DELIVER: False}),
     ),
     Exit(
         "refused",
@@ -314,21 +331,118 @@ def _days(later: str, earlier: str) -> Func:
     return Func(F(later), F(earlier), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
 
 
-def cohort(deliveries: QuerySet, first: dt.datetime, after: dt.datetime) -> QuerySet:
-    """The CNs identified in [first, after), each with the day it reached each stage (null: not reached)."""
-    days = {}
-    for stage in STAGES:
-        days[stage.day] = stage.on()
-    return (
-        deliveries.filter(created_at__gte=first, created_at__lt=after)
-        .annotate(**days)
-        .annotate(
-            refused_on=_first_encounter(recorded([Encounter.Outcome.REFUSED])),
-            not_located_on=_first_encounter(Q(outcome=Encounter.Outcome.NOT_LOCATED)),
-            jpo_do_not_deliver=_jpo_do_not_deliver(),
+# --- the cohort: one row per CN with its days, each family of days computed once for all of them -----------------
+
+T = TypeVar("T")
+
+
+def cohort(
+    deliveries: QuerySet,
+    first: dt.datetime,
+    after: dt.datetime,
+    read: Callable[[QuerySet], T],
+    *,
+    needs: Q | None = None,
+) -> T:
+    """Read the CNs identified in [first, after), each with the day it reached each stage (null: not reached):
+    `read` gets them as a queryset of `reports.models.FunnelDay` (filter, aggregate, list them: evaluated inside,
+    where the query runs with the cohort's days as a common table expression of that name, reports/cte.py).
+    `needs`: a condition naming the only days `read` reads (a drill-down's): the others are not computed."""
+    wanted = None if needs is None else _named(needs)
+    return read_rows(FunnelDay, deliveries.db, lambda: _days_sql(deliveries, first, after, wanted), read)
+
+
+def _named(condition: Q) -> set[str]:
+    """The columns a condition reads."""
+    names = set()
+    for child in condition.children:
+        names |= _named(child) if isinstance(child, Q) else {child[0].split("__")[0]}
+    return names
+
+
+def _days_sql(
+    deliveries: QuerySet, first: dt.datetime, after: dt.datetime, wanted: set[str] | None = None
+) -> tuple[str, list]:
+    """The cohort's rows (the columns of `FunnelDay`; only the `wanted` days, if named), set-based: each family
+    of days is one GROUP BY over its records restricted to the cohort's CNs (the encounters by CN, the transition
+    rows by CN, the JPO's decisions), joined to the CNs; the days after the delivery (the services accepted, the
+    referrals) are then one GROUP BY each over the candidates' records joined to the CNs with their delivery's
+    day. Every filter is the ORM's (the stages' declarations); only the joins are written here: the one place the
+    funnel writes SQL (names only: every value is a parameter)."""
+    cns = deliveries.filter(created_at__gte=first, created_at__lt=after).order_by()
+    delivered_on = STAGE_BY_KEY["delivered"].day
+    on = {stage.day: stage.on for stage in STAGES} | EXIT_DAYS
+    after_delivery = {day for day, source in on.items() if isinstance(source, FirstServiceAccepted | FirstReferral)}
+    if wanted is not None:
+        wanted = wanted | ({delivered_on} if wanted & after_delivery else set())
+        on = {day: source for day, source in on.items() if day in wanted}
+    of_kind = lambda kind: {day: source for day, source in on.items() if isinstance(source, kind)}  # noqa: E731
+    params: list = []
+
+    def sql(queryset: QuerySet) -> str:
+        text, more = queryset.query.sql_with_params()
+        params.extend(more)
+        return text
+
+    identified = {day: _local_day("created_at") for day in of_kind(Identified)}
+    columns = ["funnel_cn.id", "funnel_cn.candidate_id", "funnel_cn.state", *identified]
+    text = f"WITH funnel_cn AS ({sql(cns.values('id', 'candidate_id', 'state', **identified))}), "
+    joins = ""
+    if encountered := of_kind(FirstEncounter):
+        encounters = (
+            # by the CN's creation, as the cohort is (its scope is the join's, below): one join, which `recorded`'s
+            # condition on the CN's state uses too
+            Encounter.objects.filter(delivery__created_at__gte=first, delivery__created_at__lt=after)
+            .values("delivery_id")
+            .annotate(
+                **{
+                    day: Min(_local_day("occurred_at"), filter=source.condition or None)
+                    for day, source in encountered.items()
+                }
+            )
+            .order_by()
         )
-        .order_by()
-    )
+        columns += encountered
+        joins += f" LEFT JOIN ({sql(encounters)}) funnel_encounters ON funnel_encounters.delivery_id = funnel_cn.id"
+    if entered := of_kind(Entered):
+        object_id = AuditEvent._meta.get_field("object_id")
+        transitions = (
+            AuditEvent.objects.filter(
+                action=AuditEvent.Action.TRANSITION,
+                object_type=Delivery._meta.label,
+                to_state__in=[source.state for source in entered.values()],
+                at__gte=first,  # a CN's transitions are never before its creation
+                object_id__in=cns.values(pk_text=Cast("pk", output_field=object_id)),
+            )
+            .values("object_id")
+            .annotate(
+                **{day: Min(_local_day("at"), filter=Q(to_state=source.state)) for day, source in entered.items()}
+            )
+            .order_by()
+        )
+        columns += entered
+        joins += (
+            f" LEFT JOIN ({sql(transitions)}) funnel_transitions"
+            " ON funnel_transitions.object_id = CAST(funnel_cn.id AS varchar)"
+        )
+    if wanted is None or JPO_DO_NOT_DELIVER in wanted:
+        jpo = (
+            JPOCheck.objects.filter(decision=JPOCheck.Decision.DO_NOT_DELIVER, delivery__in=cns.values("pk"))
+            .values("delivery_id")
+            .distinct()
+        )
+        columns.append(f"(funnel_jpo.delivery_id IS NOT NULL) AS {JPO_DO_NOT_DELIVER}")
+        joins += f" LEFT JOIN ({sql(jpo)}) funnel_jpo ON funnel_jpo.delivery_id = funnel_cn.id"
+    text += f"funnel_firsts AS (SELECT {', '.join(columns)} FROM funnel_cn{joins}) SELECT funnel_firsts.*"  # noqa: S608
+    later = of_kind(FirstServiceAccepted | FirstReferral)
+    text += "".join(f", funnel_{day}.day AS {day}" for day in later) + " FROM funnel_firsts"
+    for day, source in later.items():
+        text += (
+            " LEFT JOIN (SELECT cn.id, MIN(rows.day) AS day FROM funnel_firsts cn"  # noqa: S608 - names
+            f" JOIN ({sql(source.rows(cns.values('candidate_id')))}) rows ON rows.candidate_id = cn.candidate_id"
+            f" AND ({source.joined_when(delivered_on)}) GROUP BY cn.id) funnel_{day} ON funnel_{day}.id = funnel_firsts.id"
+        )
+    return text, params
 
 
 @dataclass
@@ -377,7 +491,7 @@ def numbers(deliveries: QuerySet, first: dt.datetime, after: dt.datetime) -> dic
             aggregates[f"median__{key}"] = Percentile(days, fraction=0.5)
             aggregates[f"p90__{key}"] = Percentile(days, fraction=0.9)
             aggregates[f"timed__{key}"] = Count("pk", filter=_timed(key))
-    row = cohort(deliveries, first, after).aggregate(**aggregates)
+    row = cohort(deliveries, first, after, lambda cns: cns.aggregate(**aggregates))
     return {
         "counts": {key: value for key, value in row.items() if key.startswith(("stage__", "exit__", "timed__"))},
         "times": {
@@ -452,7 +566,13 @@ def ids(deliveries: QuerySet, first: dt.datetime, after: dt.datetime, cell: str)
     condition = {"stage": lambda: STAGE_BY_KEY[key].reached(), "exit": lambda: EXIT_BY_KEY[key].where()}.get(
         kind, lambda: _timed(key)
     )()
-    return list(cohort(deliveries, first, after).filter(condition).order_by("pk").values_list("pk", flat=True))
+    return cohort(
+        deliveries,
+        first,
+        after,
+        lambda cns: list(cns.filter(condition).order_by("pk").values_list("pk", flat=True)),
+        needs=condition,
+    )
 
 
 def title(cell: str) -> str:

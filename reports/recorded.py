@@ -21,9 +21,11 @@ STATES_AFTER = {
 ACCEPTED_STATUSES = ServiceOffer.ACCEPTED_STATUSES
 
 
-def recorded(outcomes) -> Q:
-    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later)."""
+def recorded(outcomes, *, encounter: str = "", cn: str = "delivery__") -> Q:
+    """Encounters with one of `outcomes` whose CN went on from them (its state is that outcome's or later).
+    `encounter`, `cn`: the paths from the model filtered to the encounter and to its CN (an encounter's own, by
+    default; from a candidate, "deliveries__encounters__" and "deliveries__")."""
     condition = Q(pk__in=[])
     for outcome in outcomes:
-        condition |= Q(outcome=outcome, delivery__state__in=STATES_AFTER[outcome])
+        condition |= Q(**{f"{encounter}outcome": outcome, f"{cn}state__in": STATES_AFTER[outcome]})
     return condition

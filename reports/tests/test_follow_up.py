@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from reports import follow_up
 from reports.figures import Period, all_unsealed_scope
-from reports.tests.builders import follow_up_program
+from reports.tests.builders import cn_through, delivered_to, encounter, follow_up_program
 
 pytestmark = pytest.mark.django_db
 d = dt.date
@@ -73,6 +73,12 @@ def test_a_cell_s_drill_down_lists_the_people_it_counts(program):
     listed = follow_up.ids(scope.candidates, scope.deliveries, PERIOD, "delivered__12__arrest__any", today=TODAY)
     names = sorted(person.first_name for person in scope.candidates.filter(pk__in=listed))
     assert names == ["Pat", "Pia"]
+
+
+def test_a_person_s_first_contact_is_the_first_of_all_their_cns(program):
+    rae = delivered_to("Rae", d(2023, 12, 1))  # before the period
+    encounter(cn_through(rae, d(2024, 2, 1), ("delivered", d(2024, 3, 1))), "delivered", d(2024, 3, 1))
+    assert counts()["delivered__6__cohort"] == 4  # not Rae: her first contact was in 2023
 
 
 # --- the page ------------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from django.utils.html import escape
 
 from reports import funnel
 from reports.figures import Period, all_unsealed_scope
-from reports.models import FiguresSnapshot
-from reports.tests.builders import cn_through, encounter, funnel_program, person
+from reports.models import FiguresSnapshot, FunnelDay
+from reports.tests.builders import cn_through, encounter, funnel_program, on_the_day, person
+from vip.audit import audit
 
 pytestmark = pytest.mark.django_db
 d = dt.date
@@ -116,8 +117,11 @@ def reached_on(stage_key) -> dict[int, dt.date]:
     """The day each CN of the period reached a stage (those that did)."""
     scope = all_unsealed_scope()
     day = funnel.STAGE_BY_KEY[stage_key].day
-    rows = funnel.cohort(scope.deliveries, *PERIOD.bounds).filter(**{f"{day}__isnull": False})
-    return dict(rows.values_list("pk", day))
+    return funnel.cohort(
+        scope.deliveries,
+        *PERIOD.bounds,
+        lambda cns: dict(cns.filter(**{f"{day}__isnull": False}).values_list("pk", day)),
+    )
 
 
 def test_a_referral_enrolled_is_the_first_made_after_the_delivery_enrolled_or_completed_dated_by_its_result(program):
@@ -134,6 +138,36 @@ def test_the_referral_stages_are_timed_from_the_delivery(program, reader):
     enrolled, completed = stage("referral_enrolled", reader), stage("referral_completed", reader)
     assert [(t.since.key, t.median, t.p90, t.timed) for t in enrolled.times] == [("delivered", 14.0, 16.4, 2)]
     assert [(t.since.key, t.median, t.p90, t.timed) for t in completed.times] == [("delivered", 11.0, 11.0, 1)]
+
+
+# --- the days, computed for the whole cohort at once (set-based): the same days as each stage declares --------
+
+
+def test_a_transition_row_of_another_record_with_the_cn_s_id_does_not_date_its_stage(program, reader):
+    hal = program["hal"]  # still identified
+    with on_the_day(d(2026, 4, 2)):
+        audit(
+            actor=None, action="transition", object_type="candidates.Candidate", object_id=hal.pk, to_state="eligible"
+        )
+    assert hal.pk not in reached_on("eligible") and stage("eligible", reader).count == 6
+
+
+def test_a_cn_s_attempt_is_its_first_encounter_and_its_delivery_its_first_delivering_one(program):
+    gus = program["gus"].pk  # not located 15 Mar, delivered 25 Mar
+    assert (reached_on("attempted")[gus], reached_on("delivered")[gus]) == (d(2026, 3, 15), d(2026, 3, 25))
+
+
+def test_every_number_s_drill_down_lists_as_many_cns_as_it_counts(program):
+    scope = all_unsealed_scope()
+    counts = funnel.numbers(scope.deliveries, *PERIOD.bounds)["counts"]
+    listed = {cell: len(funnel.ids(scope.deliveries, *PERIOD.bounds, cell)) for cell in funnel.cells()}
+    assert listed == {cell: counts[cell] for cell in funnel.cells()} and sum(listed.values()) > 0
+
+
+def test_the_cohort_s_rows_have_a_column_for_each_stage_s_day():
+    columns = {field.name for field in FunnelDay._meta.get_fields()}
+    days = {stage.day for stage in funnel.STAGES} | set(funnel.EXIT_DAYS) | {funnel.JPO_DO_NOT_DELIVER}
+    assert days <= columns
 
 
 # --- the page: the Program Manager reads the funnel, and opens the CNs behind a number ----------------------
