@@ -829,7 +829,9 @@ def _ensure_audit_months(first: dt.datetime, last: dt.datetime, log) -> None:
 
 def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of the table's indexes that back no constraint (not the primary key,
-    not a unique constraint), which may be dropped and rebuilt around a bulk load."""
+    not a unique constraint), which may be dropped and rebuilt around a bulk load. A partitioned table's (the
+    audit trail's) is given as `ON ONLY`, which would make an index of the parent alone, invalid and on no
+    partition: the statement rebuilds it on every partition."""
     cursor.execute(
         """
         SELECT ic.relname, pg_get_indexdef(i.indexrelid)
@@ -841,7 +843,7 @@ def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
         """,
         [table],
     )
-    return cursor.fetchall()
+    return [(name, definition.replace(" ON ONLY ", " ON ", 1)) for name, definition in cursor.fetchall()]
 
 
 def _reached(state: str) -> int:

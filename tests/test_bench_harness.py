@@ -137,3 +137,30 @@ def test_it_makes_the_audit_months_of_the_generated_period_before_loading_them(t
     )
     assert first <= oldest.date() and newest.date() <= last
     assert reads_before == 0  # called before the COPY
+
+
+def test_the_audit_trails_indexes_are_rebuilt_on_every_partition_after_a_bulk_load(transactional_db):
+    """The generator drops a big table's indexes around its COPY and rebuilds them from their definitions: the
+    audit trail's, a partitioned table's, must come back valid and on every monthly partition (an `ON ONLY`
+    definition made an empty, invalid index of the parent, and every search of the trail read whole months)."""
+    from bench.generate import _secondary_indexes
+
+    with as_owner() as connection, connection.cursor() as cursor:
+        indexes = _secondary_indexes(cursor, "vip_auditevent")
+        assert indexes
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = 'audit_candidate_records' AND i.indisvalid"
+        )
+        assert cursor.fetchone()[0] == 1
+        cursor.execute(
+            "SELECT count(*) FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid "
+            "WHERE p.inhparent = 'vip_auditevent'::regclass AND c.relkind = 'r' AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_index i JOIN pg_inherits ip ON ip.inhrelid = i.indexrelid "
+            "  WHERE i.indrelid = c.oid AND ip.inhparent = 'audit_candidate_records'::regclass)"
+        )
+        assert cursor.fetchone()[0] == 0  # no month without it
