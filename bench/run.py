@@ -217,6 +217,7 @@ def count_queries(endpoints: list[Endpoint]) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from vip.kept import cn_data_changed
+    from vip.server_timing import timed_audit_inserts
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 404 is in the table, not on the console
     Client().get("/healthz")  # the first request of a process loads the URLconf: not any endpoint's cost
@@ -240,7 +241,10 @@ def count_queries(endpoints: list[Endpoint]) -> None:
             cn_data_changed()
             audit_inserts: list[float] = []
             started = time.monotonic()
-            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed_audit(audit_inserts)):
+            with (
+                CaptureQueriesContext(connection) as ctx,
+                connection.execute_wrapper(timed_audit_inserts(audit_inserts)),
+            ):
                 client.get(path)
             endpoint.fresh_ms = round((time.monotonic() - started) * 1000, 1)
             endpoint.queries = len(ctx.captured_queries)
@@ -249,21 +253,6 @@ def count_queries(endpoints: list[Endpoint]) -> None:
             endpoint.audit_ms = round(sum(audit_inserts) * 1000, 2)
         except Exception as error:  # a page that crashes is reported by the load run as a 500
             print(f"  (could not count queries of {endpoint.name}: {error.__class__.__name__})", file=sys.stderr)
-
-
-def timed_audit(times: list[float]):
-    """An execute wrapper timing each INSERT into the audit trail (CaptureQueriesContext keeps milliseconds only)."""
-
-    def wrapper(execute, sql, params, many, context):
-        if not sql.startswith('INSERT INTO "vip_auditevent"'):
-            return execute(sql, params, many, context)
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            times.append(time.perf_counter() - started)
-
-    return wrapper
 
 
 # --- wrk ------------------------------------------------------------------------------------------------
