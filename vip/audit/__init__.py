@@ -173,11 +173,35 @@ def client_ip(request) -> str | None:
     return _client(request)[0]
 
 
+class _Among(models.Expression):
+    """`lhs = ANY(values)` (or another array operator, `?|`), the values sent as one array the database reads
+    once, in a sub-select, when the query runs. Written as `IN (...)`, the thousands of sealed records' ids
+    were estimated one by one by the planner, for each monthly partition of the trail: half a second of
+    planning for every search of the audit viewer at scale 4, for 10 to 100 ms of execution (issue 21)."""
+
+    def __init__(self, lhs, values: list[str], cast: str, *, operator: str = "= ANY"):
+        super().__init__(output_field=models.BooleanField())
+        self.lhs, self.values, self.cast, self.operator = lhs, list(values), cast, operator
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, exprs):
+        (self.lhs,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.lhs)
+        # `= ANY ((SELECT array)::type[])`: cast, it is an array's elements, not a sub-select's rows
+        array = f"(SELECT %s::{self.cast}[])::{self.cast}[]"
+        return f"({sql} {self.operator} ({array}))", [*params, self.values]
+
+
 def audit_events_visible_to(user):
     """Who reads the audit trail: the Program Manager and administrators (and the Records Custodian for
     sealed records). Events about a sealed candidate or their CNs, and every `seal` row, are left out for
     everyone but the custodian, so that a sealed record does not reappear through its trail (NMSA 32A-2-26)."""
-    from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+    from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+    from django.db.models.fields.json import KeyTransform
     from django.db.models.functions import Coalesce
 
     from vip import roles, scopes
@@ -200,23 +224,25 @@ def audit_events_visible_to(user):
                 action=AuditEvent.Action.UPDATE,
                 changes__has_any_keys=list(scope.sealing_fields),
             )
-    sealed = {scope: scope.sealed_ids() for scope in scopes.all_scopes() if scope.sealed_ids}
-    if not any(sealed.values()):
+    sealed = {scope: ids for scope in scopes.all_scopes() if scope.sealed_ids and (ids := scope.sealed_ids())}
+    if not sealed:
         return qs
     hidden = Q()
     for scope, ids in sealed.items():
-        hidden |= Q(object_type=scope.label, object_id__in=ids)
+        hidden |= Q(object_type=scope.label) & Q(_Among(F("object_id"), ids, "text"))
     # the rows of their other records (aliases, memberships, step records...) carry the link in the changes
     for scope, ids in sealed.items():
-        if ids and scope.link:
+        if scope.link:
             key = f"{scope.link}_id"
-            hidden |= Q(**{f"changes__{key}__0__in": ids}) | Q(**{f"changes__{key}__1__in": ids})
+            as_json = [json.dumps(pk) for pk in ids]  # the changes hold [before, after] as text
+            for side in ("0", "1"):
+                hidden |= Q(_Among(KeyTransform(side, KeyTransform(key, "changes")), as_json, "jsonb"))
             # and the database's change rows carry the whole record, whichever fields changed
-            hidden |= Q(**{f"snapshot__{key}__in": [int(pk) for pk in ids]})
+            hidden |= Q(_Among(KeyTransform(key, "snapshot"), [json.dumps(int(pk)) for pk in ids], "jsonb"))
     # and a read row of a list (vip/audit/reads.py) naming one among the records it showed (ids as text: `?|`)
     for scope, ids in sealed.items():
-        if ids:
-            hidden |= Q(**{f"changes__shown__{scope.label}__has_any_keys": ids})
+        shown = KeyTransform(scope.label, KeyTransform("shown", "changes"))
+        hidden |= Q(_Among(shown, ids, "text", operator="?|"))
     # Judged row by row, so that a search reads only the rows its own index finds (an `exclude(pk__in=...)` of
     # the hidden rows made PostgreSQL gather them from the whole trail first: seconds at 20 M rows, issue 21). A
     # JSON key missing from `changes` makes its condition NULL, and NOT NULL would drop the row: NULL is "not
