@@ -73,8 +73,10 @@ class ReplicaRouter:
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
-        # the same rows on both: a record read from the replica may be linked to one read from the primary
-        return {obj1._state.db, obj2._state.db} <= {DEFAULT_DB_ALIAS, REPLICA} or None
+        # The project's only aliases are the primary and its physical copy: the same rows on both, so a record
+        # read from the replica may be linked to one read from the primary (and Django's `_state.db`, private,
+        # need not be read to tell them apart).
+        return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         return False if db == REPLICA else None  # a standby is read-only: it gets the primary's schema by WAL
